@@ -1,0 +1,23 @@
+/** Whether trying the same thing again can succeed. */
+export type ErrorClass = 'retryable' | 'permanent';
+
+export interface AppErrorOptions {
+  errorClass: ErrorClass;
+  cause?: unknown;
+}
+
+/**
+ * Base of every error this project throws on purpose. `code` is stable and machine-readable (it lands in
+ * dead-letter records and alerts); `message` is for people.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly errorClass: ErrorClass;
+
+  constructor(code: string, message: string, options: AppErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.errorClass = options.errorClass;
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests start emulators on 127.0.0.1; each file owns its own ports, so files may run in parallel.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    allowOnly: false,
+  },
+});
