@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     allowOnly: false,
+    // Import CommonJS packages exactly as Node (and the esbuild bundle) does: `import X from 'cjs'` is
+    // `module.exports`, so the SDK classes are `X.default` everywhere, not only outside tests.
+    deps: { interopDefault: false },
   },
 });

@@ -1,1 +1,49 @@
-console.log('build: nothing to bundle yet');
+/**
+ * Bundles each FC function into `dist/<name>/index.mjs` (the code directory s.yaml deploys) and puts a validated
+ * copy of the policy beside it. Run with `npm run build`.
+ */
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { loadPolicy } from '../shared/policy/load-policy.js';
+
+const FUNCTIONS = ['attach-role'] as const;
+
+// The SDKs require Node built-ins lazily; an ESM bundle needs a real `require` for them (sdk-wire.md §8).
+const banner =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+async function main(): Promise<void> {
+  const policyText = await readFile('policy.yaml', 'utf8');
+  const { warnings } = loadPolicy(policyText, 'policy.yaml'); // throws, naming rule and field, if invalid
+  for (const warning of warnings) console.warn(`policy.yaml: ${warning}`);
+
+  for (const name of FUNCTIONS) {
+    const outdir = join('dist', name);
+    await rm(outdir, { recursive: true, force: true });
+    await mkdir(outdir, { recursive: true });
+    const result = await build({
+      entryPoints: [join('functions', name, 'index.ts')],
+      outfile: join(outdir, 'index.mjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      // Not minified: minified SDK bundles load slower (sdk-wire.md §7).
+      minify: false,
+      sourcemap: 'linked',
+      banner: { js: banner },
+      logLevel: 'warning',
+      metafile: true,
+    });
+    await copyFile('policy.yaml', join(outdir, 'policy.yaml'));
+    const size = (await stat(join(outdir, 'index.mjs'))).size;
+    const inputs = Object.keys(result.metafile.inputs).length;
+    console.log(`built ${outdir}/index.mjs: ${(size / 1024).toFixed(0)} KiB from ${inputs} files`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

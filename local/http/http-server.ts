@@ -48,8 +48,13 @@ export async function startHttpServer(handler: RequestHandler, port = 0): Promis
     url: `http://127.0.0.1:${address.port}`,
     host: `127.0.0.1:${address.port}`,
     port: address.port,
+    // Idempotent: a test may take a service down mid-run and the stack closes everything again at the end.
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -1,0 +1,124 @@
+import { isInstanceId, isRegionId, isRoleName } from '../../shared/ecs/ids.js';
+import type { Seed, SeedInstance } from '../seed.js';
+
+export type InstanceStatus = SeedInstance['status'];
+export type NetworkType = SeedInstance['network'];
+
+export interface EcsInstance {
+  id: string;
+  region: string;
+  status: InstanceStatus;
+  network: NetworkType;
+  tags: Record<string, string>;
+  /** The attached instance RAM role, or null. */
+  role: string | null;
+}
+
+export interface EcsRole {
+  name: string;
+  /** Whether the role's trust policy names `ecs.aliyuncs.com` (else attaching fails with NotEcsRole). */
+  trustsEcs: boolean;
+}
+
+export interface NewInstance {
+  id: string;
+  region: string;
+  status?: InstanceStatus;
+  network?: NetworkType;
+  tags?: Record<string, string>;
+  role?: string | null;
+}
+
+/**
+ * The emulated account's instances and RAM roles, in memory. Readers get copies, so a test can only change state
+ * through the methods here (as the API actions do).
+ */
+export class EcsState {
+  readonly accountId: string;
+  readonly #instances = new Map<string, EcsInstance>();
+  readonly #roles = new Map<string, EcsRole>();
+
+  constructor(seed: Seed) {
+    this.accountId = seed.accountId;
+    for (const role of seed.roles) this.addRole(role);
+    for (const instance of seed.instances) this.addInstance(instance);
+  }
+
+  /** A copy of one instance, or undefined. */
+  instance(id: string): EcsInstance | undefined {
+    const found = this.#instances.get(id);
+    return found && copy(found);
+  }
+
+  /** Copies of every instance, in the order they were added (the order Describe* calls list them). */
+  instances(): EcsInstance[] {
+    return [...this.#instances.values()].map(copy);
+  }
+
+  role(name: string): EcsRole | undefined {
+    const found = this.#roles.get(name);
+    return found && { ...found };
+  }
+
+  roles(): EcsRole[] {
+    return [...this.#roles.values()].map((r) => ({ ...r }));
+  }
+
+  /** instanceId → attached role (null when none), for printing and asserting the end state. */
+  roleAssignments(): Record<string, string | null> {
+    return Object.fromEntries([...this.#instances.values()].map((i) => [i.id, i.role]));
+  }
+
+  addInstance(input: NewInstance): EcsInstance {
+    if (!isInstanceId(input.id)) throw new Error(`not an instance id: ${JSON.stringify(input.id)}`);
+    if (!isRegionId(input.region)) throw new Error(`not a region id: ${JSON.stringify(input.region)}`);
+    if (this.#instances.has(input.id)) throw new Error(`instance ${input.id} already exists`);
+    const instance: EcsInstance = {
+      id: input.id,
+      region: input.region,
+      status: input.status ?? 'Running',
+      network: input.network ?? 'vpc',
+      tags: { ...input.tags },
+      role: input.role ?? null,
+    };
+    this.#instances.set(instance.id, instance);
+    return copy(instance);
+  }
+
+  addRole(input: { name: string; trustsEcs?: boolean }): EcsRole {
+    if (!isRoleName(input.name)) throw new Error(`not a RAM role name: ${JSON.stringify(input.name)}`);
+    const role = { name: input.name, trustsEcs: input.trustsEcs ?? true };
+    this.#roles.set(role.name, role);
+    return { ...role };
+  }
+
+  /** Replaces an instance's tags (as TagResources/UntagResources would leave them). */
+  setTags(instanceId: string, tags: Record<string, string>): void {
+    this.#get(instanceId).tags = { ...tags };
+  }
+
+  /** Sets or clears the attached role directly, bypassing the API's checks. */
+  setRole(instanceId: string, role: string | null): void {
+    this.#get(instanceId).role = role;
+  }
+
+  setStatus(instanceId: string, status: InstanceStatus): void {
+    this.#get(instanceId).status = status;
+  }
+
+  setRoleTrustsEcs(roleName: string, trustsEcs: boolean): void {
+    const role = this.#roles.get(roleName);
+    if (!role) throw new Error(`no RAM role ${roleName}`);
+    role.trustsEcs = trustsEcs;
+  }
+
+  #get(instanceId: string): EcsInstance {
+    const instance = this.#instances.get(instanceId);
+    if (!instance) throw new Error(`no instance ${instanceId}`);
+    return instance;
+  }
+}
+
+function copy(instance: EcsInstance): EcsInstance {
+  return { ...instance, tags: { ...instance.tags } };
+}

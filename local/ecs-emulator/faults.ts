@@ -1,0 +1,125 @@
+import { messageForCode, statusForCode } from './ecs-errors.js';
+
+/** A failure (or delay) to inject into upcoming calls. */
+export interface FaultSpec {
+  /** API action it applies to (`AttachInstanceRamRole`), or `*` for any action. */
+  action: string;
+  /** Error code to answer with; omit for a latency-only fault. */
+  code?: string;
+  /** HTTP status; defaults per code (Throttling* 400, ServiceUnavailable 503, InternalError 500, …). */
+  status?: number;
+  /** Error message; defaults to the code's documented message. */
+  message?: string;
+  /**
+   * How many matching calls it affects; default 1, `Infinity` allowed. A call counts once it is authenticated and
+   * names a known action, even if it then fails for another reason (an unknown role, say).
+   */
+  times?: number;
+  /**
+   * Only calls naming this instance. On Attach/DetachInstanceRamRole it fails just that instance inside the 200
+   * results; on other actions it fails the whole call.
+   */
+  instanceId?: string;
+  /** Delay before answering, in ms. */
+  latencyMs?: number;
+  /** Sent as `x-acs-retry-after` (ms), which the SDK exposes as `ThrottlingError.retryAfter`. */
+  retryAfterMs?: number;
+}
+
+export interface ScriptedFault extends Readonly<FaultSpec> {
+  /** Matching calls it will still affect. */
+  readonly remaining: number;
+  /** Matching calls it has affected. */
+  readonly hits: number;
+}
+
+export interface InjectedError {
+  code: string;
+  status: number;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** What the faults decided for one call. */
+export interface FaultOutcome {
+  latencyMs: number;
+  /** Fail the whole call with this. */
+  error?: InjectedError;
+  /** Fail these instances inside the 200 results (Attach/Detach only). */
+  perInstance: Map<string, InjectedError>;
+}
+
+interface MutableFault extends FaultSpec {
+  remaining: number;
+  hits: number;
+}
+
+/** Scripted faults, consumed in the order they were added. */
+export class EcsFaults {
+  readonly #faults: MutableFault[] = [];
+
+  add(spec: FaultSpec): ScriptedFault {
+    const times = spec.times ?? 1;
+    if (!(times >= 1) || (!Number.isInteger(times) && times !== Number.POSITIVE_INFINITY)) {
+      throw new Error(`fault times must be a positive integer or Infinity, got ${spec.times}`);
+    }
+    if (spec.code === undefined && spec.latencyMs === undefined) {
+      throw new Error('a fault needs a code, a latencyMs, or both');
+    }
+    const fault: MutableFault = { ...spec, remaining: times, hits: 0 };
+    this.#faults.push(fault);
+    return fault;
+  }
+
+  clear(): void {
+    this.#faults.length = 0;
+  }
+
+  /** Faults that still have calls to affect. */
+  pending(): readonly ScriptedFault[] {
+    return this.#faults.filter((f) => f.remaining > 0);
+  }
+
+  /**
+   * Decides (and consumes) the faults for one authenticated call of a known action. `instanceIds` are the ids
+   * the call names; `perInstanceResults` is true for actions that report per-instance failures inside a 200.
+   */
+  take(action: string, instanceIds: readonly string[], perInstanceResults: boolean): FaultOutcome {
+    const outcome: FaultOutcome = { latencyMs: 0, perInstance: new Map() };
+    for (const fault of this.#faults) {
+      if (fault.remaining <= 0 || (fault.action !== '*' && fault.action !== action)) continue;
+      if (fault.instanceId !== undefined && !instanceIds.includes(fault.instanceId)) continue;
+      if (fault.code !== undefined) {
+        const error = injected(fault, fault.code);
+        if (fault.instanceId !== undefined && perInstanceResults) {
+          if (outcome.perInstance.has(fault.instanceId)) continue;
+          outcome.perInstance.set(fault.instanceId, error);
+        } else {
+          // Only the first failure answers; later ones stay queued for later calls.
+          if (outcome.error) continue;
+          outcome.error = error;
+        }
+      }
+      outcome.latencyMs += fault.latencyMs ?? 0;
+      fault.remaining -= 1;
+      fault.hits += 1;
+    }
+    this.#prune();
+    return outcome;
+  }
+
+  #prune(): void {
+    for (let i = this.#faults.length - 1; i >= 0; i -= 1) {
+      if ((this.#faults[i]?.remaining ?? 0) <= 0) this.#faults.splice(i, 1);
+    }
+  }
+}
+
+function injected(fault: FaultSpec, code: string): InjectedError {
+  return {
+    code,
+    status: fault.status ?? statusForCode(code),
+    message: fault.message ?? messageForCode(code),
+    ...(fault.retryAfterMs === undefined ? {} : { retryAfterMs: fault.retryAfterMs }),
+  };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import MNSClient from '@alicloud/mns/lib/client.js';
+import { type DeadLetterRecord, decodeRecordBody } from '../shared/dead-letter/dead-letter-record.js';
+import type { FcContext } from '../shared/fc/fc-context.js';
+import { CallLog } from './call-log.js';
+import { type AccessKey, CredentialStore } from './credential-store.js';
+import { type EcsEmulator, startEcsEmulator } from './ecs-emulator/index.js';
+import { type MnsEmulator, startMnsEmulator } from './mns-emulator/index.js';
+import type { Seed } from './seed.js';
+
+export interface LocalStackOptions {
+  seed: Seed;
+  /** The function's own region (events without one use it). */
+  region?: string;
+  deadLetterQueue?: string;
+  /** Added to every ECS answer, in ms. */
+  ecsLatencyMs?: number;
+}
+
+/**
+ * The ECS and MNS emulators of one sandbox, sharing one set of AccessKeys and one call log, plus the STS keys
+ * FC would hand the function. Everything `npm run invoke`, the integration tests and the benchmarks need to run
+ * the real handler against the emulators through the official SDKs.
+ */
+export interface LocalStack {
+  readonly ecs: EcsEmulator;
+  readonly mns: MnsEmulator;
+  readonly credentials: CredentialStore;
+  readonly calls: CallLog;
+  readonly accountId: string;
+  readonly region: string;
+  readonly deadLetterQueue: string;
+  /** STS keys of the function's role (`context.credentials`). */
+  readonly functionKeys: Required<AccessKey>;
+  /** Environment variables for the attach-role function, pointed at the emulators. */
+  env(overrides?: Record<string, string>): NodeJS.ProcessEnv;
+  /** An FC invocation context: request id, STS credentials, region, account, `function.timeout` (seconds). */
+  context(overrides?: { timeoutSeconds?: number; requestId?: string }): FcContext;
+  /** The dead-letter records now in the queue, decoded, without consuming them. */
+  deadLetters(): DeadLetterRecord[];
+  /** An `@alicloud/mns` client for the emulator, with the function's keys. */
+  mnsClient(): MNSClient;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const region = options.region ?? 'cn-hangzhou';
+  const deadLetterQueue = options.deadLetterQueue ?? 'ram-role-attacher-dlq';
+  const credentials = new CredentialStore();
+  const calls = new CallLog();
+  const functionKeys = credentials.issueSts();
+  const accountId = options.seed.accountId;
+  const ecs = await startEcsEmulator({
+    seed: options.seed,
+    credentials,
+    calls,
+    ...(options.ecsLatencyMs === undefined ? {} : { latencyMs: options.ecsLatencyMs }),
+  });
+  const mns = await startMnsEmulator({ credentials, accountId, calls, queues: [deadLetterQueue] });
+
+  return {
+    ecs,
+    mns,
+    credentials,
+    calls,
+    accountId,
+    region,
+    deadLetterQueue,
+    functionKeys,
+    env: (overrides = {}) => ({
+      DEAD_LETTER_QUEUE: deadLetterQueue,
+      ECS_ENDPOINT: ecs.url,
+      MNS_ENDPOINT: mns.url,
+      FC_REGION: region,
+      FC_ACCOUNT_ID: accountId,
+      ...overrides,
+    }),
+    context: ({ timeoutSeconds = 60, requestId = randomUUID() } = {}) => ({
+      requestId,
+      credentials: { ...functionKeys },
+      function: { name: 'attach-role', handler: 'index.handler', memory: 512, timeout: timeoutSeconds },
+      region,
+      accountId,
+    }),
+    deadLetters: () =>
+      mns
+        .queue(deadLetterQueue)
+        .peekAll()
+        .map((m) => decodeRecordBody(m.body) as DeadLetterRecord),
+    mnsClient: () => new MNSClient(accountId, { ...functionKeys, endpoint: mns.url }),
+    close: async () => {
+      await Promise.all([ecs.close(), mns.close()]);
+    },
+  };
+}

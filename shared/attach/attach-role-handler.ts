@@ -1,0 +1,140 @@
+import pLimit from 'p-limit';
+import type { Config } from '../config/config.js';
+import { deadlineMarginMs } from '../config/config.js';
+import { type CredentialProvider, credentialsFor } from '../credentials/credentials.js';
+import type { DeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
+import type { DeadLetterRecord } from '../dead-letter/dead-letter-record.js';
+import type { EcsGateway } from '../ecs/ecs-gateway.js';
+import { decodeEvent } from '../events/decode-event.js';
+import type { PoisonEvent } from '../events/decoded-event.js';
+import { DEFAULT_TIMEOUT_SECONDS, type FcContext } from '../fc/fc-context.js';
+import type { Logger } from '../logging/logger.js';
+import type { Policy } from '../policy/policy.js';
+import { Deadline } from '../retry/deadline.js';
+import type { Summary } from './outcomes.js';
+import { reconcile } from './reconcile.js';
+
+export interface AttachRoleDeps {
+  config: Config;
+  policy: Policy;
+  logger: Logger;
+  /** ECS for this invocation's credentials (an `SdkEcsGateway` in production). */
+  ecs: (credential: CredentialProvider) => EcsGateway;
+  /** The dead-letter queue for this invocation's credentials and account. */
+  deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterQueue;
+  now?: () => number;
+}
+
+/** Time kept after the soft deadline for writing dead-letter records, before FC's hard timeout. */
+const HARD_STOP_SAFETY_MS = 100;
+
+/**
+ * The attach-role invocation: decode the event, reconcile the instances it names, dead-letter what needs a
+ * person, log and return the summary. Throws only when the dead-letter queue cannot be written, so that FC's
+ * async retries and `onFailure` destination keep the event (design: "Nothing is lost").
+ */
+export function createAttachRoleHandler(deps: AttachRoleDeps) {
+  const now = deps.now ?? Date.now;
+  return async function handler(event: Buffer | string, context: FcContext): Promise<Summary> {
+    const startedAt = now();
+    const log = deps.logger.child({ requestId: context.requestId });
+    const regionId = context.region ?? deps.config.region;
+    const accountId = context.accountId ?? deps.config.accountId;
+    if (regionId === undefined || accountId === undefined) {
+      throw new Error(
+        'the invocation context gives no region or account id, and FC_REGION/FC_ACCOUNT_ID are unset',
+      );
+    }
+    const timeoutSeconds = context.function?.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+    const margin = deadlineMarginMs(deps.config, timeoutSeconds);
+    const deadline = Deadline.fromTimeout(timeoutSeconds, margin, startedAt, now);
+    const hardStop = Deadline.fromTimeout(
+      timeoutSeconds,
+      Math.min(HARD_STOP_SAFETY_MS, margin),
+      startedAt,
+      now,
+    );
+
+    const decoded = decodeEvent(event, { defaultRegionId: regionId, defaultAccountId: accountId });
+    for (const poison of decoded.poison) {
+      log.warn(
+        { code: poison.error.code, path: poison.error.path, eventId: poison.eventId },
+        poison.error.message,
+      );
+    }
+    if (decoded.ignored.length > 0)
+      log.info({ ignored: decoded.ignored }, 'events about no instance: nothing to do');
+
+    const credential = credentialsFor(context.credentials);
+    const { summary, ledger } = await reconcile(
+      {
+        gateway: deps.ecs(credential),
+        policy: deps.policy,
+        deadline,
+        retry: {
+          maxAttempts: deps.config.retry.maxAttempts,
+          backoff: { baseMs: deps.config.retry.baseMs, capMs: deps.config.retry.capMs },
+        },
+        ecsLimit: pLimit(deps.config.ecs.concurrency),
+        newInstanceGraceMs: deps.config.newInstanceGraceMs,
+        now,
+        fcRequestId: context.requestId,
+        logger: log,
+      },
+      decoded.refs,
+    );
+
+    const records = [
+      ...decoded.poison.map((p) => poisonRecord(p, context.requestId, accountId, regionId, now())),
+      ...ledger.deadLetters,
+    ];
+    for (const result of summary.results) {
+      if (
+        result.outcome !== 'already-correct' &&
+        result.outcome !== 'skipped' &&
+        result.outcome !== 'no-rule'
+      ) {
+        log.info(result, `${result.instanceId}: ${result.outcome}`);
+      }
+    }
+    if (records.length > 0) {
+      // Throws DeadLetterUnavailableError when MNS cannot take them: the invocation fails and FC keeps the event.
+      await deps.deadLetters(credential, accountId, regionId).send(records, hardStop);
+    }
+    log.info(
+      {
+        counts: summary.counts,
+        instances: summary.results.length,
+        poison: decoded.poison.length,
+        deadLetters: records.length,
+        durationMs: now() - startedAt,
+        mode: deps.policy.mode,
+      },
+      'summary',
+    );
+    return summary;
+  };
+}
+
+function poisonRecord(
+  poison: PoisonEvent,
+  fcRequestId: string,
+  accountId: string,
+  regionId: string,
+  at: number,
+): DeadLetterRecord {
+  const source: DeadLetterRecord['source'] = { fcRequestId };
+  if (poison.eventId !== undefined) source.eventId = poison.eventId;
+  if (poison.eventType !== undefined) source.eventType = poison.eventType;
+  return {
+    kind: 'poison',
+    version: 1,
+    at: new Date(at).toISOString(),
+    accountId,
+    regionId,
+    error: { code: poison.error.code, message: poison.error.message, class: 'permanent' },
+    attempts: 1,
+    source,
+    event: poison.event,
+  };
+}

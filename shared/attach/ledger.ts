@@ -1,0 +1,104 @@
+import type { DeadLetterKind, DeadLetterRecord } from '../dead-letter/dead-letter-record.js';
+import type { ErrorInfo } from '../errors/classify.js';
+import type { InstanceRef } from '../events/instance-ref.js';
+import type { InstanceOutcome } from './outcomes.js';
+
+export const refKey = (regionId: string, instanceId: string): string => `${regionId}/${instanceId}`;
+
+export interface DeadLetterDetails {
+  kind: DeadLetterKind;
+  info: ErrorInfo;
+  attempts: number;
+  desiredRole?: string | null;
+  currentRole?: string | null;
+  previousRole?: string;
+  rule?: string;
+}
+
+/**
+ * Records exactly one outcome per instance reference, and the dead-letter records that go with them. Whatever
+ * has no outcome when the run ends was cut off by the deadline, so `unsettled()` lets the caller dead-letter it.
+ */
+export class Ledger {
+  readonly #refs = new Map<string, InstanceRef>();
+  readonly #outcomes = new Map<string, InstanceOutcome>();
+  readonly deadLetters: DeadLetterRecord[] = [];
+  readonly #fcRequestId: string;
+  readonly #now: () => number;
+
+  constructor(refs: readonly InstanceRef[], fcRequestId: string, now: () => number) {
+    for (const ref of refs) this.#refs.set(refKey(ref.regionId, ref.instanceId), ref);
+    this.#fcRequestId = fcRequestId;
+    this.#now = now;
+  }
+
+  ref(regionId: string, instanceId: string): InstanceRef {
+    const ref = this.#refs.get(refKey(regionId, instanceId));
+    if (ref === undefined) throw new Error(`no reference for ${regionId}/${instanceId}`);
+    return ref;
+  }
+
+  settle(
+    regionId: string,
+    instanceId: string,
+    result: Omit<InstanceOutcome, 'instanceId' | 'regionId'>,
+  ): void {
+    const key = refKey(regionId, instanceId);
+    if (this.#outcomes.has(key)) throw new Error(`outcome for ${key} recorded twice`);
+    this.#outcomes.set(key, { instanceId, regionId, ...result });
+  }
+
+  /** Settles the instance as `dead-lettered` and queues its record. */
+  deadLetter(regionId: string, instanceId: string, details: DeadLetterDetails): void {
+    const { info } = details;
+    const result: Omit<InstanceOutcome, 'instanceId' | 'regionId'> = {
+      outcome: 'dead-lettered',
+      reason: details.kind,
+      error: { code: info.code, message: info.message },
+    };
+    if (details.desiredRole) result.role = details.desiredRole;
+    if (details.previousRole) result.previousRole = details.previousRole;
+    if (details.rule) result.rule = details.rule;
+    this.settle(regionId, instanceId, result);
+    this.record(regionId, instanceId, details);
+  }
+
+  /** Queues a dead-letter record without changing the outcome (e.g. a reported `conflict`). */
+  record(regionId: string, instanceId: string, details: DeadLetterDetails): void {
+    const ref = this.ref(regionId, instanceId);
+    const { info } = details;
+    const record: DeadLetterRecord = {
+      kind: details.kind,
+      version: 1,
+      at: new Date(this.#now()).toISOString(),
+      regionId,
+      instanceId,
+      desiredRole: details.desiredRole ?? null,
+      currentRole: details.currentRole ?? null,
+      error: { code: info.code, message: info.message, class: info.errorClass },
+      attempts: details.attempts,
+      source: { eventId: ref.eventId, eventType: ref.eventType, fcRequestId: this.#fcRequestId },
+    };
+    if (ref.accountId !== undefined) record.accountId = ref.accountId;
+    if (details.previousRole !== undefined) record.previousRole = details.previousRole;
+    if (details.rule !== undefined) record.rule = details.rule;
+    if (info.requestId !== undefined) record.error.requestId = info.requestId;
+    this.deadLetters.push(record);
+  }
+
+  isSettled(regionId: string, instanceId: string): boolean {
+    return this.#outcomes.has(refKey(regionId, instanceId));
+  }
+
+  unsettled(): InstanceRef[] {
+    return [...this.#refs.entries()].filter(([key]) => !this.#outcomes.has(key)).map(([, ref]) => ref);
+  }
+
+  /** Outcomes in the order the references came in. */
+  results(): InstanceOutcome[] {
+    return [...this.#refs.keys()].flatMap((key) => {
+      const outcome = this.#outcomes.get(key);
+      return outcome === undefined ? [] : [outcome];
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import type { InstanceState } from '../ecs/ecs-gateway.js';
+import { MAX_IDS_PER_CALL, MAX_ROLE_PAGE_SIZE } from '../ecs/ecs-gateway.js';
+import type { ErrorInfo } from '../errors/classify.js';
+import type { InstanceRef } from '../events/instance-ref.js';
+import { OperationError, withRetry } from '../retry/retry.js';
+import { type ItemFailure, type ItemResult, retryBatch } from '../retry/retry-batch.js';
+import type { RunContext } from './run-context.js';
+
+export interface RegionState {
+  /** `null`: ECS does not know the instance (deleted, or never existed). */
+  instances: Map<string, InstanceState | null>;
+  /** Current role per instance; instances with no role map to `null`. */
+  roles: Map<string, string | null>;
+  /** Instances whose state could not be read, with why. */
+  failed: Map<string, ItemFailure>;
+}
+
+export const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** Time left for one ECS call: the whole remaining budget (the gateway caps it at the configured timeouts). */
+export const callOptions = (ctx: RunContext) => ({ timeoutMs: ctx.deadline.remainingMs() });
+
+const notVisibleYet: ErrorInfo = {
+  code: 'InvalidInstanceId.NotFound',
+  message: 'ECS does not show this instance yet (it was created moments ago)',
+  errorClass: 'retryable',
+  uncertain: false,
+};
+
+/**
+ * Reads the truth for one region: status, network and tags (DescribeInstances, ≤ 100 ids a call) and current
+ * roles (DescribeInstanceRamRole, ≤ 100 ids and ≤ 50 results a page). An instance a creation event named a
+ * moment ago may not be visible yet, so it is asked for again (with backoff) rather than taken as deleted.
+ */
+export async function readRegionState(
+  ctx: RunContext,
+  regionId: string,
+  refs: readonly InstanceRef[],
+): Promise<RegionState> {
+  const state: RegionState = { instances: new Map(), roles: new Map(), failed: new Map() };
+  const isNew = new Set(refs.filter((ref) => isRecentlyCreated(ctx, ref)).map((ref) => ref.instanceId));
+
+  await Promise.all(
+    chunk(
+      refs.map((ref) => ref.instanceId),
+      MAX_IDS_PER_CALL,
+    ).map(async (ids) => {
+      const outcome = await retryBatch<InstanceState | null>(
+        ids,
+        async (pending) => {
+          const found = await ctx.ecsLimit(() =>
+            ctx.gateway.describeInstances(regionId, pending, callOptions(ctx)),
+          );
+          const byId = new Map(found.map((instance) => [instance.instanceId, instance]));
+          if (found.length === 0 && pending.length > 1) {
+            ctx.logger.warn(
+              { regionId, asked: pending.length },
+              'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answers an empty list, not an error)',
+            );
+          }
+          return new Map(
+            pending.map((id): [string, ItemResult<InstanceState | null>] => {
+              const instance = byId.get(id);
+              if (instance !== undefined) return [id, { ok: true, value: instance }];
+              return [id, isNew.has(id) ? { ok: false, info: notVisibleYet } : { ok: true, value: null }];
+            }),
+          );
+        },
+        retryOptions(ctx),
+      );
+      for (const [id, instance] of outcome.ok) state.instances.set(id, instance);
+      for (const [id, failure] of outcome.failed) state.failed.set(id, failure);
+    }),
+  );
+
+  const live = [...state.instances.entries()]
+    .filter(([, instance]) => instance !== null && instance.status !== 'Deleted')
+    .map(([id]) => id);
+  await Promise.all(chunk(live, MAX_IDS_PER_CALL).map((ids) => readRoles(ctx, regionId, ids, state)));
+  return state;
+}
+
+/** Current roles of ≤ 100 instances, page by page. A failure marks the whole chunk as unreadable. */
+async function readRoles(
+  ctx: RunContext,
+  regionId: string,
+  ids: string[],
+  state: RegionState,
+): Promise<void> {
+  try {
+    const roles = await withRetry(() => describeRoles(ctx, regionId, ids), retryOptions(ctx));
+    for (const id of ids) state.roles.set(id, roles.get(id) ?? null);
+  } catch (error) {
+    if (!(error instanceof OperationError)) throw error;
+    for (const id of ids) {
+      state.instances.delete(id);
+      state.failed.set(id, { info: error.info, attempts: error.attempts, stoppedBy: error.stoppedBy });
+    }
+  }
+}
+
+/** Roles of ≤ 100 instances, every page (instances without a role are absent). No retries of its own. */
+export async function describeRoles(
+  ctx: RunContext,
+  regionId: string,
+  ids: string[],
+): Promise<Map<string, string>> {
+  const roles = new Map<string, string>();
+  for (let page = 1, seen = 0; ; page++) {
+    const result = await ctx.ecsLimit(() =>
+      ctx.gateway.describeInstanceRoles(regionId, ids, page, callOptions(ctx)),
+    );
+    for (const { instanceId, roleName } of result.roles) roles.set(instanceId, roleName);
+    seen += result.roles.length;
+    if (result.roles.length < MAX_ROLE_PAGE_SIZE || seen >= result.totalCount) return roles;
+  }
+}
+
+export function retryOptions(ctx: RunContext) {
+  return {
+    deadline: ctx.deadline,
+    maxAttempts: ctx.retry.maxAttempts,
+    backoff: ctx.retry.backoff,
+    ...(ctx.sleep === undefined ? {} : { sleep: ctx.sleep }),
+    ...(ctx.random === undefined ? {} : { random: ctx.random }),
+  };
+}
+
+/** A reference from a creation event young enough that ECS may not list the instance yet. */
+export function isRecentlyCreated(ctx: RunContext, ref: InstanceRef): boolean {
+  if (ref.reason !== 'created') return false;
+  if (ref.eventTime === undefined) return true;
+  const at = Date.parse(ref.eventTime);
+  return Number.isNaN(at) || ctx.now() - at < ctx.newInstanceGraceMs;
+}

@@ -1,0 +1,108 @@
+import type { ErrorInfo } from '../errors/classify.js';
+import type { InstanceRef } from '../events/instance-ref.js';
+import { decide } from '../policy/decide.js';
+import { Ledger } from './ledger.js';
+import type { Summary } from './outcomes.js';
+import { summarize } from './outcomes.js';
+import { planInstance } from './plan.js';
+import { readRegionState } from './read-state.js';
+import type { RunContext } from './run-context.js';
+import { type RoleWrite, writeRoles } from './write-roles.js';
+
+const deadlineInfo: ErrorInfo = {
+  code: 'DeadlineExceeded',
+  message: 'the invocation ran out of time before this instance was handled',
+  errorClass: 'retryable',
+  uncertain: false,
+};
+
+export interface ReconcileResult {
+  summary: Summary;
+  ledger: Ledger;
+}
+
+/**
+ * Brings every referenced instance to the role its tags call for, region by region: read the truth, decide
+ * with the policy, write what differs. Level-triggered: the outcome depends on the instances' state now, not
+ * on what the events said, so duplicates and out-of-order events converge to the same state.
+ */
+export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
+  const ledger = new Ledger(refs, ctx.fcRequestId, ctx.now);
+  const byRegion = new Map<string, InstanceRef[]>();
+  for (const ref of refs) {
+    const list = byRegion.get(ref.regionId);
+    if (list === undefined) byRegion.set(ref.regionId, [ref]);
+    else list.push(ref);
+  }
+  await Promise.all(
+    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(ctx, ledger, regionId, regionRefs)),
+  );
+
+  // Anything without an outcome was cut off by the deadline (design: "Bounded").
+  for (const ref of ledger.unsettled()) {
+    ledger.deadLetter(ref.regionId, ref.instanceId, { kind: 'deadline', info: deadlineInfo, attempts: 0 });
+  }
+  return { summary: summarize(ledger.results()), ledger };
+}
+
+async function reconcileRegion(
+  ctx: RunContext,
+  ledger: Ledger,
+  regionId: string,
+  refs: readonly InstanceRef[],
+): Promise<void> {
+  // Out-of-scope regions cost no ECS call.
+  const inScope = refs.filter((ref) => {
+    if (ctx.policy.regions === undefined || ctx.policy.regions.includes(regionId)) return true;
+    ledger.settle(regionId, ref.instanceId, { outcome: 'skipped', reason: 'region' });
+    return false;
+  });
+  if (inScope.length === 0) return;
+
+  const state = await readRegionState(ctx, regionId, inScope);
+  for (const [id, failure] of state.failed) {
+    ledger.deadLetter(regionId, id, {
+      kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
+      info: { ...failure.info, message: `could not read the instance: ${failure.info.message}` },
+      attempts: failure.attempts,
+    });
+  }
+
+  const writes: RoleWrite[] = [];
+  for (const [id, instance] of state.instances) {
+    if (instance === null) {
+      ledger.settle(regionId, id, { outcome: 'skipped', reason: 'not-found' });
+      continue;
+    }
+    const currentRole = state.roles.get(id) ?? null;
+    const decision = decide(ctx.policy, { instanceId: id, regionId, tags: instance.tags });
+    const plan = planInstance(ctx.policy, instance, currentRole, decision);
+    switch (plan.kind) {
+      case 'done':
+        ledger.settle(regionId, id, plan.result);
+        if (plan.reportConflict) {
+          ledger.record(regionId, id, {
+            kind: 'conflict',
+            info: {
+              code: 'RoleConflict',
+              message: plan.result.reason ?? 'the instance has another role',
+              errorClass: 'permanent',
+              uncertain: false,
+            },
+            attempts: 0,
+            desiredRole: plan.result.role ?? null,
+            currentRole,
+            ...(plan.result.rule === undefined ? {} : { rule: plan.result.rule }),
+          });
+        }
+        break;
+      case 'attach':
+        writes.push({ instanceId: id, role: plan.role, rule: plan.rule });
+        break;
+      case 'replace':
+        writes.push({ instanceId: id, role: plan.role, rule: plan.rule, from: plan.from });
+        break;
+    }
+  }
+  if (writes.length > 0) await writeRoles(ctx, ledger, regionId, writes);
+}

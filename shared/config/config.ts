@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { ACCOUNT_ID, REGION_ID } from '../ecs/ids.js';
+import { AppError } from '../errors/app-error.js';
+
+/** A configuration value is missing or invalid: the function cannot start. */
+export class ConfigError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('InvalidConfig', message, { errorClass: 'permanent', cause });
+  }
+}
+
+const intMs = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** MNS queue names: letters, digits and `-`, starting with a letter or digit, ≤ 120 characters. */
+const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
+
+/**
+ * Environment variables of the attach-role function. The README keeps the same table; keep both in step.
+ * Names may not start with `FC_` (reserved by FC).
+ */
+const envSchema = z.object({
+  DEAD_LETTER_QUEUE: z.string().regex(QUEUE_NAME, 'an MNS queue name (letters, digits, "-")'),
+  POLICY_FILE: z.string().min(1).default('policy.yaml'),
+  ECS_ENDPOINT: z.string().min(1).optional(),
+  MNS_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path')
+    .optional(),
+  ECS_CONNECT_TIMEOUT_MS: intMs(2_000, 100, 60_000),
+  ECS_READ_TIMEOUT_MS: intMs(10_000, 100, 120_000),
+  ECS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  BACKOFF_BASE_MS: intMs(200, 1, 60_000),
+  BACKOFF_CAP_MS: intMs(5_000, 1, 300_000),
+  DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).max(120_000).optional(),
+  NEW_INSTANCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Set by FC itself; used when the invocation context lacks them (local runs).
+  FC_REGION: z.string().regex(REGION_ID, 'a region id such as cn-hangzhou').optional(),
+  FC_ACCOUNT_ID: z.string().regex(ACCOUNT_ID, 'digits').optional(),
+  FC_FUNC_CODE_PATH: z.string().optional(),
+});
+
+export interface Config {
+  deadLetterQueue: string;
+  policyFile: string;
+  /** `host[:port]` for the ECS SDK, plus the scheme it must use. */
+  ecsEndpoint?: { host: string; protocol: 'http' | 'https' };
+  mnsEndpoint?: string;
+  ecs: { connectTimeoutMs: number; readTimeoutMs: number; concurrency: number };
+  retry: { maxAttempts: number; baseMs: number; capMs: number };
+  /** Time kept back from FC's timeout for the report and dead-lettering; derived from the timeout when unset. */
+  deadlineMarginMs?: number;
+  newInstanceGraceMs: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  region?: string;
+  accountId?: string;
+  codePath?: string;
+}
+
+/** Reads and validates the environment once (at cold start). Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      return issue.code === 'invalid_type' && env[name] === undefined
+        ? `${name} is required`
+        : `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const config: Config = {
+    deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    policyFile: e.POLICY_FILE,
+    ecs: {
+      connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS,
+      readTimeoutMs: e.ECS_READ_TIMEOUT_MS,
+      concurrency: e.ECS_CONCURRENCY,
+    },
+    retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, capMs: e.BACKOFF_CAP_MS },
+    newInstanceGraceMs: e.NEW_INSTANCE_GRACE_SECONDS * 1000,
+    logLevel: e.LOG_LEVEL,
+  };
+  if (e.ECS_ENDPOINT !== undefined) config.ecsEndpoint = parseEcsEndpoint(e.ECS_ENDPOINT);
+  if (e.MNS_ENDPOINT !== undefined) config.mnsEndpoint = e.MNS_ENDPOINT.replace(/\/$/, '');
+  if (e.DEADLINE_MARGIN_MS !== undefined) config.deadlineMarginMs = e.DEADLINE_MARGIN_MS;
+  if (e.FC_REGION !== undefined) config.region = e.FC_REGION;
+  if (e.FC_ACCOUNT_ID !== undefined) config.accountId = e.FC_ACCOUNT_ID;
+  if (e.FC_FUNC_CODE_PATH !== undefined) config.codePath = e.FC_FUNC_CODE_PATH;
+  return config;
+}
+
+/**
+ * The ECS SDK wants `host[:port]` with the scheme given apart (a scheme in the endpoint breaks it, sdk-wire §3.1),
+ * so accept either form here and split it once.
+ */
+function parseEcsEndpoint(value: string): { host: string; protocol: 'http' | 'https' } {
+  const match = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(value);
+  if (match === null || match[2] === undefined) {
+    throw new ConfigError(
+      `ECS_ENDPOINT: expected host[:port] or http(s)://host[:port], got ${JSON.stringify(value)}`,
+    );
+  }
+  return { host: match[2], protocol: match[1] === 'http' ? 'http' : 'https' };
+}
+
+/** FC's timeout minus this margin is the invocation's deadline: 10 % of the timeout, kept within 0.5–5 s. */
+export function deadlineMarginMs(config: Config, timeoutSeconds: number): number {
+  return config.deadlineMarginMs ?? Math.min(5_000, Math.max(500, timeoutSeconds * 100));
+}

@@ -1,0 +1,68 @@
+/** What the reconciler needs from ECS, as plain data. The SDK-backed implementation is `SdkEcsGateway`. */
+
+export interface InstanceState {
+  instanceId: string;
+  regionId: string;
+  /** Pending, Starting, Running, Stopping, Stopped… */
+  status: string;
+  /** `vpc` or `classic` */
+  networkType: string;
+  tags: Readonly<Record<string, string>>;
+}
+
+export interface InstanceRole {
+  instanceId: string;
+  roleName: string;
+}
+
+/** One instance's part of a batch write that answered HTTP 200. */
+export interface InstanceResult {
+  instanceId: string;
+  ok: boolean;
+  /** `"200"` on success, else the error code (e.g. `InvalidRamRole.NotEcsRole`). */
+  code: string;
+  message: string;
+}
+
+export interface WriteResult {
+  requestId: string;
+  results: InstanceResult[];
+}
+
+export interface CallOptions {
+  /** Longest this call may take (connect + read); the caller derives it from the deadline. */
+  timeoutMs: number;
+}
+
+export const MAX_IDS_PER_CALL = 100;
+export const MAX_ROLE_PAGE_SIZE = 50;
+
+export interface EcsGateway {
+  /** ≤ 100 ids. Instances that do not exist (or are not visible yet) are simply absent. */
+  describeInstances(
+    regionId: string,
+    instanceIds: readonly string[],
+    options: CallOptions,
+  ): Promise<InstanceState[]>;
+  /** ≤ 100 ids, one page of ≤ 50 role assignments; `totalCount` tells whether more pages follow. */
+  describeInstanceRoles(
+    regionId: string,
+    instanceIds: readonly string[],
+    pageNumber: number,
+    options: CallOptions,
+  ): Promise<{ roles: InstanceRole[]; totalCount: number }>;
+  /** ≤ 100 ids. Request-level failures throw; per-instance failures come back in `results`. */
+  attachRole(
+    regionId: string,
+    roleName: string,
+    instanceIds: readonly string[],
+    options: CallOptions,
+  ): Promise<WriteResult>;
+  /** ≤ 100 ids; only detaches `roleName` (an instance holding another role fails instead). */
+  detachRole(
+    regionId: string,
+    roleName: string,
+    instanceIds: readonly string[],
+    options: CallOptions,
+  ): Promise<WriteResult>;
+}

@@ -1,0 +1,205 @@
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import type { CredentialProvider } from '../credentials/credentials.js';
+import {
+  type CallOptions,
+  type EcsGateway,
+  type InstanceResult,
+  type InstanceRole,
+  type InstanceState,
+  MAX_IDS_PER_CALL,
+  MAX_ROLE_PAGE_SIZE,
+  type WriteResult,
+} from './ecs-gateway.js';
+import {
+  AttachInstanceRamRoleRequest,
+  DescribeInstanceRamRoleRequest,
+  DescribeInstancesRequest,
+  DetachInstanceRamRoleRequest,
+  EcsSdkClient,
+} from './ecs-sdk-client.js';
+
+export interface SdkEcsGatewayOptions {
+  credential: CredentialProvider;
+  /** Override for the local emulator: `host[:port]` and its scheme. */
+  endpoint?: { host: string; protocol: 'http' | 'https' };
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+}
+
+interface SdkResult {
+  instanceId?: string;
+  code?: string;
+  message?: string;
+  success?: boolean;
+}
+
+/** ECS through the official SDK client (`EcsSdkClient`), one client per region. */
+export class SdkEcsGateway implements EcsGateway {
+  readonly #options: SdkEcsGatewayOptions;
+  readonly #clients = new Map<string, EcsSdkClient>();
+
+  constructor(options: SdkEcsGatewayOptions) {
+    this.#options = options;
+  }
+
+  async describeInstances(
+    regionId: string,
+    instanceIds: readonly string[],
+    options: CallOptions,
+  ): Promise<InstanceState[]> {
+    assertBatch(instanceIds, MAX_IDS_PER_CALL);
+    const response = await this.#client(regionId).describeInstances(
+      new DescribeInstancesRequest({
+        regionId,
+        instanceIds: JSON.stringify(instanceIds),
+        pageSize: MAX_IDS_PER_CALL,
+      }),
+      this.#runtime(options),
+    );
+    return (response.body?.instances?.instance ?? []).flatMap((instance) => {
+      if (!instance.instanceId) return [];
+      // fromEntries defines own properties, so a `__proto__` tag key stays a plain key.
+      const tags = Object.fromEntries(
+        (instance.tags?.tag ?? []).flatMap((t) => (t.tagKey ? [[t.tagKey, t.tagValue ?? '']] : [])),
+      );
+      return [
+        {
+          instanceId: instance.instanceId,
+          regionId: instance.regionId ?? regionId,
+          status: instance.status ?? 'Unknown',
+          networkType: instance.instanceNetworkType ?? 'vpc',
+          tags,
+        },
+      ];
+    });
+  }
+
+  async describeInstanceRoles(
+    regionId: string,
+    instanceIds: readonly string[],
+    pageNumber: number,
+    options: CallOptions,
+  ): Promise<{ roles: InstanceRole[]; totalCount: number }> {
+    assertBatch(instanceIds, MAX_IDS_PER_CALL);
+    const response = await this.#client(regionId).describeInstanceRamRole(
+      new DescribeInstanceRamRoleRequest({
+        regionId,
+        instanceIds: JSON.stringify(instanceIds),
+        pageNumber,
+        pageSize: MAX_ROLE_PAGE_SIZE,
+      }),
+      this.#runtime(options),
+    );
+    const sets = response.body?.instanceRamRoleSets?.instanceRamRoleSet ?? [];
+    const roles = sets.flatMap((s) =>
+      s.instanceId && s.ramRoleName ? [{ instanceId: s.instanceId, roleName: s.ramRoleName }] : [],
+    );
+    return { roles, totalCount: response.body?.totalCount ?? roles.length };
+  }
+
+  async attachRole(
+    regionId: string,
+    roleName: string,
+    instanceIds: readonly string[],
+    options: CallOptions,
+  ): Promise<WriteResult> {
+    assertBatch(instanceIds, MAX_IDS_PER_CALL);
+    const response = await this.#client(regionId).attachInstanceRamRole(
+      new AttachInstanceRamRoleRequest({
+        regionId,
+        ramRoleName: roleName,
+        instanceIds: JSON.stringify(instanceIds),
+      }),
+      this.#runtime(options),
+    );
+    const body = response.body;
+    return {
+      requestId: body?.requestId ?? '',
+      results: perInstance(
+        instanceIds,
+        body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [],
+      ),
+    };
+  }
+
+  async detachRole(
+    regionId: string,
+    roleName: string,
+    instanceIds: readonly string[],
+    options: CallOptions,
+  ): Promise<WriteResult> {
+    assertBatch(instanceIds, MAX_IDS_PER_CALL);
+    const response = await this.#client(regionId).detachInstanceRamRole(
+      new DetachInstanceRamRoleRequest({
+        regionId,
+        ramRoleName: roleName,
+        instanceIds: JSON.stringify(instanceIds),
+      }),
+      this.#runtime(options),
+    );
+    const body = response.body;
+    return {
+      requestId: body?.requestId ?? '',
+      results: perInstance(
+        instanceIds,
+        body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [],
+      ),
+    };
+  }
+
+  #client(regionId: string): EcsSdkClient {
+    let client = this.#clients.get(regionId);
+    if (client === undefined) {
+      const { endpoint } = this.#options;
+      client = new EcsSdkClient(
+        new $OpenApiUtil.Config({
+          credential: this.#options.credential,
+          regionId,
+          ...(endpoint === undefined ? {} : { endpoint: endpoint.host, protocol: endpoint.protocol }),
+          // The SDK's defaults are 3 s each, and a longer read timeout alone has no effect (sdk-wire §3.7).
+          connectTimeout: this.#options.connectTimeoutMs,
+          readTimeout: this.#options.readTimeoutMs,
+        }),
+      );
+      this.#clients.set(regionId, client);
+    }
+    return client;
+  }
+
+  /** Per-call timeouts: never longer than configured, never past the caller's deadline. */
+  #runtime(options: CallOptions): $dara.RuntimeOptions {
+    const budget = Math.max(1, Math.floor(options.timeoutMs));
+    return new $dara.RuntimeOptions({
+      connectTimeout: Math.min(this.#options.connectTimeoutMs, budget),
+      readTimeout: Math.min(this.#options.readTimeoutMs, budget),
+    });
+  }
+}
+
+function assertBatch(ids: readonly string[], max: number): void {
+  if (ids.length === 0 || ids.length > max)
+    throw new RangeError(`expected 1–${max} instance ids, got ${ids.length}`);
+}
+
+/**
+ * Maps the SDK's per-instance results back to the ids we sent. HTTP 200 can carry failures; an id the answer
+ * does not mention is reported as `NoResult`, so the caller re-reads it rather than assuming either way.
+ */
+function perInstance(sent: readonly string[], results: readonly SdkResult[]): InstanceResult[] {
+  const byId = new Map<string, SdkResult>();
+  for (const r of results) if (r.instanceId) byId.set(r.instanceId, r);
+  return sent.map((instanceId) => {
+    const r = byId.get(instanceId);
+    if (r === undefined) {
+      return {
+        instanceId,
+        ok: false,
+        code: 'NoResult',
+        message: 'the response did not mention this instance',
+      };
+    }
+    const code = r.code ?? (r.success ? '200' : 'UnknownError');
+    return { instanceId, ok: r.success === true || code === '200', code, message: r.message ?? '' };
+  });
+}

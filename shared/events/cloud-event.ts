@@ -1,0 +1,129 @@
+import { decodeActionTrail } from './actiontrail.js';
+import type { DecodeContext } from './decode-context.js';
+import { EventDecodeError } from './decode-error.js';
+import { type EventMeta, readEventId, safeType, toIsoTime, UNKNOWN_EVENT_ID } from './event-meta.js';
+import { decodeStateChange } from './instance-state.js';
+import {
+  field,
+  has,
+  isJsonObject,
+  type JsonObject,
+  optionalObject,
+  optionalString,
+  requiredString,
+} from './json-fields.js';
+import { readAccount, readRegion } from './locate.js';
+import { decodeMnsMessage } from './mns-message.js';
+import { subjectCandidate } from './resource-ids.js';
+import { decodeTagChange } from './tag-change.js';
+import { isSafeToken, pointer, quote } from './text.js';
+
+/**
+ * EventBridge CloudEvents 1.0 (`specversion`, `id`, `source`, `type`, `subject`, `time`, `data`, plus
+ * `aliyunregionid`/`aliyunaccountid`). The `type` picks the reader; types this function does not act on are
+ * ignored (well-formed events about something else are not poison).
+ */
+
+export const isCloudEvent = (obj: JsonObject): boolean =>
+  has(obj, 'specversion') || (has(obj, 'type') && has(obj, 'source'));
+
+const ACTIONTRAIL_TYPE = /^(?:([a-z0-9-]+):)?actiontrail:(?:apicall|consoleoperation|aliyunserviceevent)$/;
+
+export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeContext): void {
+  const type = requiredString(event, 'type', path, 'a CloudEvent has a type');
+  optionalString(event, 'source', path); // not used to dispatch (type is), but a non-string one is malformed
+  const id = readEventId(event, 'id', path);
+  const subject = optionalString(event, 'subject', path);
+  const subjectPath = pointer(path, 'subject');
+  const regionId = readRegion(event, 'aliyunregionid', path);
+  const accountId = readAccount(event, 'aliyunaccountid', path);
+  const eventTime = toIsoTime(field(event, 'time'));
+  const dataPath = pointer(path, 'data');
+  const lower = type.toLowerCase();
+  const place = { regionId, accountId, path };
+
+  const meta = (canonical: string): EventMeta => ({
+    eventId: id ?? ctx.fallbackEventId ?? UNKNOWN_EVENT_ID,
+    eventType: safeType(type, canonical),
+    ...(eventTime === undefined ? {} : { eventTime }),
+  });
+
+  if (lower === 'ecs:instance:statechange') {
+    decodeStateChange(
+      {
+        body: optionalObject(event, 'data', path) ?? {},
+        bodyPath: dataPath,
+        extraCandidates: subjectCandidate(subject, subjectPath),
+        place,
+        meta: meta('ecs:Instance:StateChange'),
+      },
+      ctx,
+    );
+    return;
+  }
+
+  const actionTrail = ACTIONTRAIL_TYPE.exec(lower);
+  if (actionTrail) {
+    const data = optionalObject(event, 'data', path);
+    if (data === undefined) throw missingData(dataPath);
+    decodeActionTrail(
+      {
+        data,
+        dataPath,
+        typeService: actionTrail[1],
+        eventId: id,
+        eventType: safeType(type, 'ActionTrail:ApiCall'),
+        eventTime,
+        subject: subjectCandidate(subject, subjectPath),
+        envelopeRegionId: regionId,
+        envelopeAccountId: accountId,
+      },
+      ctx,
+    );
+    return;
+  }
+
+  // Spelling unconfirmed (plausibly source `acs.tag`, type `tag:Tag:ChangeOnResource`): match the name part.
+  if (lower.includes('tag:changeonresource')) {
+    const data = optionalObject(event, 'data', path);
+    if (data === undefined) throw missingData(dataPath);
+    // `data` is either the CloudMonitor `content` itself or the whole CloudMonitor-shaped event around it.
+    const wrapped = field(data, 'content');
+    const content = isJsonObject(wrapped) ? wrapped : data;
+    decodeTagChange(
+      {
+        content,
+        contentPath: isJsonObject(wrapped) ? pointer(dataPath, 'content') : dataPath,
+        extraCandidates: [
+          ...(content === data
+            ? []
+            : [{ value: field(data, 'resourceId'), path: pointer(dataPath, 'resourceId') }]),
+          ...subjectCandidate(subject, subjectPath),
+        ],
+        place: { regionId: regionId ?? readRegion(data, 'regionId', dataPath), accountId, path },
+        meta: meta('Tag:ChangeOnResource'),
+      },
+      ctx,
+    );
+    return;
+  }
+
+  if (lower === 'mns:queue:sendmessage') {
+    decodeMnsMessage(event, path, id, ctx);
+    return;
+  }
+
+  ctx.sink.addIgnored({
+    eventId: id ?? ctx.fallbackEventId ?? UNKNOWN_EVENT_ID,
+    ...(isSafeToken(type) ? { eventType: type } : {}),
+    reason: `CloudEvent type ${quote(type)} is not an instance state change, ActionTrail call or tag change`,
+  });
+}
+
+function missingData(dataPath: string) {
+  return new EventDecodeError(
+    'InvalidEvent.MissingField',
+    `${dataPath} is missing: the event carries no data`,
+    dataPath,
+  );
+}

@@ -1,0 +1,65 @@
+import { writeSync } from 'node:fs';
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Values that must never reach a log line (the current AccessKey secret and STS token). Registered when the
+ * credentials are read; every line is scrubbed of them before it is written, whatever field they hide in
+ * (an error message, a request URL, a nested object).
+ */
+const secrets = new Set<string>();
+
+/** Shorter strings are not scrubbed: they would garble ordinary text and are not real secrets. */
+const MIN_SECRET_LENGTH = 8;
+
+export function registerSecret(value: string | undefined): void {
+  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+}
+
+export function scrubSecrets(line: string): string {
+  let out = line;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}
+
+/** Synchronous stdout: FC may freeze the instance as soon as the handler returns, losing buffered lines. */
+const stdout: DestinationStream = { write: (line: string) => void writeSync(1, line) };
+
+export interface LoggerOptions {
+  level: string;
+  /** Where lines go; stdout by default. Tests pass a collector. */
+  destination?: DestinationStream;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? stdout;
+  const scrubbing: DestinationStream = { write: (line: string) => destination.write(scrubSecrets(line)) };
+  return pino(
+    {
+      level: options.level,
+      base: options.base ?? {},
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Structural redaction for fields known to hold secrets; scrubbing above catches the rest.
+      redact: {
+        paths: [
+          'accessKeySecret',
+          'securityToken',
+          'credentials',
+          '*.accessKeySecret',
+          '*.securityToken',
+          '*.credentials',
+          'headers.authorization',
+          '*.headers.authorization',
+        ],
+        censor: '[REDACTED]',
+      },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    scrubbing,
+  );
+}

@@ -1,0 +1,242 @@
+/**
+ * `policy.yaml` text → a validated, frozen Policy, or a PolicyError listing every issue at once (a person fixing
+ * the file should not have to run the validator once per mistake). Used at build and at cold start.
+ */
+import { isScalar, parseDocument, type YAMLError } from 'yaml';
+import type { z } from 'zod';
+import { isRoleName } from '../ecs/ids.js';
+import { compiledPolicy } from './compiled-policy.js';
+import { quote, truncate } from './display.js';
+import type { Policy, Rule, RuleEffect } from './policy.js';
+import { PolicyError, type PolicyIssue } from './policy-error.js';
+import { documentSchema, isMapping, POLICY_LIMITS, RULE_NAME, ruleSchema } from './policy-schema.js';
+import { findUnreachableRules } from './unreachable-rules.js';
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** Problems that do not make the policy unsafe, e.g. a rule that can never match. */
+  warnings: string[];
+}
+
+type FieldIssue = Pick<PolicyIssue, 'field' | 'message'>;
+
+const PLAIN_KEY = /^[A-Za-z0-9_:/-]+$/;
+
+/** `['when', 'tags', 'env', 1]` → `when.tags.env[1]`; odd keys are bracketed: `when.tags['a.b c']`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else {
+      const key = truncate(String(segment), POLICY_LIMITS.maxTagKeyLength);
+      if (PLAIN_KEY.test(key)) text += text === '' ? key : `.${key}`;
+      else text += `['${key.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}']`;
+    }
+  }
+  return text;
+}
+
+function fromZod(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const { path } = issue;
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: formatPath([...path, key]), message: issue.message }));
+    }
+    return [{ field: formatPath(path), message: issue.message }];
+  });
+}
+
+/** Plain one-line message of a YAML error, without the position and source excerpt the library appends. */
+function yamlIssue(error: YAMLError, duplicateKeys: ReadonlyMap<number, string>): PolicyIssue {
+  const position = error.linePos?.[0];
+  const firstLine = error.message.split('\n', 1)[0] ?? error.message;
+  let message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+  const duplicate = duplicateKeys.get(error.pos[0]);
+  if (error.code === 'DUPLICATE_KEY' && duplicate !== undefined) {
+    message = `duplicate key ${quote(duplicate)} (keys must be unique)`;
+  }
+  return {
+    field: '',
+    message: `YAML ${error.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${message}`,
+    ...(position === undefined ? {} : { line: position.line, column: position.col }),
+  };
+}
+
+/**
+ * The `uniqueKeys` test: scalars that stringify alike are the same JavaScript key (`1` and `"1"`), so they count
+ * as duplicates too. Records each duplicate by offset, so that the error can name the key.
+ */
+function uniqueKeys(duplicateKeys: Map<number, string>) {
+  return (a: unknown, b: unknown): boolean => {
+    if (a === b) return true;
+    if (!isScalar(a) || !isScalar(b) || String(a.value) !== String(b.value)) return false;
+    for (const node of [a, b]) if (node.range) duplicateKeys.set(node.range[0], String(node.value));
+    return true;
+  };
+}
+
+function parseYaml(text: string, source: string | undefined): { value: unknown; warnings: string[] } {
+  const fail = (message: string, cause?: unknown): never => {
+    throw new PolicyError([{ field: '', message }], source, cause);
+  };
+  if (text.length > POLICY_LIMITS.maxDocumentLength) {
+    fail(
+      `the document has ${text.length} characters; at most ${POLICY_LIMITS.maxDocumentLength} are accepted`,
+    );
+  }
+  try {
+    const duplicateKeys = new Map<number, string>();
+    const document = parseDocument(text, {
+      uniqueKeys: uniqueKeys(duplicateKeys),
+      schema: 'core',
+      merge: false,
+    });
+    if (document.errors.length > 0) {
+      throw new PolicyError(
+        document.errors.map((error) => yamlIssue(error, duplicateKeys)),
+        source,
+      );
+    }
+    const warnings = document.warnings.map((warning) => {
+      const issue = yamlIssue(warning, duplicateKeys);
+      return issue.line === undefined
+        ? issue.message
+        : `line ${issue.line}, column ${issue.column}: ${issue.message}`;
+    });
+    // Throws once aliases expand beyond the limit ("billion laughs").
+    return { value: document.toJS({ maxAliasCount: POLICY_LIMITS.maxAliasCount }), warnings };
+  } catch (error) {
+    if (error instanceof PolicyError) throw error;
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      return fail(
+        `YAML aliases expand too much (more than ${POLICY_LIMITS.maxAliasCount} nodes); write the values out`,
+        error,
+      );
+    }
+    return fail(`YAML could not be parsed: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+}
+
+/** The valid names of a broken `allowedRoles`, so rules can still be checked against it; none → skip the check. */
+function usableRoles(raw: unknown): ReadonlySet<string> | undefined {
+  const roles = Array.isArray(raw) ? raw.filter(isRoleName) : [];
+  return roles.length === 0 ? undefined : new Set(roles);
+}
+
+const describeDocument = (value: unknown): string =>
+  value === null || value === undefined ? 'empty' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+
+/** The effect keys a raw rule has; `skip: false` is reported by the schema, not counted here. */
+const EFFECT_KEYS = ['role', 'roleFromTag', 'skip'] as const;
+
+interface RuleContext {
+  allowedRoles: ReadonlySet<string> | undefined;
+  /** Rule name → index of its first use. */
+  names: Map<string, number>;
+  issues: PolicyIssue[];
+}
+
+function notAllowedMessage(role: string, allowedRoles: ReadonlySet<string>): string {
+  const lower = role.toLowerCase();
+  const sameButCase = [...allowedRoles].find((allowed) => allowed.toLowerCase() === lower);
+  const hint =
+    sameButCase === undefined ? '' : ` (role names are case-sensitive; did you mean ${quote(sameButCase)}?)`;
+  return `${quote(role)} is not in allowedRoles${hint}`;
+}
+
+function parseRule(raw: unknown, index: number, context: RuleContext): Rule | undefined {
+  const name =
+    isMapping(raw) && typeof raw.name === 'string' && RULE_NAME.test(raw.name) ? raw.name : undefined;
+  const at: Pick<PolicyIssue, 'rule' | 'ruleIndex'> =
+    name === undefined ? { ruleIndex: index } : { rule: name, ruleIndex: index };
+  const before = context.issues.length;
+  const report = (field: string, message: string): void => {
+    context.issues.push({ ...at, field, message });
+  };
+
+  const parsed = ruleSchema.safeParse(raw);
+  if (!parsed.success) for (const issue of fromZod(parsed.error)) report(issue.field, issue.message);
+  if (!isMapping(raw)) return undefined;
+
+  if (name !== undefined) {
+    const first = context.names.get(name);
+    if (first === undefined) context.names.set(name, index);
+    else report('name', `duplicate rule name; rules[${first}] is also named ${quote(name)}`);
+  }
+
+  const effects = EFFECT_KEYS.filter(
+    (key) => Object.hasOwn(raw, key) && !(key === 'skip' && raw.skip === false),
+  );
+  if (effects.length !== 1) {
+    const has = effects.length === 0 ? 'none of them' : effects.join(' and ');
+    const field = effects.length === 0 ? EFFECT_KEYS.join(' / ') : effects.join(' / ');
+    report(field, `a rule needs exactly one of role, roleFromTag or skip: true; this one has ${has}`);
+  }
+
+  // Checked on the raw value so that it is reported even when other fields of the rule are broken.
+  if (context.allowedRoles !== undefined && isRoleName(raw.role) && !context.allowedRoles.has(raw.role)) {
+    report('role', notAllowedMessage(raw.role, context.allowedRoles));
+  }
+
+  if (!parsed.success || context.issues.length > before) return undefined;
+  const { role, roleFromTag, when } = parsed.data;
+  const effect: RuleEffect =
+    role !== undefined
+      ? { kind: 'role', role }
+      : roleFromTag !== undefined
+        ? { kind: 'role-from-tag', tagKey: roleFromTag }
+        : { kind: 'skip' };
+  return { name: parsed.data.name, when, effect };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses and validates a policy document. Throws PolicyError (code `InvalidPolicy`, permanent) listing every
+ * issue; `source` (e.g. the file name) only labels the message.
+ */
+export function loadPolicy(text: string, source?: string): LoadedPolicy {
+  const { value, warnings: yamlWarnings } = parseYaml(text, source);
+  if (!isMapping(value)) {
+    const message = `the document must be a mapping (version, allowedRoles, rules, ...), not ${describeDocument(value)}`;
+    throw new PolicyError([{ field: '', message }], source);
+  }
+
+  const issues: PolicyIssue[] = [];
+  const document = documentSchema.safeParse(value);
+  if (!document.success) issues.push(...fromZod(document.error));
+
+  // Rules are parsed one by one even when the rest of the document is broken, to report everything at once.
+  const rules: Rule[] = [];
+  const rawRules = value.rules;
+  if (Array.isArray(rawRules) && rawRules.length <= POLICY_LIMITS.maxRules) {
+    const allowedRoles = document.success
+      ? new Set(document.data.allowedRoles)
+      : usableRoles(value.allowedRoles);
+    const context: RuleContext = { allowedRoles, names: new Map(), issues };
+    rawRules.forEach((raw: unknown, index) => {
+      const rule = parseRule(raw, index, context);
+      if (rule !== undefined) rules.push(rule);
+    });
+  }
+  if (!document.success || issues.length > 0) throw new PolicyError(issues, source);
+
+  const { version, mode, onExistingRole, reportConflicts, allowedRoles, regions } = document.data;
+  const policy: Policy = deepFreeze({
+    version,
+    mode,
+    onExistingRole,
+    reportConflicts,
+    allowedRoles,
+    ...(regions === undefined ? {} : { regions }),
+    rules,
+  });
+  compiledPolicy(policy);
+  return { policy, warnings: [...yamlWarnings, ...findUnreachableRules(policy)] };
+}

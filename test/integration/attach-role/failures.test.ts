@@ -1,0 +1,240 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, fixture, type Harness, ids, instance, startHarness, stateChange } from './harness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const payments = (id: string, extra = {}) => instance(id, { team: 'payments', env: 'prod' }, extra);
+
+describe('failures end in the dead-letter queue, never lost', () => {
+  it('NotEcsRole: one dead-letter record, read back from MNS through the SDK, with the documented fields', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', false);
+    const summary = await h.invoke(fixture('eb-instance-state-pending.json'), { requestId: 'fc-req-1' });
+    expect(summary.results[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      error: { code: 'InvalidRamRole.NotEcsRole' },
+    });
+
+    const received = await h.stack.mnsClient().receiveMessage(h.stack.deadLetterQueue);
+    const record = JSON.parse(Buffer.from(received.body?.MessageBody ?? '', 'base64').toString('utf8'));
+    expect(record).toEqual({
+      kind: 'attach-failed',
+      version: 1,
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      accountId: ACCOUNT,
+      regionId: 'cn-hangzhou',
+      instanceId: 'i-bp1pay00000000000002',
+      desiredRole: 'EcsPaymentsRole',
+      currentRole: null,
+      rule: 'payments',
+      error: {
+        code: 'InvalidRamRole.NotEcsRole',
+        message: expect.stringContaining('not authorized for ecs'),
+        class: 'permanent',
+        requestId: expect.any(String),
+      },
+      attempts: 1,
+      source: {
+        eventId: '6f1c2a3b-0000-4000-8000-000000000001',
+        eventType: 'ecs:Instance:StateChange',
+        fcRequestId: 'fc-req-1',
+      },
+    });
+    expect(h.stack.mns.queue(h.stack.deadLetterQueue).size).toBe(1);
+  });
+
+  it('Throttling twice, then success: attached', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    h.stack.ecs.faults.add({ action: 'AttachInstanceRamRole', code: 'Throttling.User', times: 2 });
+    const summary = await h.invoke(fixture('eb-instance-state-pending.json'));
+    expect(summary.counts).toEqual({ attached: 1 });
+    expect(h.stack.calls.count('AttachInstanceRamRole', { code: 'Throttling.User' })).toBe(2);
+    expect(h.stack.calls.count('AttachInstanceRamRole', { status: 200 })).toBe(1);
+    expect(h.stack.deadLetters()).toEqual([]);
+  });
+
+  it('honours retry-after from a throttled answer', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    h.stack.ecs.faults.add({ action: 'AttachInstanceRamRole', code: 'Throttling', retryAfterMs: 400 });
+    await h.invoke(fixture('eb-instance-state-pending.json'));
+    const attaches = h.stack.calls.records.filter((r) => r.action === 'AttachInstanceRamRole');
+    expect(attaches).toHaveLength(2);
+    expect((attaches[1]?.at ?? 0) - (attaches[0]?.at ?? 0)).toBeGreaterThanOrEqual(390);
+  });
+
+  it('persistent 503: dead-lettered as deadline, and the handler returns before a 3-second function timeout', async () => {
+    // Attempts are not the limit here: only the deadline can stop the retries.
+    h = await startHarness({
+      seed: { instances: [payments('i-bp1pay00000000000002')] },
+      env: { MAX_ATTEMPTS: '50' },
+    });
+    h.stack.ecs.faults.add({
+      action: 'AttachInstanceRamRole',
+      code: 'ServiceUnavailable',
+      times: Number.POSITIVE_INFINITY,
+    });
+    const started = Date.now();
+    const summary = await h.invoke(fixture('eb-instance-state-pending.json'), { timeoutSeconds: 3 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(summary.results[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      reason: 'deadline',
+      error: { code: 'ServiceUnavailable' },
+    });
+    const [record] = h.stack.deadLetters();
+    expect(record).toMatchObject({
+      kind: 'deadline',
+      error: { code: 'ServiceUnavailable', class: 'retryable' },
+    });
+    expect(record?.attempts).toBeGreaterThan(1);
+  });
+
+  it('MNS down: the invocation throws, so FC retries the event', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', false);
+    await h.stack.mns.close();
+    await expect(
+      h.invoke(fixture('eb-instance-state-pending.json'), { timeoutSeconds: 3 }),
+    ).rejects.toMatchObject({
+      name: 'DeadLetterUnavailableError',
+      code: 'DeadLetterUnavailable',
+    });
+  });
+
+  it('MNS answering 503 then recovering: the records still land', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', false);
+    h.stack.mns.faults.add({ op: 'BatchSendMessage', status: 503, times: 2, nonXml: true });
+    await h.invoke(fixture('eb-instance-state-pending.json'));
+    expect(h.stack.deadLetters()).toHaveLength(1);
+  });
+
+  it('replace whose attach fails: replace-failed names the role that was removed', async () => {
+    h = await startHarness({
+      seed: { instances: [payments('i-bp1pay00000000000001', { role: 'EcsAppRole' })] },
+      policy: (await import('./harness.js')).DESIGN_POLICY.replace(
+        /^onExistingRole: \w+/m,
+        'onExistingRole: replace',
+      ),
+    });
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', false);
+    const summary = await h.invoke(stateChange('i-bp1pay00000000000001'));
+    expect(summary.results[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      reason: 'replace-failed',
+      previousRole: 'EcsAppRole',
+    });
+    expect(h.stack.deadLetters()[0]).toMatchObject({
+      kind: 'replace-failed',
+      currentRole: null,
+      previousRole: 'EcsAppRole',
+      desiredRole: 'EcsPaymentsRole',
+      error: { code: 'InvalidRamRole.NotEcsRole' },
+    });
+  });
+
+  it('a per-instance failure inside HTTP 200 fails only that instance', async () => {
+    const [a, b, c] = ids('pay', 3) as [string, string, string];
+    h = await startHarness({ seed: { instances: [payments(a), payments(b), payments(c)] } });
+    h.stack.ecs.faults.add({
+      action: 'AttachInstanceRamRole',
+      code: 'InvalidUser.PassRoleForbidden',
+      instanceId: b,
+    });
+    const summary = await h.invoke([a, b, c].map((id) => stateChange(id)));
+    expect(summary.results.map((r) => r.outcome)).toEqual(['attached', 'dead-lettered', 'attached']);
+    expect(h.stack.deadLetters().map((r) => [r.instanceId, r.error.code])).toEqual([
+      [b, 'InvalidUser.PassRoleForbidden'],
+    ]);
+  });
+
+  it('a per-instance retryable failure (instance still starting) is retried for that instance only', async () => {
+    const [a, b] = ids('pay', 2) as [string, string];
+    h = await startHarness({ seed: { instances: [payments(a), payments(b)] } });
+    h.stack.ecs.faults.add({
+      action: 'AttachInstanceRamRole',
+      code: 'IncorrectInstanceStatus',
+      instanceId: b,
+      times: 2,
+    });
+    const summary = await h.invoke([a, b].map((id) => stateChange(id)));
+    expect(summary.counts).toEqual({ attached: 2 });
+    const attachCalls = h.stack.calls.records.filter((r) => r.action === 'AttachInstanceRamRole');
+    expect(attachCalls.map((r) => JSON.parse(r.params.InstanceIds ?? '[]'))).toEqual([[a, b], [b], [b]]);
+  });
+
+  it('an instance a creation event names before ECS lists it is waited for, then attached', async () => {
+    h = await startHarness({ seed: { instances: [] } });
+    const id = 'i-bp1pay00000000000007';
+    setTimeout(() => {
+      h.stack.ecs.state.addInstance({ id, region: 'cn-hangzhou', tags: { team: 'payments', env: 'prod' } });
+    }, 150);
+    const summary = await h.invoke(stateChange(id, 'Pending'));
+    expect(summary.results[0]).toMatchObject({ outcome: 'attached', role: 'EcsPaymentsRole' });
+    expect(h.stack.calls.count('DescribeInstances')).toBeGreaterThan(1);
+  });
+
+  it('an instance that no longer exists is skipped as not-found (a tag change is not a creation)', async () => {
+    h = await startHarness({ seed: { instances: [] } });
+    const summary = await h.invoke(fixture('eb-actiontrail-tagresources.json'));
+    expect(summary.results.map((r) => r.outcome)).toEqual(['skipped', 'skipped']);
+    expect(summary.results[0]?.reason).toBe('not-found');
+    expect(h.stack.calls.count('DescribeInstances')).toBe(1);
+  });
+});
+
+describe('untrusted events', () => {
+  it.each([
+    ['malformed/not-json.txt', 'InvalidEvent.NotJson'],
+    ['malformed/bad-instance-id.json', 'InvalidEvent.InstanceId'],
+    ['malformed/bad-region.json', 'InvalidEvent.RegionId'],
+    ['malformed/empty-object.json', 'InvalidEvent.UnknownEnvelope'],
+  ])('%s: a poison record, a log line, no ECS call, and the invocation succeeds', async (file, code) => {
+    h = await startHarness({ seed: { instances: [] } });
+    const summary = await h.invoke(fixture(file));
+    expect(summary.results).toEqual([]);
+    expect(h.stack.calls.byAction('ecs')).toEqual({});
+    const records = h.stack.deadLetters();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ kind: 'poison', error: { code, class: 'permanent' } });
+    expect(records[0]?.event).toBeDefined();
+    expect(h.logs.some((l) => l.level === 'warn' && l.code === code)).toBe(true);
+  });
+
+  it('an event about a disk does nothing and dead-letters nothing', async () => {
+    h = await startHarness({ seed: { instances: [] } });
+    const summary = await h.invoke(fixture('ignored/disk-state-change.json'));
+    expect(summary).toEqual({ counts: {}, results: [] });
+    expect(h.stack.calls.records).toEqual([]);
+  });
+
+  it('the FC onFailure record is decoded and its inner event handled', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    const summary = await h.invoke(fixture('fc-destination-failure.json'));
+    expect(summary.results[0]).toMatchObject({ instanceId: 'i-bp1pay00000000000002', outcome: 'attached' });
+  });
+});
+
+describe('logs', () => {
+  it('are JSON lines that all carry the FC request id and never the secret or the token', async () => {
+    h = await startHarness({
+      seed: { instances: [payments('i-bp1pay00000000000002')] },
+      env: { LOG_LEVEL: 'debug' },
+    });
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', false);
+    await h.invoke(fixture('eb-instance-state-pending.json'), { requestId: 'req-logs-1' });
+    const invocationLines = h.logs.filter((l) => l.requestId !== undefined);
+    expect(invocationLines.length).toBeGreaterThan(1);
+    expect(invocationLines.every((l) => l.requestId === 'req-logs-1')).toBe(true);
+    expect(h.logs.find((l) => l.msg === 'summary')).toMatchObject({
+      counts: { 'dead-lettered': 1 },
+      deadLetters: 1,
+    });
+    const all = h.rawLogs.join('');
+    expect(all).not.toContain(h.stack.functionKeys.accessKeySecret);
+    expect(all).not.toContain(h.stack.functionKeys.securityToken);
+  });
+});

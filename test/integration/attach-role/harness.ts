@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
+import { parseSeed, type Seed } from '../../../local/seed.js';
+import { coldStart } from '../../../shared/attach/cold-start.js';
+import type { Summary } from '../../../shared/attach/outcomes.js';
+
+export const ACCOUNT = '1234567890123456';
+export const DESIGN_POLICY = readFileSync(new URL('../../../policy.yaml', import.meta.url), 'utf8');
+
+export const fixture = (name: string): Buffer =>
+  readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url));
+
+export interface Harness {
+  stack: LocalStack;
+  /** Every log line the function wrote, parsed. */
+  logs: Record<string, unknown>[];
+  rawLogs: string[];
+  /** Invokes the handler as FC does: the event as a Buffer and an FC context. */
+  invoke(event: unknown, options?: { timeoutSeconds?: number; requestId?: string }): Promise<Summary>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  seed: Partial<Seed> & Pick<Seed, 'instances'>;
+  policy?: string;
+  env?: Record<string, string>;
+}
+
+/** Fast retries for tests; the deadline logic is the same. */
+const FAST_RETRIES = { BACKOFF_BASE_MS: '20', BACKOFF_CAP_MS: '200' };
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const seed = parseSeed({
+    accountId: ACCOUNT,
+    roles: [
+      { name: 'EcsAppRole', trustsEcs: true },
+      { name: 'EcsPaymentsRole', trustsEcs: true },
+      { name: 'EcsBuildAgentRole', trustsEcs: true },
+      { name: 'LegacyOpsRole', trustsEcs: true },
+    ],
+    ...options.seed,
+  });
+  const stack = await startLocalStack({ seed });
+  const dir = mkdtempSync(join(tmpdir(), 'attach-role-'));
+  const policyFile = join(dir, 'policy.yaml');
+  writeFileSync(policyFile, options.policy ?? DESIGN_POLICY);
+  const rawLogs: string[] = [];
+  const handler = coldStart(stack.env({ POLICY_FILE: policyFile, ...FAST_RETRIES, ...options.env }), {
+    logDestination: { write: (line) => void rawLogs.push(line) },
+  });
+  return {
+    stack,
+    rawLogs,
+    get logs() {
+      return rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    invoke: (event, invokeOptions) => {
+      const bytes = Buffer.isBuffer(event)
+        ? event
+        : Buffer.from(typeof event === 'string' ? event : JSON.stringify(event));
+      return handler(bytes, stack.context(invokeOptions));
+    },
+    close: () => stack.close(),
+  };
+}
+
+/** A seed instance with defaults: running, VPC, no role. */
+export function instance(
+  id: string,
+  tags: Record<string, string>,
+  extra: Partial<Seed['instances'][number]> = {},
+) {
+  return {
+    id,
+    region: 'cn-hangzhou',
+    status: 'Running' as const,
+    network: 'vpc' as const,
+    tags,
+    role: null,
+    ...extra,
+  };
+}
+
+/** An EventBridge instance state-change event for one instance. */
+export function stateChange(
+  instanceId: string,
+  state = 'Running',
+  regionId = 'cn-hangzhou',
+  id = `evt-${instanceId}`,
+) {
+  return {
+    id,
+    source: 'acs.ecs',
+    specversion: '1.0',
+    type: 'ecs:Instance:StateChange',
+    subject: `acs:ecs:${regionId}:${ACCOUNT}:instance/${instanceId}`,
+    time: new Date().toISOString(),
+    aliyunaccountid: ACCOUNT,
+    aliyunregionid: regionId,
+    data: { resourceId: instanceId, resourceType: 'ALIYUN::ECS::Instance', state },
+  };
+}
+
+/** Instance ids that look real: `i-bp1` + a family + a zero-padded number. */
+export const ids = (family: string, n: number, start = 1): string[] =>
+  Array.from(
+    { length: n },
+    (_, i) => `i-bp1${family}${String(start + i).padStart(20 - 3 - family.length, '0')}`,
+  );

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, deadlineMarginMs, loadConfig } from '../../../../shared/config/config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults and reads overrides', () => {
+    const config = loadConfig({
+      DEAD_LETTER_QUEUE: 'ram-role-dlq',
+      ECS_ENDPOINT: 'http://127.0.0.1:8080',
+      MAX_ATTEMPTS: '3',
+    });
+    expect(config).toMatchObject({
+      deadLetterQueue: 'ram-role-dlq',
+      policyFile: 'policy.yaml',
+      ecsEndpoint: { host: '127.0.0.1:8080', protocol: 'http' },
+      ecs: { connectTimeoutMs: 2000, readTimeoutMs: 10000, concurrency: 4 },
+      retry: { maxAttempts: 3, baseMs: 200, capMs: 5000 },
+      newInstanceGraceMs: 300_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes a bare host:port endpoint as https', () => {
+    expect(
+      loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_ENDPOINT: 'ecs.cn-shanghai.aliyuncs.com' }).ecsEndpoint,
+    ).toEqual({
+      host: 'ecs.cn-shanghai.aliyuncs.com',
+      protocol: 'https',
+    });
+  });
+
+  it('names every missing or invalid variable at once', () => {
+    const error = (() => {
+      try {
+        loadConfig({ MAX_ATTEMPTS: 'many', LOG_LEVEL: 'loud', MNS_ENDPOINT: 'ftp://x' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('DEAD_LETTER_QUEUE is required');
+    expect(message).toContain('MAX_ATTEMPTS');
+    expect(message).toContain('LOG_LEVEL');
+    expect(message).toContain('MNS_ENDPOINT');
+  });
+
+  it('rejects an ECS endpoint with a path', () => {
+    expect(() => loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_ENDPOINT: 'http://127.0.0.1:80/x' })).toThrow(
+      /ECS_ENDPOINT/,
+    );
+  });
+
+  it('derives the deadline margin from the timeout unless set', () => {
+    const config = loadConfig({ DEAD_LETTER_QUEUE: 'q' });
+    expect(deadlineMarginMs(config, 3)).toBe(500);
+    expect(deadlineMarginMs(config, 20)).toBe(2000);
+    expect(deadlineMarginMs(config, 600)).toBe(5000);
+    expect(deadlineMarginMs(loadConfig({ DEAD_LETTER_QUEUE: 'q', DEADLINE_MARGIN_MS: '250' }), 600)).toBe(
+      250,
+    );
+  });
+});
