@@ -98,8 +98,16 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       }
     }
     if (records.length > 0) {
-      // Throws DeadLetterUnavailableError when MNS cannot take them: the invocation fails and FC keeps the event.
-      await deps.deadLetters(credential, accountId, regionId).send(records, hardStop);
+      try {
+        await deps.deadLetters(credential, accountId, regionId).send(records, hardStop);
+      } catch (error) {
+        // The invocation fails so FC's async retries and onFailure destination keep the event.
+        log.error(
+          { err: error, counts: summary.counts, deadLetters: records.length },
+          'dead-letter queue unavailable',
+        );
+        throw error;
+      }
     }
     log.info(
       {

@@ -21,6 +21,9 @@ export const chunk = <T>(items: readonly T[], size: number): T[][] =>
 /** Time left for one ECS call: the whole remaining budget (the gateway caps it at the configured timeouts). */
 export const callOptions = (ctx: RunContext) => ({ timeoutMs: ctx.deadline.remainingMs() });
 
+/** An ECS call given less time than this would only time out; past this point the deadline has come. */
+const MIN_CALL_MS = 100;
+
 const notVisibleYet: ErrorInfo = {
   code: 'InvalidInstanceId.NotFound',
   message: 'ECS does not show this instance yet (it was created moments ago)',
@@ -53,7 +56,8 @@ export async function readRegionState(
             ctx.gateway.describeInstances(regionId, pending, callOptions(ctx)),
           );
           const byId = new Map(found.map((instance) => [instance.instanceId, instance]));
-          if (found.length === 0 && pending.length > 1) {
+          // Only for instances that should be visible: brand-new ones are expected to be missing for a while.
+          if (found.length === 0 && pending.length > 1 && !pending.some((id) => isNew.has(id))) {
             ctx.logger.warn(
               { regionId, asked: pending.length },
               'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answers an empty list, not an error)',
@@ -122,6 +126,7 @@ export function retryOptions(ctx: RunContext) {
     deadline: ctx.deadline,
     maxAttempts: ctx.retry.maxAttempts,
     backoff: ctx.retry.backoff,
+    minAttemptMs: MIN_CALL_MS,
     ...(ctx.sleep === undefined ? {} : { sleep: ctx.sleep }),
     ...(ctx.random === undefined ? {} : { random: ctx.random }),
   };

@@ -5,7 +5,7 @@ import { Ledger } from './ledger.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
-import { readRegionState } from './read-state.js';
+import { isRecentlyCreated, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { type RoleWrite, writeRoles } from './write-roles.js';
 
@@ -97,10 +97,15 @@ async function reconcileRegion(
         }
         break;
       case 'attach':
-        writes.push({ instanceId: id, role: plan.role, rule: plan.rule });
+        writes.push({
+          instanceId: id,
+          role: plan.role,
+          rule: plan.rule,
+          isNew: isRecentlyCreated(ctx, ledger.ref(regionId, id)),
+        });
         break;
       case 'replace':
-        writes.push({ instanceId: id, role: plan.role, rule: plan.rule, from: plan.from });
+        writes.push({ instanceId: id, role: plan.role, rule: plan.rule, from: plan.from, isNew: false });
         break;
     }
   }

@@ -11,6 +11,8 @@ export interface RoleWrite {
   role: string;
   rule: string;
   from?: string;
+  /** Named by a recent creation event: ECS may still answer "not found" for it for a while. */
+  isNew: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function writeRoles(
           call: (ids) => ctx.gateway.detachRole(regionId, from, ids, callOptions(ctx)),
           // Detached means: no role any more.
           isDone: (role) => role === null,
+          isNew: (id) => byId.get(id)?.isNew === true,
         });
         for (const id of outcome.ok.keys()) ready.push(byId.get(id) as RoleWrite);
         for (const [id, failure] of outcome.failed) {
@@ -60,6 +63,7 @@ export async function writeRoles(
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
           call: (ids) => ctx.gateway.attachRole(regionId, role, ids, callOptions(ctx)),
           isDone: (current) => current === role,
+          isNew: (id) => byId.get(id)?.isNew === true,
         });
         for (const [id, how] of outcome.ok) {
           const w = byId.get(id) as RoleWrite;
@@ -109,6 +113,7 @@ interface WriteSpec {
   call: (ids: string[]) => Promise<WriteResult>;
   /** Whether an instance whose role is now `role` needs no further write. */
   isDone: (role: string | null) => boolean;
+  isNew: (instanceId: string) => boolean;
 }
 
 /**
@@ -138,7 +143,7 @@ async function writeBatch(
           r.instanceId,
           r.ok
             ? { ok: true, value: 'written' }
-            : { ok: false, info: itemError(r.code, r.message, requestId) },
+            : { ok: false, info: itemError(r.code, r.message, requestId, spec.isNew(r.instanceId)) },
         ]),
       );
     },
@@ -160,11 +165,11 @@ async function writeBatch(
   return outcome;
 }
 
-function itemError(code: string, message: string, requestId: string): ErrorInfo {
+function itemError(code: string, message: string, requestId: string, instanceIsNew: boolean): ErrorInfo {
   const info: ErrorInfo = {
     code,
     message: message || code,
-    errorClass: classifyCode(code),
+    errorClass: classifyCode(code, { instanceIsNew }),
     uncertain: code === 'NoResult',
   };
   if (requestId) info.requestId = requestId;

@@ -1,6 +1,10 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ACCOUNT_ID, REGION_ID } from '../ecs/ids.js';
 import { AppError } from '../errors/app-error.js';
+
+// zod/mini loads no locale (its messages would all be "Invalid input"); ConfigError quotes zod's English ones.
+z.config(en());
 
 /** A configuration value is missing or invalid: the function cannot start. */
 export class ConfigError extends AppError {
@@ -9,8 +13,10 @@ export class ConfigError extends AppError {
   }
 }
 
-const intMs = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+/** A whole number within `[min, max]`, given as text; `z.int()` doubles as the integer check. */
+const int = (min: number, max: number) => z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
+
+const intMs = (fallback: number, min: number, max: number) => z._default(int(min, max), fallback);
 
 /** MNS queue names: letters, digits and `-`, starting with a letter or digit, ≤ 120 characters. */
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
@@ -20,26 +26,25 @@ const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
  * Names may not start with `FC_` (reserved by FC).
  */
 const envSchema = z.object({
-  DEAD_LETTER_QUEUE: z.string().regex(QUEUE_NAME, 'an MNS queue name (letters, digits, "-")'),
-  POLICY_FILE: z.string().min(1).default('policy.yaml'),
-  ECS_ENDPOINT: z.string().min(1).optional(),
-  MNS_ENDPOINT: z
-    .string()
-    .regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path')
-    .optional(),
+  DEAD_LETTER_QUEUE: z.string().check(z.regex(QUEUE_NAME, 'an MNS queue name (letters, digits, "-")')),
+  POLICY_FILE: z._default(z.string().check(z.minLength(1)), 'policy.yaml'),
+  ECS_ENDPOINT: z.optional(z.string().check(z.minLength(1))),
+  MNS_ENDPOINT: z.optional(
+    z.string().check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path')),
+  ),
   ECS_CONNECT_TIMEOUT_MS: intMs(2_000, 100, 60_000),
   ECS_READ_TIMEOUT_MS: intMs(10_000, 100, 120_000),
-  ECS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  ECS_CONCURRENCY: z._default(int(1, 32), 4),
+  MAX_ATTEMPTS: z._default(int(1, 50), 8),
   BACKOFF_BASE_MS: intMs(200, 1, 60_000),
   BACKOFF_CAP_MS: intMs(5_000, 1, 300_000),
-  DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).max(120_000).optional(),
-  NEW_INSTANCE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEADLINE_MARGIN_MS: z.optional(int(0, 120_000)),
+  NEW_INSTANCE_GRACE_SECONDS: z._default(int(0, 86_400), 300),
+  LOG_LEVEL: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   // Set by FC itself; used when the invocation context lacks them (local runs).
-  FC_REGION: z.string().regex(REGION_ID, 'a region id such as cn-hangzhou').optional(),
-  FC_ACCOUNT_ID: z.string().regex(ACCOUNT_ID, 'digits').optional(),
-  FC_FUNC_CODE_PATH: z.string().optional(),
+  FC_REGION: z.optional(z.string().check(z.regex(REGION_ID, 'a region id such as cn-hangzhou'))),
+  FC_ACCOUNT_ID: z.optional(z.string().check(z.regex(ACCOUNT_ID, 'digits'))),
+  FC_FUNC_CODE_PATH: z.optional(z.string()),
 });
 
 export interface Config {

@@ -98,54 +98,54 @@ export class SdkEcsGateway implements EcsGateway {
     return { roles, totalCount: response.body?.totalCount ?? roles.length };
   }
 
-  async attachRole(
+  attachRole(
     regionId: string,
     roleName: string,
     instanceIds: readonly string[],
     options: CallOptions,
   ): Promise<WriteResult> {
-    assertBatch(instanceIds, MAX_IDS_PER_CALL);
-    const response = await this.#client(regionId).attachInstanceRamRole(
-      new AttachInstanceRamRoleRequest({
-        regionId,
-        ramRoleName: roleName,
-        instanceIds: JSON.stringify(instanceIds),
-      }),
-      this.#runtime(options),
-    );
-    const body = response.body;
-    return {
-      requestId: body?.requestId ?? '',
-      results: perInstance(
-        instanceIds,
-        body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [],
-      ),
-    };
+    const request = new AttachInstanceRamRoleRequest({
+      regionId,
+      ramRoleName: roleName,
+      instanceIds: JSON.stringify(instanceIds),
+    });
+    return this.#write(instanceIds, async () => {
+      const { body } = await this.#client(regionId).attachInstanceRamRole(request, this.#runtime(options));
+      return {
+        requestId: body?.requestId,
+        results: body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult,
+      };
+    });
   }
 
-  async detachRole(
+  detachRole(
     regionId: string,
     roleName: string,
     instanceIds: readonly string[],
     options: CallOptions,
   ): Promise<WriteResult> {
+    const request = new DetachInstanceRamRoleRequest({
+      regionId,
+      ramRoleName: roleName,
+      instanceIds: JSON.stringify(instanceIds),
+    });
+    return this.#write(instanceIds, async () => {
+      const { body } = await this.#client(regionId).detachInstanceRamRole(request, this.#runtime(options));
+      return {
+        requestId: body?.requestId,
+        results: body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult,
+      };
+    });
+  }
+
+  /** A batch write: ≤ 100 ids, per-instance results mapped back to the ids sent. */
+  async #write(
+    instanceIds: readonly string[],
+    call: () => Promise<{ requestId: string | undefined; results: readonly SdkResult[] | undefined }>,
+  ): Promise<WriteResult> {
     assertBatch(instanceIds, MAX_IDS_PER_CALL);
-    const response = await this.#client(regionId).detachInstanceRamRole(
-      new DetachInstanceRamRoleRequest({
-        regionId,
-        ramRoleName: roleName,
-        instanceIds: JSON.stringify(instanceIds),
-      }),
-      this.#runtime(options),
-    );
-    const body = response.body;
-    return {
-      requestId: body?.requestId ?? '',
-      results: perInstance(
-        instanceIds,
-        body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [],
-      ),
-    };
+    const { requestId, results } = await call();
+    return { requestId: requestId ?? '', results: perInstance(instanceIds, results ?? []) };
   }
 
   #client(regionId: string): EcsSdkClient {

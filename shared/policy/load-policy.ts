@@ -3,7 +3,7 @@
  * the file should not have to run the validator once per mistake). Used at build and at cold start.
  */
 import { isScalar, parseDocument, type YAMLError } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { isRoleName } from '../ecs/ids.js';
 import { compiledPolicy } from './compiled-policy.js';
 import { quote, truncate } from './display.js';
@@ -36,7 +36,7 @@ function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-function fromZod(error: z.ZodError): FieldIssue[] {
+function fromZod(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const { path } = issue;
     if (issue.code === 'unrecognized_keys') {

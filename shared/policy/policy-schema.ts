@@ -1,5 +1,5 @@
 /**
- * The shape of `policy.yaml`, as zod 4 schemas over the plain data the YAML parser returns. Cross-field rules
+ * The shape of `policy.yaml`, as zod/mini schemas over the plain data the YAML parser returns. Cross-field rules
  * (a rule's `role` must be in `allowedRoles`, exactly one of `role`/`roleFromTag`/`skip`, unique rule names) need
  * the whole document and live in `load-policy.ts`; each rule is parsed on its own so one broken rule does not
  * hide the issues of the others.
@@ -22,7 +22,7 @@
  * that lists may become globs later without changing the meaning of a valid policy), or `{present: true|false}`.
  * Strings only: YAML numbers and booleans are rejected (quote them, `"true"`), since tag values are strings.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isRegionId, isRoleName } from '../ecs/ids.js';
 import { quote } from './display.js';
 import { hasGlobMeta } from './glob.js';
@@ -93,55 +93,74 @@ const unique =
     });
   };
 
-export const roleNameSchema = z.string({ error: expected('a RAM role name') }).refine(isRoleName, {
-  error: (issue) => `${quote(issue.input)} is not a valid RAM role name (1–64 letters, digits, "." and "-")`,
-});
+export const roleNameSchema = z.string({ error: expected('a RAM role name') }).check(
+  z.refine(isRoleName, {
+    error: (issue) =>
+      `${quote(issue.input)} is not a valid RAM role name (1–64 letters, digits, "." and "-")`,
+  }),
+);
 
-export const regionIdSchema = z.string({ error: expected('a region id') }).refine(isRegionId, {
-  error: (issue) => `${quote(issue.input)} is not a valid region id (like "cn-hangzhou")`,
-});
+export const regionIdSchema = z.string({ error: expected('a region id') }).check(
+  z.refine(isRegionId, {
+    error: (issue) => `${quote(issue.input)} is not a valid region id (like "cn-hangzhou")`,
+  }),
+);
 
 export const regionListSchema = z
   .array(regionIdSchema, { error: expected('a list of region ids') })
-  .min(1, 'must not be empty (leave it out to match every region)')
-  .max(POLICY_LIMITS.maxRegions, `must list at most ${POLICY_LIMITS.maxRegions} regions`)
-  .check(unique('regions'));
+  .check(
+    z.minLength(1, 'must not be empty (leave it out to match every region)'),
+    z.maxLength(POLICY_LIMITS.maxRegions, `must list at most ${POLICY_LIMITS.maxRegions} regions`),
+    unique('regions'),
+  );
 
-export const tagKeySchema = z
-  .string({ error: expected('a tag key') })
-  .min(1, 'a tag key must not be empty')
-  .max(POLICY_LIMITS.maxTagKeyLength, `a tag key has at most ${POLICY_LIMITS.maxTagKeyLength} characters`)
-  .refine((key) => !CONTROL.test(key), 'a tag key must not contain control characters')
+export const tagKeySchema = z.string({ error: expected('a tag key') }).check(
+  z.minLength(1, 'a tag key must not be empty'),
+  z.maxLength(
+    POLICY_LIMITS.maxTagKeyLength,
+    `a tag key has at most ${POLICY_LIMITS.maxTagKeyLength} characters`,
+  ),
+  z.refine((key) => !CONTROL.test(key), 'a tag key must not contain control characters'),
   // JavaScript objects cannot hold this key safely (it would be dropped or change the prototype).
-  .refine((key) => key !== '__proto__', 'the tag key "__proto__" is not supported');
-
-const tagValueSchema = (what: string) =>
-  z
-    .string({ error: expected(what) })
-    .max(
-      POLICY_LIMITS.maxTagValueLength,
-      `a tag value has at most ${POLICY_LIMITS.maxTagValueLength} characters, so this can never match`,
-    )
-    .refine((value) => !CONTROL.test(value), 'must not contain control characters');
-
-const exactOrGlobSchema = tagValueSchema('a tag value').transform(
-  (value): TagCondition =>
-    hasGlobMeta(value) ? { kind: 'glob', pattern: value } : { kind: 'equals', value },
+  z.refine((key) => key !== '__proto__', 'the tag key "__proto__" is not supported'),
 );
 
-const anyOfSchema = z
-  .array(
-    tagValueSchema('a tag value').refine(
-      (value) => !hasGlobMeta(value),
-      'list elements are exact values; "*" and "?" are not allowed in a list (use a single glob, or one rule per pattern)',
+const tagValueSchema = (what: string) =>
+  z.string({ error: expected(what) }).check(
+    z.maxLength(
+      POLICY_LIMITS.maxTagValueLength,
+      `a tag value has at most ${POLICY_LIMITS.maxTagValueLength} characters, so this can never match`,
     ),
-  )
-  .min(1, 'an empty list matches nothing; list at least one value')
-  .max(POLICY_LIMITS.maxAnyOfValues, `a list has at most ${POLICY_LIMITS.maxAnyOfValues} values`)
-  .transform((values): TagCondition => ({ kind: 'any-of', values }));
+    z.refine((value) => !CONTROL.test(value), 'must not contain control characters'),
+  );
 
-const presentSchema = z
-  .strictObject(
+const exactOrGlobSchema = z.pipe(
+  tagValueSchema('a tag value'),
+  z.transform(
+    (value): TagCondition =>
+      hasGlobMeta(value) ? { kind: 'glob', pattern: value } : { kind: 'equals', value },
+  ),
+);
+
+const anyOfSchema = z.pipe(
+  z
+    .array(
+      tagValueSchema('a tag value').check(
+        z.refine(
+          (value) => !hasGlobMeta(value),
+          'list elements are exact values; "*" and "?" are not allowed in a list (use a single glob, or one rule per pattern)',
+        ),
+      ),
+    )
+    .check(
+      z.minLength(1, 'an empty list matches nothing; list at least one value'),
+      z.maxLength(POLICY_LIMITS.maxAnyOfValues, `a list has at most ${POLICY_LIMITS.maxAnyOfValues} values`),
+    ),
+  z.transform((values): TagCondition => ({ kind: 'any-of', values })),
+);
+
+const presentSchema = z.pipe(
+  z.strictObject(
     { present: z.boolean({ error: expected('true or false') }) },
     {
       error: (issue) =>
@@ -149,12 +168,13 @@ const presentSchema = z
           ? 'unknown key (the only key of a condition mapping is "present")'
           : expected('{present: true|false}')(issue),
     },
-  )
-  .transform(({ present }): TagCondition => ({ kind: 'present', present }));
+  ),
+  z.transform(({ present }): TagCondition => ({ kind: 'present', present })),
+);
 
 /** Re-raises the issues of a sub-schema chosen by the input's type, under `path`. */
 function parseInto<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   input: unknown,
   issues: z.core.$ZodRawIssue[],
   path: PropertyKey[] = [],
@@ -174,8 +194,8 @@ function parseInto<T>(
 }
 
 /** Dispatches on the YAML type so each shape gets a precise message (a zod union would only say "invalid"). */
-export const tagConditionSchema = z.unknown().transform((input, ctx): TagCondition => {
-  const schema: z.ZodType<TagCondition> | undefined =
+export const tagConditionSchema = z.transform((input: unknown, ctx): TagCondition => {
+  const schema: z.ZodMiniType<TagCondition> | undefined =
     typeof input === 'string'
       ? exactOrGlobSchema
       : Array.isArray(input)
@@ -194,7 +214,7 @@ export const tagConditionSchema = z.unknown().transform((input, ctx): TagConditi
 });
 
 /** `key: condition` pairs; parsed by hand because `z.record` silently drops a `__proto__` key. */
-export const tagConditionsSchema = z.unknown().transform((input, ctx): Record<string, TagCondition> => {
+export const tagConditionsSchema = z.transform((input: unknown, ctx): Record<string, TagCondition> => {
   if (!isMapping(input)) {
     ctx.issues.push({
       code: 'custom',
@@ -221,9 +241,9 @@ export const tagConditionsSchema = z.unknown().transform((input, ctx): Record<st
   return Object.fromEntries(conditions);
 });
 
-export const whenSchema = z
-  .strictObject(
-    { tags: tagConditionsSchema.optional(), regions: regionListSchema.optional() },
+export const whenSchema = z.pipe(
+  z.strictObject(
+    { tags: z.optional(tagConditionsSchema), regions: z.optional(regionListSchema) },
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
@@ -232,31 +252,34 @@ export const whenSchema = z
               issue,
             ),
     },
-  )
-  .transform(
+  ),
+  z.transform(
     ({ tags, regions }): RuleCondition =>
       regions === undefined ? { tags: tags ?? {} } : { tags: tags ?? {}, regions },
-  );
+  ),
+);
 
 export const ruleNameSchema = z
   .string({ error: expected('a string') })
-  .regex(RULE_NAME, 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .check(
+    z.regex(RULE_NAME, 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  );
 
 /** One rule; which of `role` / `roleFromTag` / `skip` is present is checked on the raw rule by the loader. */
 export const ruleSchema = z.strictObject(
   {
     name: ruleNameSchema,
     when: whenSchema,
-    role: roleNameSchema.optional(),
-    roleFromTag: tagKeySchema.optional(),
-    skip: z
-      .literal(true, {
+    role: z.optional(roleNameSchema),
+    roleFromTag: z.optional(tagKeySchema),
+    skip: z.optional(
+      z.literal(true, {
         error: (issue) =>
           issue.input === false
             ? '"skip: false" is not allowed; remove it (a rule that does not skip needs role or roleFromTag)'
             : expected('true')(issue),
-      })
-      .optional(),
+      }),
+    ),
   },
   {
     error: (issue) =>
@@ -276,23 +299,34 @@ export const documentSchema = z.strictObject(
           ? 'is required (version: 1)'
           : `unsupported version ${quote(issue.input)}; this release understands version 1`,
     }),
-    mode: z.enum(['enforce', 'dry-run'], { error: expected('"enforce" or "dry-run"') }).default('enforce'),
-    onExistingRole: z
-      .enum(['keep', 'replace-managed', 'replace'], {
+    mode: z._default(
+      z.enum(['enforce', 'dry-run'], { error: expected('"enforce" or "dry-run"') }),
+      'enforce',
+    ),
+    onExistingRole: z._default(
+      z.enum(['keep', 'replace-managed', 'replace'], {
         error: expected('"keep", "replace-managed" or "replace"'),
-      })
-      .default('keep'),
-    reportConflicts: z.boolean({ error: expected('true or false') }).default(false),
+      }),
+      'keep',
+    ),
+    reportConflicts: z._default(z.boolean({ error: expected('true or false') }), false),
     allowedRoles: z
       .array(roleNameSchema, { error: expected('a list of RAM role names') })
-      .min(1, 'must list at least one role (nothing can be attached otherwise)')
-      .max(POLICY_LIMITS.maxAllowedRoles, `must list at most ${POLICY_LIMITS.maxAllowedRoles} roles`)
-      .check(unique('allowedRoles')),
-    regions: regionListSchema.optional(),
+      .check(
+        z.minLength(1, 'must list at least one role (nothing can be attached otherwise)'),
+        z.maxLength(
+          POLICY_LIMITS.maxAllowedRoles,
+          `must list at most ${POLICY_LIMITS.maxAllowedRoles} roles`,
+        ),
+        unique('allowedRoles'),
+      ),
+    regions: z.optional(regionListSchema),
     rules: z
       .array(z.unknown(), { error: expected('a list of rules') })
-      .min(1, 'must hold at least one rule')
-      .max(POLICY_LIMITS.maxRules, `must hold at most ${POLICY_LIMITS.maxRules} rules`),
+      .check(
+        z.minLength(1, 'must hold at least one rule'),
+        z.maxLength(POLICY_LIMITS.maxRules, `must hold at most ${POLICY_LIMITS.maxRules} rules`),
+      ),
   },
   {
     error: (issue) =>

@@ -12,6 +12,8 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   onRetry?: (info: ErrorInfo, attempt: number, delayMs: number) => void;
+  /** Shortest time worth starting an attempt in (a call cut shorter would only time out). Default 0. */
+  minAttemptMs?: number;
 }
 
 /** Why `withRetry` gave up. */
@@ -34,8 +36,9 @@ export class OperationError extends AppError {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `operation` until it succeeds, fails permanently, runs out of attempts, or the next wait would pass the
- * deadline. Never sleeps past the deadline: a wait that would is not started.
+ * Runs `operation` until it succeeds, fails permanently, runs out of attempts, or the deadline is too near for
+ * another useful attempt. Never sleeps past the deadline: a wait that would leave less than `minAttemptMs` for
+ * the next attempt is not started, so the error reported is the service's, not a timeout of our own making.
  */
 export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
@@ -43,8 +46,9 @@ export async function withRetry<T>(
 ): Promise<T> {
   const describe = options.describe ?? ((error: unknown) => describeError(error));
   const wait = options.sleep ?? sleep;
+  const minAttemptMs = options.minAttemptMs ?? 0;
   for (let attempt = 1; ; attempt++) {
-    if (options.deadline.expired()) {
+    if (options.deadline.remainingMs() <= minAttemptMs) {
       const info = describe(
         new AppError('DeadlineExceeded', 'no time left before the deadline', { errorClass: 'retryable' }),
       );
@@ -57,7 +61,8 @@ export async function withRetry<T>(
       if (info.errorClass === 'permanent') throw new OperationError(info, attempt, 'permanent', error);
       if (attempt >= options.maxAttempts) throw new OperationError(info, attempt, 'attempts', error);
       const delay = backoffDelay(attempt - 1, options.backoff, info.retryAfterMs, options.random);
-      if (options.deadline.wouldPass(delay)) throw new OperationError(info, attempt, 'deadline', error);
+      if (options.deadline.wouldPass(delay + minAttemptMs))
+        throw new OperationError(info, attempt, 'deadline', error);
       options.onRetry?.(info, attempt, delay);
       await wait(delay);
     }

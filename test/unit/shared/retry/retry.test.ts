@@ -236,3 +236,28 @@ describe('retryBatch', () => {
     expect(outcome.ok.size).toBe(2);
   });
 });
+
+describe('withRetry near the deadline', () => {
+  it('does not start an attempt or a wait that would leave less than minAttemptMs, and reports the real error', async () => {
+    const c = clock();
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw retryable('ServiceUnavailable');
+      },
+      {
+        deadline: new Deadline(1_000, c.now),
+        maxAttempts: 100,
+        backoff: { baseMs: 300, capMs: 300 },
+        sleep: c.sleep,
+        random: () => 0.999,
+        minAttemptMs: 200,
+      },
+    ).catch((e: unknown) => e);
+    // Attempts at 0 and ~299 ms; a third wait would end at ~598 ms, leaving ≥ 200 ms: allowed; a fourth would not.
+    expect(calls).toBe(3);
+    expect(c.now()).toBeLessThanOrEqual(800);
+    expect(error).toMatchObject({ stoppedBy: 'deadline', code: 'ServiceUnavailable' });
+  });
+});

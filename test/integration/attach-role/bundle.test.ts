@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLocalStack } from '../../../local/local-stack.js';
+import { parseSeed } from '../../../local/seed.js';
+import { ACCOUNT, fixture, instance } from './harness.js';
+
+const run = promisify(execFile);
+const CODE_DIR = resolve('dist/attach-role');
+
+/** Loads the built bundle in a fresh Node process, as FC does, and invokes `index.handler` once. */
+const invokeBundle = `
+  const { handler } = await import(${JSON.stringify(`${CODE_DIR}/index.mjs`)});
+  const input = JSON.parse(process.env.TEST_INVOCATION);
+  const summary = await handler(Buffer.from(input.event, 'base64'), input.context);
+  process.stdout.write('SUMMARY ' + JSON.stringify(summary) + '\\n');
+`;
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+});
+
+describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
+  it('exports index.handler, reads its config and bundled policy at cold start, and attaches roles', async () => {
+    const stack = await startLocalStack({
+      seed: parseSeed({
+        accountId: ACCOUNT,
+        roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
+        instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
+      }),
+    });
+    close = stack.close;
+    const env = {
+      ...stack.env({ FC_FUNC_CODE_PATH: CODE_DIR }),
+      PATH: process.env.PATH,
+      TEST_INVOCATION: JSON.stringify({
+        event: fixture('eb-instance-state-pending.json').toString('base64'),
+        context: stack.context({ requestId: 'bundle-req-1' }),
+      }),
+    };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', invokeBundle], { env });
+    const lines = stdout.trim().split('\n');
+    const summary = JSON.parse(lines.find((l) => l.startsWith('SUMMARY '))?.slice(8) ?? '{}');
+    expect(summary.counts).toEqual({ attached: 1 });
+    expect(stack.ecs.state.instance('i-bp1pay00000000000002')?.role).toBe('EcsPaymentsRole');
+    const logs = lines.filter((l) => !l.startsWith('SUMMARY ')).map((l) => JSON.parse(l));
+    expect(logs.find((l) => l.msg === 'summary')).toMatchObject({
+      requestId: 'bundle-req-1',
+      fn: 'attach-role',
+    });
+    expect(stdout).not.toContain(stack.functionKeys.accessKeySecret);
+  });
+
+  it('fails at cold start, naming the variable, when the configuration is invalid', async () => {
+    const env = { PATH: process.env.PATH, FC_FUNC_CODE_PATH: CODE_DIR, MAX_ATTEMPTS: 'lots' };
+    const error = await run(process.execPath, ['--input-type=module', '-e', invokeBundle], { env }).catch(
+      (e: unknown) => e,
+    );
+    expect(String((error as { stderr?: string }).stderr)).toMatch(
+      /DEAD_LETTER_QUEUE is required.*MAX_ATTEMPTS/s,
+    );
+  });
+});
