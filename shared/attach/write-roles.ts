@@ -36,8 +36,9 @@ export async function writeRoles(
         const byId = new Map(batch.map((w) => [w.instanceId, w]));
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
           call: (ids) => ctx.gateway.detachRole(regionId, from, ids, callOptions(ctx)),
-          // Detached means: no role any more.
-          isDone: (role) => role === null,
+          // Detached means no role any more; a concurrent invocation may even have finished the replace already
+          // (the attach that follows then finds it so, instead of dead-lettering a false alarm).
+          isDone: (id, current) => current === null || current === byId.get(id)?.role,
           isNew: (id) => byId.get(id)?.isNew === true,
         });
         for (const id of outcome.ok.keys()) ready.push(byId.get(id) as RoleWrite);
@@ -62,12 +63,12 @@ export async function writeRoles(
         const byId = new Map(batch.map((w) => [w.instanceId, w]));
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
           call: (ids) => ctx.gateway.attachRole(regionId, role, ids, callOptions(ctx)),
-          isDone: (current) => current === role,
+          isDone: (_id, current) => current === role,
           isNew: (id) => byId.get(id)?.isNew === true,
         });
         for (const [id, how] of outcome.ok) {
           const w = byId.get(id) as RoleWrite;
-          if (w.from !== undefined) {
+          if (w.from !== undefined && how === 'written') {
             ledger.settle(regionId, id, { outcome: 'replaced', role, previousRole: w.from, rule: w.rule });
           } else {
             ledger.settle(regionId, id, {
@@ -111,8 +112,8 @@ type Done = 'written' | 'found';
 
 interface WriteSpec {
   call: (ids: string[]) => Promise<WriteResult>;
-  /** Whether an instance whose role is now `role` needs no further write. */
-  isDone: (role: string | null) => boolean;
+  /** Whether an instance whose role is now `current` needs no further write. */
+  isDone: (instanceId: string, current: string | null) => boolean;
   isNew: (instanceId: string) => boolean;
 }
 
@@ -131,7 +132,7 @@ async function writeBatch(
   const verify = async (pending: string[]): Promise<Map<string, Done>> => {
     const roles = await describeRoles(ctx, regionId, pending);
     return new Map(
-      pending.filter((id) => spec.isDone(roles.get(id) ?? null)).map((id) => [id, 'found' as const]),
+      pending.filter((id) => spec.isDone(id, roles.get(id) ?? null)).map((id) => [id, 'found' as const]),
     );
   };
   const outcome = await retryBatch<Done>(

@@ -238,3 +238,24 @@ describe('logs', () => {
     expect(all).not.toContain(h.stack.functionKeys.securityToken);
   });
 });
+
+describe('credentials', () => {
+  it('without context.credentials, uses the default chain (here: ALIBABA_CLOUD_* environment variables)', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    const key = h.stack.credentials.issueAccessKey();
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret,
+    });
+    try {
+      const context = h.stack.context();
+      delete context.credentials;
+      const summary = await h.handler(fixture('eb-instance-state-pending.json'), context);
+      expect(summary.counts).toEqual({ attached: 1 });
+      expect(h.stack.calls.records.every((r) => r.accessKeyId === key.accessKeyId)).toBe(true);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

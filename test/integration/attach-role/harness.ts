@@ -5,6 +5,7 @@ import { type LocalStack, startLocalStack } from '../../../local/local-stack.js'
 import { parseSeed, type Seed } from '../../../local/seed.js';
 import { coldStart } from '../../../shared/attach/cold-start.js';
 import type { Summary } from '../../../shared/attach/outcomes.js';
+import type { FcContext } from '../../../shared/fc/fc-context.js';
 
 export const ACCOUNT = '1234567890123456';
 export const DESIGN_POLICY = readFileSync(new URL('../../../policy.yaml', import.meta.url), 'utf8');
@@ -19,6 +20,8 @@ export interface Harness {
   rawLogs: string[];
   /** Invokes the handler as FC does: the event as a Buffer and an FC context. */
   invoke(event: unknown, options?: { timeoutSeconds?: number; requestId?: string }): Promise<Summary>;
+  /** The handler itself, for a hand-made context. */
+  handler: (event: Buffer, context: FcContext) => Promise<Summary>;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   return {
     stack,
     rawLogs,
+    handler,
     get logs() {
       return rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>);
     },
