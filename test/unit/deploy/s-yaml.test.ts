@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { loadDeployment } from '../../../local/deployment/deployment.js';
+import { renderServerlessYaml } from '../../../local/deployment/render-s-yaml.js';
+
+const ACCOUNT = '1234567890123456';
+const schema = JSON.parse(
+  readFileSync(new URL('../../fixtures/schema/fc3-schema.json', import.meta.url), 'utf8'),
+);
+// fc3's schema is draft-07 with `default`s; strict mode would reject its vendor keywords.
+const ajv = new Ajv.default({ allErrors: true, strict: false });
+const validateProps = ajv.compile(schema);
+const validateEventBridge = ajv.compile({ definitions: schema.definitions, $ref: '#/definitions/IEventBridge' });
+
+const render = (env: Record<string, string>) =>
+  renderServerlessYaml('s.yaml', {
+    accountId: ACCOUNT,
+    env: { FUNCTION_ROLE_ARN: `acs:ram::${ACCOUNT}:role/ram-role-attacher`, ...env },
+  });
+
+const fc3Resources = (rendered: Record<string, unknown>) =>
+  Object.entries(
+    rendered.resources as Record<string, { component: string; props: Record<string, unknown> }>,
+  ).filter(([, r]) => r.component === 'fc3');
+
+describe.each(['direct', 'buffered'])('s.yaml, %s shape', (shape) => {
+  const rendered = render({ DEPLOY_SHAPE: shape });
+
+  it('is Serverless Devs edition 3.0.0 with at least one fc3 resource', () => {
+    expect(rendered.edition).toBe('3.0.0');
+    expect(fc3Resources(rendered).length).toBeGreaterThan(0);
+  });
+
+  it('every fc3 resource’s props validate against the fc3 component schema', () => {
+    for (const [name, resource] of fc3Resources(rendered)) {
+      const ok = validateProps(resource.props);
+      expect(ok ? [] : validateProps.errors, `resources.${name}.props`).toEqual([]);
+    }
+  });
+
+  it('every EventBridge trigger validates as an EventBridge trigger (not just any anyOf branch)', () => {
+    for (const [, resource] of fc3Resources(rendered)) {
+      const triggers = resource.props.triggers as { triggerType: string; triggerConfig: unknown }[];
+      expect(triggers.length).toBeGreaterThan(0);
+      for (const trigger of triggers.filter((t) => t.triggerType === 'eventbridge')) {
+        const ok = validateEventBridge(trigger.triggerConfig);
+        expect(ok ? [] : validateEventBridge.errors).toEqual([]);
+      }
+    }
+  });
+
+  it('the async onFailure destination and the function’s dead-letter queue are the same MNS queue', () => {
+    const [fn] = loadDeployment({
+      accountId: ACCOUNT,
+      env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
+    }).functions;
+    expect(fn?.asyncInvoke.onFailure).toEqual({
+      region: 'cn-hangzhou',
+      accountId: ACCOUNT,
+      kind: 'queue',
+      name: fn?.environment.DEAD_LETTER_QUEUE,
+    });
+  });
+});
+
+describe('the deployment shapes', () => {
+  const load = (shape: string) =>
+    loadDeployment({
+      accountId: ACCOUNT,
+      env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
+    });
+
+  it('direct: one default-bus trigger per pattern in deploy/patterns, invoked asynchronously', () => {
+    const d = load('direct');
+    const triggers = d.functions[0]?.triggers ?? [];
+    expect(triggers.map((t) => [t.kind, t.name])).toEqual([
+      ['default-bus', 'instance-state'],
+      ['default-bus', 'ecs-api-calls'],
+      ['default-bus', 'tag-changes'],
+    ]);
+    expect(triggers.every((t) => t.kind === 'default-bus' && t.async && t.enabled)).toBe(true);
+    expect(d.queueRules).toEqual([]);
+  });
+
+  it('buffered: the same patterns feed the buffer queue, read by one event-streaming trigger with a batch window and its own DLQ', () => {
+    const d = load('buffered');
+    const direct = load('direct');
+    expect(d.queueRules.map((r) => r.pattern)).toEqual(
+      (direct.functions[0]?.triggers ?? []).map((t) => (t.kind === 'default-bus' ? t.pattern : undefined)),
+    );
+    const [trigger] = d.functions[0]?.triggers ?? [];
+    expect(trigger).toMatchObject({
+      kind: 'mns-stream',
+      queueName: d.queueRules[0]?.queueName,
+      batch: { maxEvents: 500, windowSeconds: 2 },
+      deadLetterQueue: { kind: 'queue', name: 'ram-role-attacher-events-dlq' },
+    });
+  });
+
+  it('an unknown shape fails by naming the file it looked for', () => {
+    expect(() => load('sideways')).toThrow(/triggers-sideways\.yaml/);
+  });
+});
+
+describe('handlers named in s.yaml exist in the built bundles', () => {
+  it.each(['direct', 'buffered'])('%s', (shape) => {
+    for (const [, resource] of fc3Resources(render({ DEPLOY_SHAPE: shape }))) {
+      const [file, exported] = String(resource.props.handler).split('.') as [string, string];
+      const module = join(String(resource.props.code), `${file}.mjs`);
+      // A fresh process with the FC environment, as FC loads it (cold start reads config and policy).
+      const probe = `const m = await import(${JSON.stringify(`${process.cwd()}/${module}`)}); process.stdout.write(typeof m[${JSON.stringify(exported)}]);`;
+      const type = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+        env: {
+          PATH: process.env.PATH,
+          FC_FUNC_CODE_PATH: String(resource.props.code),
+          ...(resource.props.environmentVariables as Record<string, string>),
+        },
+        encoding: 'utf8',
+      });
+      expect(type).toBe('function');
+    }
+  });
+});
