@@ -65,6 +65,52 @@ export const ECS_ERRORS = {
     message: 'At least one of the parameters InstanceIds and RamRoleName must be specified.',
   },
   'InvalidInstanceIds.Malformed': { status: 400, message: 'The specified InstanceIds is not valid.' },
+  MissingParameter: {
+    status: 400,
+    message: 'An input parameter that is mandatory for processing this request is not supplied.',
+  },
+  'InvalidRegionId.NotFound': { status: 404, message: 'The specified RegionId does not exist.' },
+  DryRunOperation: { status: 400, message: 'Request validation has been passed with DryRun flag set.' },
+
+  // RunInstances (codes and messages from the RunInstances/CreateInstance error tables).
+  'InvalidInstanceType.ValueNotSupported': {
+    status: 400,
+    message: 'The specified InstanceType does not exist or beyond the permitted range.',
+  },
+  'InvalidInstanceName.Malformed': {
+    status: 400,
+    message: 'The specified parameter "InstanceName" is not valid.',
+  },
+  'InvalidVSwitchId.NotFound': { status: 404, message: 'Specified virtual switch does not exist.' },
+
+  // Tags (TagResources/UntagResources error tables; the 404s for missing parameters are as documented there).
+  'MissingParameter.ResourceType': {
+    status: 404,
+    message: 'The parameter - ResourceType should not be null',
+  },
+  'MissingParameter.Tags': { status: 404, message: 'The parameter - Tags should not be null' },
+  // Emulator's choice: no documented code for a call naming no ResourceId; named like its siblings.
+  'MissingParameter.ResourceIds': { status: 404, message: 'The parameter - ResourceIds should not be null' },
+  'NumberExceed.ResourceIds': {
+    status: 400,
+    message: "The ResourceIds parameter's number is exceed , Valid : 50",
+  },
+  'NumberExceed.Tags': { status: 400, message: "The Tags parameter's number is exceed , Valid : 20" },
+  'Duplicate.TagKey': { status: 400, message: 'The Tag.N.Key contain duplicate key.' },
+  'InvalidResourceType.NotFound': {
+    status: 404,
+    message: 'The ResourceType provided does not exist in our records.',
+  },
+  'InvalidResourceId.NotFound': {
+    status: 404,
+    message: 'The specified ResourceIds are not found in our records.',
+  },
+  'InvalidTagKey.Malformed': { status: 400, message: 'The specified Tag.n.Key is not valid.' },
+  'InvalidTagValue.Malformed': { status: 400, message: 'The specified Tag.n.Value is not valid.' },
+  'OperationDenied.QuotaExceed': {
+    status: 400,
+    message: 'The quota of tags on resource is beyond permitted range.',
+  },
 
   // ECS resources (request-level and per-instance).
   'InvalidInstanceId.NotFound': { status: 404, message: 'The specified InstanceId does not exist.' },
@@ -99,7 +145,9 @@ export const ECS_ERRORS = {
     message: 'The current status of the resource does not support this operation.',
   },
 
-  // Generic service-side codes (used by scripted faults).
+  // Generic service-side codes (used by scripted faults). `Throttling.User` is also the emulator's own answer
+  // when a per-API rate limit is exceeded (the user's own quota for one API, as opposed to `Throttling.Api`,
+  // the API's capacity for everyone).
   Throttling: { status: 400, message: 'Request was denied due to request throttling.' },
   'Throttling.User': { status: 400, message: 'Request was denied due to user flow control.' },
   'Throttling.Api': { status: 400, message: 'Request was denied due to api flow control.' },

@@ -9,9 +9,15 @@ import { findAction } from './actions/index.js';
 import { authenticate } from './authenticate.js';
 import { EcsApiError, ecsError, errorBody } from './ecs-errors.js';
 import type { EcsState } from './ecs-state.js';
+import type { EventPublisher } from './event-publisher.js';
 import type { EcsFaults } from './faults.js';
+import type { Lifecycle } from './lifecycle.js';
 import { NonceStore } from './nonce-store.js';
+import type { RateLimiter } from './rate-limits.js';
 import { loggableParams, namedInstanceIds, type Params, parseFormBody, toParams } from './request-params.js';
+import { trailParameters } from './trail-parameters.js';
+import { userIdentity } from './user-identity.js';
+import { CallEffects, type EventTiming } from './write-effects.js';
 
 export const ECS_API_VERSION = '2014-05-26';
 
@@ -21,8 +27,11 @@ export interface EcsServerDeps {
   credentials: CredentialStore;
   calls: CallLog;
   now: () => number;
-  /** Read on every call, so tests can change it while the server runs. */
-  settings: { latencyMs: number };
+  /** Read on every call, so tests can change them while the server runs. */
+  settings: { latencyMs: number } & EventTiming;
+  limits: RateLimiter;
+  lifecycle: Lifecycle;
+  publisher: EventPublisher;
 }
 
 interface Answer {
@@ -36,8 +45,12 @@ interface Answer {
 
 /**
  * HTTP handler of the ECS RPC API: any path, GET or POST, parameters in the query string and/or a form body.
- * Order: authenticate, check version and action, apply scripted faults, run the action. Every answer is JSON and
- * lands in the call log.
+ * Order: authenticate, check version and action, apply the per-API rate limit, apply scripted faults, run the
+ * action, publish the events of a successful write. Every answer is JSON and lands in the call log.
+ *
+ * A call over its rate limit answers HTTP 400 `Throttling.User` (the user's flow control for that API) without
+ * an `x-acs-retry-after` header: the SDK reads that header, but nothing found shows ECS sending it on flow
+ * control (scripted faults can still send one). A throttled call takes no token and consumes no fault.
  */
 export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
   const nonces = new NonceStore();
@@ -69,6 +82,9 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
       if (version !== ECS_API_VERSION) return failure(ecsError('InvalidVersion'), accessKeyId);
       const handler = findAction(action);
       if (!handler) return failure(ecsError('InvalidAction.NotFound'), accessKeyId);
+      if (!deps.limits.take(action, params.get('RegionId') ?? '')) {
+        return failure(ecsError('Throttling.User'), accessKeyId);
+      }
 
       const faults = deps.faults.take(action, namedInstanceIds(params), handler.perInstanceResults);
       if (faults.error) {
@@ -77,11 +93,36 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
         if (retryAfterMs !== undefined) answer.headers['x-acs-retry-after'] = String(retryAfterMs);
         return answer;
       }
+      const effects = new CallEffects(deps.state, deps.lifecycle);
       try {
-        const result = handler.run({ params, state: deps.state, instanceFaults: faults.perInstance });
+        const calledAt = deps.now();
+        const result = handler.run({
+          params,
+          state: deps.state,
+          instanceFaults: faults.perInstance,
+          effects,
+        });
+        const responseBody = { RequestId: requestId, ...result };
+        effects.publish(
+          deps.publisher,
+          deps.settings,
+          deps.state.accountId,
+          handler.trail && {
+            subject: handler.trail.subject,
+            eventName: action,
+            requestId,
+            calledAt,
+            region: params.get('RegionId') ?? '',
+            userIdentity: userIdentity(accessKeyId, deps.state.accountId),
+            requestParameters: trailParameters(params),
+            responseElements: structuredClone(responseBody),
+            sourceIpAddress: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+            userAgent: normalized.get('user-agent') ?? '',
+          },
+        );
         return {
           status: 200,
-          body: { RequestId: requestId, ...result },
+          body: responseBody,
           accessKeyId,
           latencyMs: faults.latencyMs,
           headers: {},

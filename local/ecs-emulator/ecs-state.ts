@@ -12,6 +12,18 @@ export interface EcsInstance {
   tags: Record<string, string>;
   /** The attached instance RAM role, or null. */
   role: string | null;
+  /**
+   * Whether the API sees the instance yet. Real ECS is eventually consistent: a just-launched instance exists
+   * (and emits events) a little before Describe calls and Attach find it. Seeded instances are visible at once.
+   */
+  visible: boolean;
+  /** InstanceName (DescribeInstances answers the id when none was given). */
+  name?: string;
+  instanceType?: string;
+  /** When RunInstances created it (ms since epoch); null for seeded instances. */
+  launchedAt: number | null;
+  /** When it first got a RAM role by any path (ms since epoch); null while it never had one. */
+  firstRoleAt: number | null;
 }
 
 export interface EcsRole {
@@ -27,6 +39,11 @@ export interface NewInstance {
   network?: NetworkType;
   tags?: Record<string, string>;
   role?: string | null;
+  /** Default true; RunInstances adds instances invisible until the visibility lag has passed. */
+  visible?: boolean;
+  name?: string;
+  instanceType?: string;
+  launchedAt?: number | null;
 }
 
 /**
@@ -37,9 +54,12 @@ export class EcsState {
   readonly accountId: string;
   readonly #instances = new Map<string, EcsInstance>();
   readonly #roles = new Map<string, EcsRole>();
+  readonly #now: () => number;
 
-  constructor(seed: Seed) {
+  /** `now` stamps `firstRoleAt` (ms since epoch; `Date.now` by default). */
+  constructor(seed: Seed, now: () => number = Date.now) {
     this.accountId = seed.accountId;
+    this.#now = now;
     for (const role of seed.roles) this.addRole(role);
     for (const instance of seed.instances) this.addInstance(instance);
   }
@@ -80,6 +100,11 @@ export class EcsState {
       network: input.network ?? 'vpc',
       tags: { ...input.tags },
       role: input.role ?? null,
+      visible: input.visible ?? true,
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.instanceType === undefined ? {} : { instanceType: input.instanceType }),
+      launchedAt: input.launchedAt ?? null,
+      firstRoleAt: input.role ? this.#now() : null,
     };
     this.#instances.set(instance.id, instance);
     return copy(instance);
@@ -99,7 +124,14 @@ export class EcsState {
 
   /** Sets or clears the attached role directly, bypassing the API's checks. */
   setRole(instanceId: string, role: string | null): void {
-    this.#get(instanceId).role = role;
+    const instance = this.#get(instanceId);
+    instance.role = role;
+    if (role !== null && instance.firstRoleAt === null) instance.firstRoleAt = this.#now();
+  }
+
+  /** Makes an instance visible to the API (or hides it again). */
+  setVisible(instanceId: string, visible: boolean): void {
+    this.#get(instanceId).visible = visible;
   }
 
   setStatus(instanceId: string, status: InstanceStatus): void {

@@ -4,7 +4,11 @@ import { startHttpServer } from '../http/http-server.js';
 import type { Seed } from '../seed.js';
 import { createEcsHandler } from './ecs-server.js';
 import { EcsState } from './ecs-state.js';
+import { type EcsEventEmitter, type EcsEventListener, EventPublisher } from './event-publisher.js';
 import { EcsFaults } from './faults.js';
+import { Lifecycle, type LifecycleTiming } from './lifecycle.js';
+import { RateLimiter, type RateLimitTable } from './rate-limits.js';
+import { Scheduler } from './scheduler.js';
 
 export interface EcsEmulatorOptions {
   seed: Seed;
@@ -14,10 +18,36 @@ export interface EcsEmulatorOptions {
   calls?: CallLog;
   /** 0 (default) picks a free port on 127.0.0.1. */
   port?: number;
-  /** Server clock for the timestamp check (ms since epoch); `Date.now` by default. */
+  /**
+   * Server clock (ms since epoch): the timestamp check, rate limit buckets, event times, `launchedAt` and
+   * `firstRoleAt`; `Date.now` by default. Delays (lifecycle, lags) always run on real timers.
+   */
   now?: () => number;
   /** Delay added to every answer, in ms (default 0). */
   latencyMs?: number;
+  /** Delays of a launched instance: Pending → Starting → Running, in ms (default 0 and 0). */
+  lifecycle?: { pendingMs?: number; startingMs?: number };
+  /** From launch until Describe*, Attach and the tag APIs see a new instance, in ms (default 0). */
+  visibilityLagMs?: number;
+  /** From a successful write until its ActionTrail event, in ms (default 0). */
+  actionTrailDelayMs?: number;
+  /** From a tag change until its Tag:ChangeOnResource event, in ms (default 0). */
+  tagEventDelayMs?: number;
+  /**
+   * Per-API token buckets, per region (`{DescribeInstances: {ratePerSecond: 10, burst: 20}}`); `'*'` is the
+   * default for the others. No entry (the default): never throttled.
+   */
+  rateLimits?: RateLimitTable;
+  /** Receives every event the emulated account emits (also on `events`). */
+  onEvent?: EcsEventListener;
+  /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
+  onEventError?: (error: unknown) => void;
+}
+
+/** The delays `EcsEmulator.timing` holds; each is read when used, so changes apply to later work. */
+export interface EcsTiming extends LifecycleTiming {
+  actionTrailDelayMs: number;
+  tagEventDelayMs: number;
 }
 
 export interface EcsEmulator {
@@ -26,28 +56,68 @@ export interface EcsEmulator {
   /** `127.0.0.1:PORT`: the `endpoint` to give the ECS SDK (with `protocol: 'http'`). */
   readonly host: string;
   readonly port: number;
+  /** The single source of truth: instances (with `visible`, `launchedAt`, `firstRoleAt`) and roles. */
   readonly state: EcsState;
   readonly faults: EcsFaults;
   readonly calls: CallLog;
   /** Delay added to every answer, in ms; may be changed while running. */
   latencyMs: number;
+  /** Lifecycle and event delays; may be changed while running. */
+  readonly timing: EcsTiming;
+  /** Rate limits; `set`/`setDefault`/`clear` take effect on the next call. */
+  readonly rateLimits: RateLimiter;
+  /** `events.on('event', e => …)`: every CloudEvent the emulated account emits. */
+  readonly events: EcsEventEmitter;
+  /** Delayed work (lifecycle steps, visibility, event deliveries) not yet done. */
+  readonly pendingWork: number;
+  /** Does all delayed work now, in due order, as if the delays had passed: for deterministic tests. */
+  flush(): void;
+  /** Resolves once no delayed work is pending (on real timers). */
+  settle(): Promise<void>;
+  /** Cancels all delayed work and stops the server. */
   close(): Promise<void>;
 }
 
 /** Starts the ECS API emulator on 127.0.0.1. */
 export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<EcsEmulator> {
-  const state = new EcsState(options.seed);
+  const now = options.now ?? Date.now;
+  const state = new EcsState(options.seed, now);
   const faults = new EcsFaults();
   const calls = options.calls ?? new CallLog();
-  const settings = { latencyMs: options.latencyMs ?? 0 };
+  const reportError =
+    options.onEventError ??
+    ((error: unknown) => process.emitWarning(`ECS emulator event listener failed: ${String(error)}`));
+  const scheduler = new Scheduler(reportError);
+  const publisher = new EventPublisher({ scheduler, now, onEvent: options.onEvent, onError: reportError });
+  const timing: EcsTiming = {
+    pendingMs: options.lifecycle?.pendingMs ?? 0,
+    startingMs: options.lifecycle?.startingMs ?? 0,
+    visibilityLagMs: options.visibilityLagMs ?? 0,
+    actionTrailDelayMs: options.actionTrailDelayMs ?? 0,
+    tagEventDelayMs: options.tagEventDelayMs ?? 0,
+  };
+  const lifecycle = new Lifecycle({ state, scheduler, publisher, timing, now });
+  const rateLimits = new RateLimiter(options.rateLimits ?? {}, now);
+  const settings = {
+    latencyMs: options.latencyMs ?? 0,
+    get actionTrailDelayMs() {
+      return timing.actionTrailDelayMs;
+    },
+    get tagEventDelayMs() {
+      return timing.tagEventDelayMs;
+    },
+  };
   const server = await startHttpServer(
     createEcsHandler({
       state,
       faults,
       credentials: options.credentials,
       calls,
-      now: options.now ?? Date.now,
+      now,
       settings,
+      limits: rateLimits,
+      lifecycle,
+      publisher,
     }),
     options.port ?? 0,
   );
@@ -64,12 +134,27 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     set latencyMs(value: number) {
       settings.latencyMs = value;
     },
-    close: () => server.close(),
+    timing,
+    rateLimits,
+    events: publisher.emitter,
+    get pendingWork() {
+      return scheduler.pending;
+    },
+    flush: () => scheduler.flush(),
+    settle: () => scheduler.idle(),
+    close: async () => {
+      scheduler.close();
+      await server.close();
+    },
   };
 }
 
+export type { EcsCloudEvent } from './cloud-events.js';
 export { ECS_ERRORS, type EcsErrorCode } from './ecs-errors.js';
 export type { EcsInstance, EcsRole, InstanceStatus, NetworkType, NewInstance } from './ecs-state.js';
 export { EcsState } from './ecs-state.js';
+export type { EcsEventEmitter, EcsEventListener } from './event-publisher.js';
 export type { FaultSpec, ScriptedFault } from './faults.js';
 export { EcsFaults } from './faults.js';
+export type { RateLimit, RateLimitTable } from './rate-limits.js';
+export { RateLimiter } from './rate-limits.js';

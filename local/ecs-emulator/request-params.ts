@@ -73,7 +73,7 @@ export function namedInstanceIds(params: Params): string[] {
 }
 
 /** `Prefix.1`, `Prefix.2`, … in index order. */
-function indexedValues(params: Params, prefix: string): string[] {
+export function indexedValues(params: Params, prefix: string): string[] {
   const entries: Array<[number, string]> = [];
   for (const [key, value] of params) {
     const match = new RegExp(`^${prefix}\\.(\\d+)$`).exec(key);

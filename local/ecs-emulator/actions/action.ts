@@ -1,6 +1,7 @@
 import { ECS_ERRORS, type EcsErrorCode } from '../ecs-errors.js';
 import type { EcsInstance, EcsState } from '../ecs-state.js';
 import type { InjectedError } from '../faults.js';
+import type { LaunchSpec } from '../lifecycle.js';
 import type { Params } from '../request-params.js';
 
 export interface ActionContext {
@@ -8,21 +9,46 @@ export interface ActionContext {
   state: EcsState;
   /** Scripted per-instance failures for this call (only Attach/Detach receive any). */
   instanceFaults: ReadonlyMap<string, InjectedError>;
+  /** What a write does beyond EcsState: lifecycles, and what its events must say. */
+  effects: ActionEffects;
+}
+
+/** Side effects of a write. An action calls them only once its validation has passed. */
+export interface ActionEffects {
+  /** Adds new Pending instances and starts their lifecycle (state change events, visibility lag). */
+  launch(spec: LaunchSpec): EcsInstance[];
+  /** Releases instances (Deleted, with their state change events). */
+  release(instanceIds: readonly string[]): void;
+  /** An instance's tags changed (keys added, changed or removed): one Tag:ChangeOnResource event. */
+  tagsChanged(instanceId: string, changedTagKeys: readonly string[]): void;
+  /** Instances the call is about: ActionTrail's `referencedResources`. */
+  reference(instanceIds: readonly string[]): void;
 }
 
 /** One ECS API action: validates its parameters (throwing `EcsApiError`) and returns the 200 body without RequestId. */
 export interface EcsAction {
   /** True when failures of single instances are reported inside a 200 rather than failing the call. */
   perInstanceResults: boolean;
+  /**
+   * Set on writes: each successful call is an ActionTrail `ApiCall` event. `subject`: whether the event's
+   * CloudEvent `subject` names the first referenced instance (the RunInstances sample has one, the TagResources
+   * sample none).
+   */
+  trail?: { subject: boolean };
   run(context: ActionContext): Record<string, unknown>;
 }
 
 /**
- * The instance as the API sees it from `region`: instances of other regions and Deleted ones do not exist there.
+ * The instance as the API sees it from `region`: instances of other regions, Deleted ones and ones not yet
+ * visible (just launched, eventual consistency) do not exist there.
  */
 export function visibleInstance(state: EcsState, id: string, region: string): EcsInstance | undefined {
   const instance = state.instance(id);
-  return instance && instance.region === region && instance.status !== 'Deleted' ? instance : undefined;
+  return instance && isVisibleIn(instance, region) ? instance : undefined;
+}
+
+export function isVisibleIn(instance: EcsInstance, region: string): boolean {
+  return instance.region === region && instance.status !== 'Deleted' && instance.visible;
 }
 
 /** One per-instance outcome of Attach/Detach (`Code` "200" on success, as the real API answers). */

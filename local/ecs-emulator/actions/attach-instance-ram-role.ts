@@ -7,11 +7,13 @@ const MAX_POLICY_LENGTH = 1024;
 /**
  * AttachInstanceRamRole. Request-level failures (missing parameters, malformed ids, unknown role, role that does not
  * trust ECS) fail the call; each instance's own failure goes inside the 200 results. Any non-Deleted status is
- * accepted (which states the real API accepts is undocumented). The Policy is only length-checked.
+ * accepted (which states the real API accepts is undocumented); an instance not yet visible (just launched) is
+ * NotFound. The Policy is only length-checked.
  */
 export const attachInstanceRamRole: EcsAction = {
   perInstanceResults: true,
-  run({ params, state, instanceFaults }) {
+  trail: { subject: true },
+  run({ params, state, instanceFaults, effects }) {
     const region = requireRegionId(params);
     const roleName = params.get('RamRoleName');
     if (!roleName) throw ecsError('MissingParameter.RamRoleName');
@@ -28,6 +30,7 @@ export const attachInstanceRamRole: EcsAction = {
     if (!role) throw ecsError('InvalidRamRole.NotFound');
     if (!role.trustsEcs) throw ecsError('InvalidRamRole.NotEcsRole');
 
+    effects.reference(ids);
     const results = ids.map((id): InstanceOutcome => {
       const fault = instanceFaults.get(id);
       if (fault) return failed(id, fault);

@@ -7,11 +7,11 @@ import {
   requireRegionId,
   type TagFilter,
 } from '../request-params.js';
-import type { EcsAction } from './action.js';
+import { type EcsAction, isVisibleIn } from './action.js';
 
 /**
- * DescribeInstances: the region's instances (never Deleted ones), filtered by InstanceIds (an empty list matches
- * nothing), Status and tags, in the order they were added. Pages by PageNumber/PageSize or by
+ * DescribeInstances: the region's instances (never Deleted or not yet visible ones), filtered by InstanceIds (an
+ * empty list matches nothing), Status and tags, in the order they were added. Pages by PageNumber/PageSize or by
  * NextToken/MaxResults; NextToken is also returned in page mode whenever more results follow.
  */
 export const describeInstances: EcsAction = {
@@ -26,8 +26,7 @@ export const describeInstances: EcsAction = {
       .instances()
       .filter(
         (i) =>
-          i.region === region &&
-          i.status !== 'Deleted' &&
+          isVisibleIn(i, region) &&
           (wanted === undefined || wanted.has(i.id)) &&
           (!status || i.status === status) &&
           hasTags(i, tags),
@@ -64,12 +63,16 @@ function instanceBody(instance: EcsInstance): Record<string, unknown> {
   const tags = Object.entries(instance.tags);
   return {
     InstanceId: instance.id,
-    InstanceName: instance.id,
+    InstanceName: instance.name ?? instance.id,
     RegionId: instance.region,
     ZoneId: `${instance.region}-a`,
     Status: instance.status,
     InstanceNetworkType: instance.network,
-    InstanceType: 'ecs.g7.large',
+    InstanceType: instance.instanceType ?? 'ecs.g7.large',
+    // Real format: minutes, UTC (`2026-11-29T04:00Z`); only known for instances RunInstances created.
+    ...(instance.launchedAt === null
+      ? {}
+      : { CreationTime: `${new Date(instance.launchedAt).toISOString().slice(0, 16)}Z` }),
     // Untagged instances get no Tags key at all, so callers must not assume it is present.
     ...(tags.length === 0 ? {} : { Tags: { Tag: tags.map(([TagKey, TagValue]) => ({ TagKey, TagValue })) } }),
   };

@@ -12,13 +12,15 @@ interface DetachOutcome extends InstanceOutcome {
  */
 export const detachInstanceRamRole: EcsAction = {
   perInstanceResults: true,
-  run({ params, state, instanceFaults }) {
+  trail: { subject: true },
+  run({ params, state, instanceFaults, effects }) {
     const region = requireRegionId(params);
     const ids = readInstanceIds(params);
     if (ids === undefined || ids.length === 0) throw ecsError('MissingParameter.InstanceIds');
     const roleName = params.get('RamRoleName') || undefined;
     if (roleName !== undefined && !state.role(roleName)) throw ecsError('InvalidRamRole.NotFound');
 
+    effects.reference(ids);
     let detachedRole: string | undefined;
     const results = ids.map((id): DetachOutcome => {
       const instance = visibleInstance(state, id, region);

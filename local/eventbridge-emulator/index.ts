@@ -1,0 +1,135 @@
+import MNSClient from '@alicloud/mns/lib/client.js';
+import type { Deployment } from '../deployment/deployment.js';
+import type { DeliveryListener } from './delivery-record.js';
+import { directDelivery } from './direct-delivery.js';
+import { busRules, EventBus, type RuleStats } from './event-bus.js';
+import type { FunctionInvoker } from './function-invoker.js';
+import { queueDelivery } from './queue-delivery.js';
+import { StreamPoller, type StreamStats } from './stream-poller.js';
+
+export type { DeliveryListener, DeliveryRecord } from './delivery-record.js';
+export type { Deliver } from './direct-delivery.js';
+export { type BusRule, busRules, EventBus, type RuleStats } from './event-bus.js';
+export {
+  compileEventPattern,
+  compileEventPatternText,
+  type EventMatcher,
+  EventPatternError,
+} from './event-pattern.js';
+export { createFc2Invoker, type Fc2InvokerOptions } from './fc2-invoker.js';
+export type { FunctionInvoker, InvokeResult } from './function-invoker.js';
+export { mnsSourceEvent } from './mns-source-event.js';
+export { retryDelaysSeconds } from './retry-schedule.js';
+export type { StreamStats } from './stream-poller.js';
+
+export interface EventBridgeOptions {
+  deployment: Deployment;
+  invoker: FunctionInvoker;
+  /** The MNS emulator, reached through `@alicloud/mns`: queue rules send to it, event streams read from it. */
+  mns: {
+    endpoint: string;
+    accountId: string;
+    credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  };
+  /** Multiplies batch windows and retry waits (e.g. 0.01 in tests); default 1. */
+  timeScale?: number;
+  /** Long-poll wait of idle event streams, whole seconds (1–30); default 1. Bounds how long `close()` takes. */
+  pollWaitSeconds?: number;
+  onDelivery?: DeliveryListener;
+}
+
+export interface EventBridgeStats {
+  /** Per default-bus trigger (direct shape) and per queue rule (buffered shape), by name. */
+  rules: Record<string, RuleStats>;
+  /** Per MNS event-stream trigger (buffered shape), by trigger name. */
+  streams: Record<string, StreamStats>;
+}
+
+export interface EventBridge {
+  /** Puts an event on the default bus; delivery to the matching rules runs in the background. */
+  publish(event: Record<string, unknown>): void;
+  stats(): EventBridgeStats;
+  /** Resolves once nothing is in flight: every delivery done and every running event stream idle. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local EventBridge for one deployment (from `loadDeployment`): the default bus with the deployment's rules,
+ * and an event stream per MNS trigger. Every call to another service goes through its official SDK.
+ */
+export async function startEventBridge(options: EventBridgeOptions): Promise<EventBridge> {
+  const { deployment, invoker, onDelivery } = options;
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error(`timeScale must be positive, got ${timeScale}`);
+  const pollWaitSeconds = options.pollWaitSeconds ?? 1;
+  if (!Number.isInteger(pollWaitSeconds) || pollWaitSeconds < 1 || pollWaitSeconds > 30) {
+    throw new Error(`pollWaitSeconds must be a whole number from 1 to 30, got ${pollWaitSeconds}`);
+  }
+  const { accessKeyId, accessKeySecret, securityToken } = options.mns.credentials;
+  const mns = new MNSClient(options.mns.accountId, {
+    accessKeyId,
+    accessKeySecret,
+    ...(securityToken === undefined ? {} : { securityToken }),
+    endpoint: options.mns.endpoint,
+  });
+
+  const bus = new EventBus(
+    busRules(deployment, {
+      toFunction: (functionName, trigger) => directDelivery(invoker, functionName, trigger, onDelivery),
+      toQueue: (rule) => queueDelivery(mns, rule, onDelivery),
+    }),
+  );
+
+  const pollers: StreamPoller[] = [];
+  for (const fn of deployment.functions) {
+    for (const trigger of fn.triggers) {
+      if (trigger.kind !== 'mns-stream') continue;
+      if (pollers.some((p) => p.name === trigger.name)) {
+        throw new Error(`two event-stream triggers are named ${JSON.stringify(trigger.name)}`);
+      }
+      pollers.push(
+        new StreamPoller({
+          functionName: fn.functionName,
+          trigger,
+          invoker,
+          mns,
+          region: fn.region,
+          accountId: options.mns.accountId,
+          timeScale,
+          pollWaitSeconds,
+          ...(onDelivery === undefined ? {} : { onDelivery }),
+        }),
+      );
+    }
+  }
+  for (const poller of pollers) poller.start();
+
+  let closed = false;
+  return {
+    publish(event) {
+      if (closed) throw new Error('the EventBridge emulator is closed');
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        throw new TypeError('an event must be a JSON object');
+      }
+      // A snapshot, as PutEvents would take: later changes by the caller do not reach the targets.
+      bus.publish(JSON.parse(JSON.stringify(event)) as Record<string, unknown>);
+    },
+    stats: () => ({
+      rules: bus.stats(),
+      streams: Object.fromEntries(pollers.map((p) => [p.name, p.stats()])),
+    }),
+    async drain() {
+      // A stream can only be idle after what the bus sent it has landed; loop in case publishing continues.
+      do {
+        await bus.settled();
+        await Promise.all(pollers.map((p) => p.idle()));
+      } while (bus.pending > 0);
+    },
+    async close() {
+      closed = true;
+      await bus.settled();
+      await Promise.all(pollers.map((p) => p.close()));
+    },
+  };
+}

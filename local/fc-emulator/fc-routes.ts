@@ -1,0 +1,43 @@
+/** The invocation paths `@alicloud/fc2` sends to (sdk-wire.md §5.2, alibaba-cloud.md §2.1). */
+export interface InvocationRoute {
+  apiVersion: '2016-08-15' | '2023-03-30';
+  functionName: string;
+  /** 2016-08-15 only; any service name maps to the function by name (FC 3.0 has no services). */
+  serviceName?: string;
+  /** `svc.<qualifier>` on the 2016-08-15 path. */
+  qualifier?: string;
+}
+
+const FC3_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations\/?$/;
+const FC2_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations\/?$/;
+
+/** Matches the request path (no query); undefined for anything else. */
+export function matchInvocationPath(path: string): InvocationRoute | undefined {
+  const fc3 = FC3_PATH.exec(path);
+  if (fc3?.[1] !== undefined) {
+    const functionName = decode(fc3[1]);
+    return functionName === undefined ? undefined : { apiVersion: '2023-03-30', functionName };
+  }
+  const fc2 = FC2_PATH.exec(path);
+  if (fc2?.[1] !== undefined && fc2[2] !== undefined) {
+    const service = decode(fc2[1]);
+    const functionName = decode(fc2[2]);
+    if (service === undefined || functionName === undefined) return undefined;
+    const dot = service.indexOf('.');
+    return {
+      apiVersion: '2016-08-15',
+      functionName,
+      serviceName: dot < 0 ? service : service.slice(0, dot),
+      ...(dot < 0 ? {} : { qualifier: service.slice(dot + 1) }),
+    };
+  }
+  return undefined;
+}
+
+function decode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,121 @@
+import type { AccessKey, CredentialStore } from '../credential-store.js';
+import type { FunctionDeployment } from '../deployment/deployment.js';
+import { FunctionInstance, type RunResult } from './function-instance.js';
+import { InstancePool } from './instance-pool.js';
+import { newInstanceId } from './request-id.js';
+import { instanceEnv, invocationContext, type RuntimeIdentity } from './runtime-env.js';
+
+/** One attempt to run a function: every sync call, and every try of an async one. */
+export interface InvocationRecord {
+  requestId: string;
+  function: string;
+  async: boolean;
+  /** 1 for the first try; retries of an async invocation count up. */
+  attempt: number;
+  instanceId: string;
+  /** This attempt started its instance (the module was loaded first). */
+  coldStart: boolean;
+  /** When an instance was available to it (ms since epoch). */
+  startedAt: number;
+  /** Until the answer, including a cold start. */
+  durationMs: number;
+  outcome: 'ok' | 'error' | 'timeout';
+  errorType?: string;
+  errorMessage?: string;
+}
+
+/** A line the function wrote (stdout/stderr) or the emulator wrote about it. */
+export interface FunctionLogLine {
+  functionName: string;
+  requestId?: string;
+  stream: 'stdout' | 'stderr' | 'emulator';
+  line: string;
+}
+
+export interface FunctionRuntimeOptions {
+  fn: FunctionDeployment;
+  identity: RuntimeIdentity;
+  credentials: CredentialStore;
+  envOverrides: Readonly<Record<string, string>>;
+  maxInstances: number;
+  onLog(line: FunctionLogLine): void;
+  onInvocation(record: InvocationRecord): void;
+}
+
+/** Loading the code may take this long at least, whatever the function's timeout (the real bundle takes ~0.3 s). */
+const MIN_INIT_TIMEOUT_MS = 10_000;
+
+/** A deployed function: its instance pool and how one invocation runs on it. */
+export class FunctionRuntime {
+  readonly fn: FunctionDeployment;
+  readonly #options: FunctionRuntimeOptions;
+  readonly #pool: InstancePool<FunctionInstance>;
+  /** Each instance's STS keys (the function role's), issued when it starts. */
+  readonly #keys = new WeakMap<FunctionInstance, Required<AccessKey>>();
+
+  constructor(options: FunctionRuntimeOptions) {
+    this.fn = options.fn;
+    this.#options = options;
+    this.#pool = new InstancePool({
+      maxInstances: options.maxInstances,
+      perInstance: Math.max(1, options.fn.instanceConcurrency),
+      create: () => this.#startInstance(),
+    });
+  }
+
+  /** Instances started so far (each a cold start). */
+  get coldStarts(): number {
+    return this.#pool.started;
+  }
+
+  /** Runs one attempt and records it. Rejects only when the emulator closes first. */
+  async run(event: Buffer, meta: { requestId: string; async: boolean; attempt: number }): Promise<RunResult> {
+    const lease = await this.#pool.acquire();
+    const startedAt = Date.now();
+    try {
+      const { instance } = lease;
+      const keys = this.#keys.get(instance);
+      if (keys === undefined) throw new Error(`instance ${instance.id} has no keys`);
+      const context = invocationContext(this.fn, this.#options.identity, keys, meta.requestId);
+      const result = await instance.run(event, context, this.fn.timeoutSeconds * 1000);
+      this.#options.onInvocation({
+        requestId: meta.requestId,
+        function: this.fn.functionName,
+        async: meta.async,
+        attempt: meta.attempt,
+        instanceId: instance.id,
+        coldStart: lease.coldStart,
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        outcome: result.outcome,
+        ...(result.outcome === 'ok'
+          ? {}
+          : { errorType: result.error.errorType, errorMessage: result.error.errorMessage }),
+      });
+      return result;
+    } finally {
+      lease.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  #startInstance(): FunctionInstance {
+    const instanceId = newInstanceId();
+    const keys = this.#options.credentials.issueSts();
+    const { fn, identity, envOverrides, onLog } = this.#options;
+    const instance = new FunctionInstance({
+      instanceId,
+      codeDir: fn.codeDir,
+      handler: fn.handler,
+      memorySize: fn.memorySize,
+      env: instanceEnv(fn, identity, instanceId, keys, envOverrides),
+      initTimeoutMs: Math.max(MIN_INIT_TIMEOUT_MS, fn.timeoutSeconds * 1000),
+      onLog: (line) => onLog({ functionName: fn.functionName, ...line }),
+    });
+    this.#keys.set(instance, keys);
+    return instance;
+  }
+}

@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import FC from '@alicloud/fc2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDeployment } from '../../../local/deployment/deployment.js';
+import { type FcEmulator, type FunctionLogLine, startFcEmulator } from '../../../local/fc-emulator/index.js';
+import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
+import { parseSeed } from '../../../local/seed.js';
+import { ACCOUNT, instance, stateChange } from '../attach-role/harness.js';
+
+/**
+ * The deployable bundle as s.yaml declares it (handler, code directory, timeout, environment, async config), run
+ * by the FC emulator in a worker and invoked through the real fc2 client, against the ECS and MNS emulators.
+ */
+const [fn] = loadDeployment({
+  file: resolve(import.meta.dirname, '../../../s.yaml'),
+  accountId: ACCOUNT,
+  env: { FUNCTION_ROLE_ARN: `acs:ram::${ACCOUNT}:role/ram-role-attacher` },
+}).functions;
+if (fn === undefined) throw new Error('s.yaml deploys no function');
+
+let stack: LocalStack;
+let fc: FcEmulator;
+let client: FC;
+const logs: FunctionLogLine[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    seed: parseSeed({
+      accountId: ACCOUNT,
+      roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
+      instances: [
+        instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' }),
+        instance('i-bp1pay00000000000003', { team: 'payments', env: 'prod' }),
+      ],
+    }),
+  });
+  fc = await startFcEmulator({
+    functions: [fn],
+    credentials: stack.credentials,
+    calls: stack.calls,
+    accountId: ACCOUNT,
+    region: stack.region,
+    mns: { endpoint: stack.mns.url },
+    envOverrides: { ECS_ENDPOINT: stack.ecs.url, MNS_ENDPOINT: stack.mns.url },
+    timeScale: 0.01,
+    log: (line) => logs.push(line),
+  });
+  const key = stack.credentials.issueAccessKey();
+  client = new FC(ACCOUNT, {
+    accessKeyID: key.accessKeyId,
+    accessKeySecret: key.accessKeySecret,
+    region: stack.region,
+    endpoint: fc.url,
+    timeout: 15_000,
+  });
+  client.version = '2023-03-30';
+});
+afterAll(async () => {
+  await fc?.close();
+  await stack?.close();
+});
+
+describe('the real dist/attach-role/index.mjs behind the FC emulator', () => {
+  it("runs s.yaml's function from the built code directory", () => {
+    expect(fn.codeDir).toBe(resolve(import.meta.dirname, '../../../dist/attach-role'));
+    expect(fn.handler).toBe('index.handler');
+  });
+
+  it("attaches the role a sync invocation asks for, with the instance's STS keys", async () => {
+    const event = JSON.stringify(stateChange('i-bp1pay00000000000002', 'Pending'));
+    const { headers, data } = await client.post(`/functions/${fn.functionName}/invocations`, event, {});
+    const requestId = String(headers['x-fc-request-id']);
+    expect(headers['x-fc-error-type']).toBeUndefined();
+    expect(data).toMatchObject({ counts: { attached: 1 } });
+    expect(stack.ecs.state.instance('i-bp1pay00000000000002')?.role).toBe('EcsPaymentsRole');
+
+    const attach = stack.calls.records.find((r) => r.action === 'AttachInstanceRamRole');
+    expect(attach?.accessKeyId).toMatch(/^STS\./);
+    // The function's pino lines reached the log, with FC's request id, and no secret in them.
+    const lines = logs.filter((l) => l.requestId === requestId).map((l) => JSON.parse(l.line));
+    expect(lines.find((l) => l.msg === 'summary')).toMatchObject({ requestId, fn: fn.functionName });
+    const text = logs.map((l) => l.line).join('\n');
+    const instanceKeys = stack.credentials.get(attach?.accessKeyId ?? '');
+    expect(instanceKeys?.accessKeySecret && text.includes(instanceKeys.accessKeySecret)).toBe(false);
+  });
+
+  it('runs an async invocation warm, on the same instance', async () => {
+    const event = JSON.stringify(stateChange('i-bp1pay00000000000003', 'Running'));
+    const { headers } = await client.post(`/functions/${fn.functionName}/invocations`, event, {
+      'x-fc-invocation-type': 'Async',
+    });
+    await fc.settled(10_000);
+    const requestId = String(headers['x-fc-request-id']);
+    expect(fc.invocations.find((r) => r.requestId === requestId)).toMatchObject({
+      async: true,
+      outcome: 'ok',
+      coldStart: false,
+    });
+    expect(stack.ecs.state.instance('i-bp1pay00000000000003')?.role).toBe('EcsPaymentsRole');
+    expect(fc.coldStarts(fn.functionName)).toBe(1);
+  });
+});

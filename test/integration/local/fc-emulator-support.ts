@@ -1,0 +1,219 @@
+import { request } from 'node:http';
+import { resolve } from 'node:path';
+import FC from '@alicloud/fc2';
+import MNSClient from '@alicloud/mns/lib/client.js';
+import { CallLog } from '../../../local/call-log.js';
+import { type AccessKey, CredentialStore } from '../../../local/credential-store.js';
+import type { FunctionDeployment } from '../../../local/deployment/deployment.js';
+import { fcAuthorization, fcContentMd5 } from '../../../local/fc-emulator/fc-signature.js';
+import {
+  type FcEmulator,
+  type FcEmulatorOptions,
+  startFcEmulator,
+} from '../../../local/fc-emulator/index.js';
+import { type MnsEmulator, startMnsEmulator } from '../../../local/mns-emulator/index.js';
+
+export const ACCOUNT_ID = '1234567890123456';
+export const REGION = 'cn-hangzhou';
+export const DLQ = 'fc-failures';
+
+/** A FunctionDeployment of one of test/fixtures/fc-functions, with test-sized defaults. */
+export function fixtureFunction(
+  dir: 'echo' | 'scripted' | 'broken' | 'callback',
+  overrides: Partial<Omit<FunctionDeployment, 'asyncInvoke'>> & {
+    asyncInvoke?: Partial<FunctionDeployment['asyncInvoke']>;
+  } = {},
+): FunctionDeployment {
+  const { asyncInvoke, ...rest } = overrides;
+  return {
+    resource: dir,
+    functionName: dir,
+    region: REGION,
+    runtime: 'nodejs20',
+    handler: 'index.handler',
+    codeDir: resolve(import.meta.dirname, '../../fixtures/fc-functions', dir),
+    memorySize: 128,
+    timeoutSeconds: 5,
+    instanceConcurrency: 1,
+    environment: {},
+    triggers: [],
+    ...rest,
+    asyncInvoke: { maxRetryAttempts: 3, maxEventAgeSeconds: 86_400, ...asyncInvoke },
+  };
+}
+
+/** The real fc2 client, pointed at the emulator. */
+export function fcClient(url: string, key: AccessKey, options: { securityToken?: string } = {}): FC {
+  const securityToken = 'securityToken' in options ? options.securityToken : key.securityToken;
+  return new FC(ACCOUNT_ID, {
+    accessKeyID: key.accessKeyId,
+    accessKeySecret: key.accessKeySecret,
+    ...(securityToken === undefined ? {} : { securityToken }),
+    region: REGION,
+    endpoint: url,
+    timeout: 8000,
+  });
+}
+
+/** fc2's own `invokeFunction` on the 2016-08-15 path (the client's default version). */
+export function invoke2(
+  client: FC,
+  service: string,
+  name: string,
+  event: string | Buffer,
+  headers: FC.Headers = {},
+  qualifier?: string,
+) {
+  client.version = '2016-08-15';
+  return client.invokeFunction(service, name, event, headers, qualifier);
+}
+
+/** fc2 on the FC 3.0 path: `POST /2023-03-30/functions/{name}/invocations`. */
+export function invoke3(client: FC, name: string, event: string | Buffer, headers: FC.Headers = {}) {
+  client.version = '2023-03-30';
+  return client.post(`/functions/${name}/invocations`, event, headers);
+}
+
+export interface FcSandbox {
+  fc: FcEmulator;
+  mns: MnsEmulator;
+  credentials: CredentialStore;
+  calls: CallLog;
+  /** A long-term AccessKey the emulators accept. */
+  key: AccessKey;
+  client: FC;
+  /** The MNS SDK with its own keys, to read queues back. */
+  mnsClient: MNSClient;
+  logs: Array<{ functionName: string; requestId?: string; stream: string; line: string }>;
+  close(): Promise<void>;
+}
+
+/** An MNS emulator holding the `DLQ` queue and an FC emulator running `functions`, sharing keys and call log. */
+export async function startFcSandbox(
+  functions: FunctionDeployment[],
+  options: Partial<Omit<FcEmulatorOptions, 'functions' | 'credentials' | 'mns'>> = {},
+): Promise<FcSandbox> {
+  const credentials = new CredentialStore();
+  const calls = new CallLog();
+  const mns = await startMnsEmulator({ credentials, accountId: ACCOUNT_ID, calls, queues: [DLQ, 'probe'] });
+  const logs: FcSandbox['logs'] = [];
+  const fc = await startFcEmulator({
+    functions,
+    credentials,
+    calls,
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    mns: { endpoint: mns.url },
+    envOverrides: { MNS_ENDPOINT: mns.url },
+    timeScale: 0.01,
+    log: (line) => logs.push(line),
+    ...options,
+  });
+  const key = credentials.issueAccessKey();
+  const reader = credentials.issueAccessKey();
+  return {
+    fc,
+    mns,
+    credentials,
+    calls,
+    key,
+    client: fcClient(fc.url, key),
+    mnsClient: new MNSClient(ACCOUNT_ID, {
+      ...reader,
+      endpoint: mns.url,
+      readTimeout: 5000,
+      connectTimeout: 2000,
+    }),
+    logs,
+    close: async () => {
+      await fc.close();
+      await mns.close();
+    },
+  };
+}
+
+/** Every message now in `queue`, received (and left invisible) through @alicloud/mns. */
+export async function receiveAll(client: MNSClient, queue: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    try {
+      const { body } = await client.receiveMessage(queue);
+      if (body === undefined) break;
+      bodies.push(body.MessageBody);
+    } catch (error) {
+      if ((error as Error).name === 'MNSMessageNotExistError') break;
+      throw error;
+    }
+  }
+  return bodies;
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A hand-signed request, for what fc2 cannot be made to send (an old Date, no STS token, another method). */
+export function rawFcRequest(
+  baseUrl: string,
+  options: {
+    method?: string;
+    path: string;
+    key: AccessKey;
+    body?: string;
+    date?: Date;
+    headers?: Record<string, string>;
+  },
+): Promise<RawAnswer> {
+  const method = options.method ?? 'POST';
+  const body = Buffer.from(options.body ?? '', 'utf8');
+  const headers: Record<string, string> = {
+    date: (options.date ?? new Date()).toUTCString(),
+    'x-fc-account-id': ACCOUNT_ID,
+    'content-type': 'application/octet-stream',
+    'content-md5': fcContentMd5(body),
+    'content-length': String(body.length),
+    ...options.headers,
+  };
+  headers.authorization = fcAuthorization(
+    { method, path: options.path, headers },
+    options.key.accessKeyId,
+    options.key.accessKeySecret,
+  );
+  return new Promise((resolvePromise, reject) => {
+    const req = request(`${baseUrl}${options.path}`, { method, headers, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolvePromise({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('raw FC request timed out')));
+    req.end(body);
+  });
+}
+
+/** Resolves with the error a promise rejects with; fails if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Polls `condition` every 10 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

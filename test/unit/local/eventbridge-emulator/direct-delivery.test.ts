@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Deployment, loadDeployment } from '../../../../local/deployment/deployment.js';
+import {
+  type DeliveryRecord,
+  type EventBridge,
+  startEventBridge,
+} from '../../../../local/eventbridge-emulator/index.js';
+import { FakeInvoker } from './fake-invoker.js';
+
+// Direct shape: default-bus triggers invoke the function once per matching event. FC is not the subject here,
+// so the function is a fake invoker; no queue is involved (the MNS endpoint is never called).
+
+const ACCOUNT = '1234567890123456';
+const FIXTURES = join(import.meta.dirname, '../../../fixtures/events');
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
+
+const direct = () =>
+  loadDeployment({
+    accountId: ACCOUNT,
+    env: { DEPLOY_SHAPE: 'direct', FUNCTION_ROLE_ARN: `acs:ram::${ACCOUNT}:role/ram-role-attacher` },
+  });
+
+/** The deployment with every default-bus trigger changed by `change`. */
+function withTriggers(deployment: Deployment, change: Record<string, unknown>): Deployment {
+  return {
+    ...deployment,
+    functions: deployment.functions.map((fn) => ({
+      ...fn,
+      triggers: fn.triggers.map((t) => (t.kind === 'default-bus' ? { ...t, ...change } : t)),
+    })),
+  };
+}
+
+let bridge: EventBridge | undefined;
+afterEach(async () => {
+  await bridge?.close();
+  bridge = undefined;
+});
+
+async function start(deployment: Deployment, invoker: FakeInvoker, records: DeliveryRecord[] = []) {
+  bridge = await startEventBridge({
+    deployment,
+    invoker,
+    mns: {
+      endpoint: 'http://127.0.0.1:9',
+      accountId: ACCOUNT,
+      credentials: { accessKeyId: 'x', accessKeySecret: 'y' },
+    },
+    onDelivery: (record) => records.push(record),
+  });
+  return bridge;
+}
+
+describe('direct delivery', () => {
+  it('invokes the function asynchronously (as s.yaml says) with each matching event, and nothing else', async () => {
+    const deployment = direct();
+    const functionName = deployment.functions[0]?.functionName;
+    const invoker = new FakeInvoker();
+    const records: DeliveryRecord[] = [];
+    const eb = await start(deployment, invoker, records);
+    const matching = [
+      fixture('eb-instance-state-pending.json'),
+      fixture('eb-actiontrail-runinstances.json'),
+      fixture('variants/eb-tag-change.json'),
+    ];
+    const other = [
+      fixture('ignored/disk-state-change.json'),
+      fixture('timer.json'),
+      fixture('variants/eb-actiontrail-stopinstance.json'),
+      fixture('fc-destination-failure.json'),
+    ];
+    for (const event of [...other, ...matching]) eb.publish(event);
+    await eb.drain();
+
+    expect(invoker.calls.map((c) => c.payload)).toEqual(matching);
+    expect(invoker.calls.every((c) => c.async && c.functionName === functionName)).toBe(true);
+    expect(eb.stats().rules).toEqual({
+      'instance-state': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
+      'ecs-api-calls': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
+      'tag-changes': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
+    });
+    expect(records.map((r) => r.kind === 'invoke' && r.route)).toEqual([
+      'instance-state',
+      'ecs-api-calls',
+      'tag-changes',
+    ]);
+    expect(eb.stats().streams).toEqual({});
+  });
+
+  it('invokes synchronously when the trigger is not async', async () => {
+    const invoker = new FakeInvoker();
+    const eb = await start(withTriggers(direct(), { async: false }), invoker);
+    eb.publish(fixture('eb-instance-state-pending.json'));
+    await eb.drain();
+    expect(invoker.calls.map((c) => c.async)).toEqual([false]);
+  });
+
+  it('delivers only `data` with eventSchema RawData', async () => {
+    const invoker = new FakeInvoker();
+    const eb = await start(withTriggers(direct(), { eventSchema: 'RawData' }), invoker);
+    const event = fixture('eb-actiontrail-tagresources.json');
+    eb.publish(event);
+    await eb.drain();
+    expect(invoker.calls.map((c) => c.payload)).toEqual([event.data]);
+  });
+
+  it('skips disabled triggers', async () => {
+    const invoker = new FakeInvoker();
+    const eb = await start(withTriggers(direct(), { enabled: false }), invoker);
+    eb.publish(fixture('eb-instance-state-pending.json'));
+    await eb.drain();
+    expect(invoker.calls).toEqual([]);
+    expect(eb.stats().rules['instance-state']).toMatchObject({ enabled: false, matched: 0 });
+  });
+
+  it('counts a failed invocation (an error answer or a throw) without retrying it', async () => {
+    let n = 0;
+    const invoker = new FakeInvoker(() => {
+      n++;
+      if (n === 1) return { ok: false, errorType: 'ResourceThrottled' };
+      throw new Error('connection refused');
+    });
+    const records: DeliveryRecord[] = [];
+    const eb = await start(direct(), invoker, records);
+    eb.publish(fixture('eb-instance-state-pending.json'));
+    eb.publish(fixture('variants/eb-state-stopped.json'));
+    await eb.drain();
+    expect(invoker.calls).toHaveLength(2);
+    expect(eb.stats().rules['instance-state']).toMatchObject({ matched: 2, delivered: 0, failed: 2 });
+    expect(records).toEqual([
+      { kind: 'invoke', route: 'instance-state', ok: false, async: true, errorType: 'ResourceThrottled' },
+      {
+        kind: 'invoke',
+        route: 'instance-state',
+        ok: false,
+        async: true,
+        errorType: 'Error: connection refused',
+      },
+    ]);
+  });
+
+  it('delivers the event as published, not as the caller changes it afterwards', async () => {
+    const invoker = new FakeInvoker();
+    const eb = await start(direct(), invoker);
+    const event = fixture('eb-instance-state-pending.json');
+    eb.publish(event);
+    event.type = 'changed';
+    await eb.drain();
+    expect(invoker.calls.map((c) => (c.payload as { type: string }).type)).toEqual([
+      'ecs:Instance:StateChange',
+    ]);
+  });
+
+  it('refuses to publish an array or after close', async () => {
+    const eb = await start(direct(), new FakeInvoker());
+    expect(() => eb.publish([] as unknown as Record<string, unknown>)).toThrow(TypeError);
+    await eb.close();
+    expect(() => eb.publish({})).toThrow(/closed/);
+  });
+});
