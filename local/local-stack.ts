@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import MNSClient from '@alicloud/mns/lib/client.js';
-import { type DeadLetterRecord, decodeRecordBody } from '../shared/dead-letter/dead-letter-record.js';
+import { type DeadLetterMessage, readDeadLetterMessage } from '../shared/dead-letter/dead-letter-message.js';
+import type { DeadLetterRecord } from '../shared/dead-letter/dead-letter-record.js';
 import type { FcContext } from '../shared/fc/fc-context.js';
 import { CallLog } from './call-log.js';
 import { type AccessKey, CredentialStore } from './credential-store.js';
@@ -36,8 +37,10 @@ export interface LocalStack {
   env(overrides?: Record<string, string>): NodeJS.ProcessEnv;
   /** An FC invocation context: request id, STS credentials, region, account, `function.timeout` (seconds). */
   context(overrides?: { timeoutSeconds?: number; requestId?: string }): FcContext;
-  /** The dead-letter records now in the queue, decoded, without consuming them. */
+  /** The function's dead-letter records now in the queue, decoded, without consuming them. */
   deadLetters(): DeadLetterRecord[];
+  /** Every message now in the dead-letter queue (the function's records and FC onFailure records), decoded. */
+  deadLetterMessages(): DeadLetterMessage[];
   /** An `@alicloud/mns` client for the emulator, with the function's keys. */
   mnsClient(): MNSClient;
   close(): Promise<void>;
@@ -57,6 +60,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.ecsLatencyMs === undefined ? {} : { latencyMs: options.ecsLatencyMs }),
   });
   const mns = await startMnsEmulator({ credentials, accountId, calls, queues: [deadLetterQueue] });
+
+  const deadLetterMessages = () =>
+    mns
+      .queue(deadLetterQueue)
+      .peekAll()
+      .map((m) => readDeadLetterMessage(m.body));
 
   return {
     ecs,
@@ -82,11 +91,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region,
       accountId,
     }),
-    deadLetters: () =>
-      mns
-        .queue(deadLetterQueue)
-        .peekAll()
-        .map((m) => decodeRecordBody(m.body) as DeadLetterRecord),
+    deadLetterMessages,
+    deadLetters: () => deadLetterMessages().flatMap((m) => (m.kind === 'record' ? [m.record] : [])),
     mnsClient: () => new MNSClient(accountId, { ...functionKeys, endpoint: mns.url }),
     close: async () => {
       await Promise.all([ecs.close(), mns.close()]);

@@ -1,9 +1,12 @@
 /**
  * Bundles each FC function into `dist/<name>/index.mjs` (the code directory s.yaml deploys) and puts a validated
  * copy of the policy beside it. Run with `npm run build`.
+ *
+ * Files are replaced atomically (write aside, then rename), so a sandbox or test that is loading the function
+ * while another build runs never sees a missing or half-written file.
  */
-import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { loadPolicy } from '../shared/policy/load-policy.js';
 
@@ -13,6 +16,12 @@ const FUNCTIONS = ['attach-role'] as const;
 const banner =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+async function writeAtomically(path: string, contents: Uint8Array | string): Promise<void> {
+  const aside = `${path}.${process.pid}.tmp`;
+  await writeFile(aside, contents);
+  await rename(aside, path);
+}
+
 async function main(): Promise<void> {
   const policyText = await readFile('policy.yaml', 'utf8');
   const { warnings } = loadPolicy(policyText, 'policy.yaml'); // throws, naming rule and field, if invalid
@@ -20,7 +29,6 @@ async function main(): Promise<void> {
 
   for (const name of FUNCTIONS) {
     const outdir = join('dist', name);
-    await rm(outdir, { recursive: true, force: true });
     await mkdir(outdir, { recursive: true });
     const result = await build({
       entryPoints: [join('functions', name, 'index.ts')],
@@ -35,11 +43,22 @@ async function main(): Promise<void> {
       banner: { js: banner },
       logLevel: 'warning',
       metafile: true,
+      write: false,
     });
-    await copyFile('policy.yaml', join(outdir, 'policy.yaml'));
-    const size = (await stat(join(outdir, 'index.mjs'))).size;
+    const written = new Set<string>(['policy.yaml']);
+    for (const file of result.outputFiles) {
+      await writeAtomically(file.path, file.contents);
+      written.add(basename(file.path));
+    }
+    await writeAtomically(join(outdir, 'policy.yaml'), policyText);
+    for (const stale of await readdir(outdir)) {
+      if (!written.has(stale) && !stale.endsWith('.tmp')) await rm(join(outdir, stale), { force: true });
+    }
+    const bundle = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));
     const inputs = Object.keys(result.metafile.inputs).length;
-    console.log(`built ${outdir}/index.mjs: ${(size / 1024).toFixed(0)} KiB from ${inputs} files`);
+    console.log(
+      `built ${outdir}/index.mjs: ${((bundle?.contents.length ?? 0) / 1024).toFixed(0)} KiB from ${inputs} files`,
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import {
   bufferedDeployment,
   fixture,
   instanceOf,
+  runningEvent,
   stateChange,
   streamTrigger,
 } from './eventbridge-test-helpers.js';
@@ -58,11 +59,17 @@ describe('queue rules', () => {
     const invoker = new FakeInvoker();
     const eb = await start(deployment, invoker);
     const matching = [
-      fixture('eb-instance-state-pending.json'),
+      runningEvent(),
       fixture('eb-actiontrail-tagresources.json'),
       fixture('variants/eb-tag-change.json'),
     ];
-    for (const event of [fixture('ignored/disk-state-change.json'), ...matching, fixture('timer.json')]) {
+    const pending = fixture('eb-instance-state-pending.json'); // a state change, but not to Running: no rule
+    for (const event of [
+      fixture('ignored/disk-state-change.json'),
+      pending,
+      ...matching,
+      fixture('timer.json'),
+    ]) {
       eb.publish(event);
     }
     await eb.drain();
@@ -74,11 +81,18 @@ describe('queue rules', () => {
     expect(peeked.body.map((m) => JSON.parse(m.MessageBody))).toEqual(matching);
     expect(invoker.calls).toEqual([]);
     expect(eb.stats().rules).toEqual({
-      'ram-role-attacher-instance-state': {
+      'ram-role-attacher-instance-running': {
         target: 'queue',
         enabled: true,
         matched: 1,
         delivered: 1,
+        failed: 0,
+      },
+      'ram-role-attacher-instance-running-cms': {
+        target: 'queue',
+        enabled: true,
+        matched: 0,
+        delivered: 0,
         failed: 0,
       },
       'ram-role-attacher-ecs-api-calls': {
@@ -102,9 +116,9 @@ describe('queue rules', () => {
   it('escape what would break the XML body, and count a refused send as failed', async () => {
     const deployment = bufferedDeployment({ enabled: false });
     const eb = await start(deployment, new FakeInvoker());
-    const event = { ...fixture('eb-instance-state-pending.json'), note: 'a<b & "c" > d' };
+    const event = { ...runningEvent(), note: 'a<b & "c" > d' };
     eb.publish(event);
-    eb.publish({ ...fixture('eb-instance-state-pending.json'), padding: 'x'.repeat(70_000) }); // over 64 KB
+    eb.publish({ ...runningEvent(), padding: 'x'.repeat(70_000) }); // over 64 KB
     await eb.drain();
     expect(
       mns
@@ -112,7 +126,7 @@ describe('queue rules', () => {
         .bodies()
         .map((b) => JSON.parse(b)),
     ).toEqual([event]);
-    expect(eb.stats().rules['ram-role-attacher-instance-state']).toMatchObject({
+    expect(eb.stats().rules['ram-role-attacher-instance-running']).toMatchObject({
       matched: 2,
       delivered: 1,
       failed: 1,

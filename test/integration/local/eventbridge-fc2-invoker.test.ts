@@ -159,17 +159,18 @@ describe('EventBridge (direct shape) through the fc2 invoker', () => {
         source: 'acs.ecs',
         specversion: '1.0',
         type: 'ecs:Instance:StateChange',
-        data: { resourceId: 'i-bp1pay00000000000002', state: 'Pending' },
+        data: { resourceId: 'i-bp1pay00000000000002', state: 'Running' },
       };
       eb.publish(event);
       eb.publish({ ...event, source: 'acs.oss' });
+      eb.publish({ ...event, data: { ...event.data, state: 'Pending' } }); // routed by no rule
       await eb.drain();
       expect(
         captured.map((r) => [r.url, r.headers['x-fc-invocation-type'], JSON.parse(r.body.toString())]),
       ).toEqual([
         [`/2023-03-30/functions/${deployment.functions[0]?.functionName}/invocations`, 'Async', event],
       ]);
-      expect(eb.stats().rules['instance-state']).toMatchObject({ matched: 1, delivered: 1, failed: 0 });
+      expect(eb.stats().rules['instance-running']).toMatchObject({ matched: 1, delivered: 1, failed: 0 });
     } finally {
       await eb.close();
     }

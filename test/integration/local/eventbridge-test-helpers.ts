@@ -35,7 +35,19 @@ export function streamTrigger(deployment: Deployment): MnsStreamTrigger {
   return trigger;
 }
 
-/** An instance state change for one made-up instance, shaped like the eb-instance-state-pending fixture. */
+/**
+ * The eb-instance-state-pending fixture as it arrives once the instance runs (`data.state` `Running`): the bus
+ * routes only that state (deploy/patterns/instance-running.json); the fixture itself (Pending) matches no rule.
+ */
+export function runningEvent(): Record<string, unknown> {
+  const event = fixture('eb-instance-state-pending.json');
+  return { ...event, data: { ...(event.data as Record<string, unknown>), state: 'Running' } };
+}
+
+/**
+ * An instance that reached Running, for one made-up instance, shaped like the eb-instance-state-pending fixture
+ * (`data.state`, so the instance-running rule routes it).
+ */
 export function stateChange(n: number, region = 'cn-hangzhou'): Record<string, unknown> {
   const prefix = region === 'cn-shanghai' ? 'i-uf6app' : 'i-bp1pay';
   const instanceId = `${prefix}${String(900_000_000_000 + n).padStart(14, '0')}`;
@@ -44,7 +56,7 @@ export function stateChange(n: number, region = 'cn-hangzhou'): Record<string, u
     id: `evt-${n}`,
     subject: `acs:ecs:${region}:${ACCOUNT_ID}:instance/${instanceId}`,
     aliyunregionid: region,
-    data: { resourceId: instanceId, resourceType: 'ALIYUN::ECS::Instance', state: 'Pending' },
+    data: { resourceId: instanceId, resourceType: 'ALIYUN::ECS::Instance', state: 'Running' },
   };
 }
 

@@ -13,7 +13,10 @@ const schema = JSON.parse(
 // fc3's schema is draft-07 with `default`s; strict mode would reject its vendor keywords.
 const ajv = new Ajv.default({ allErrors: true, strict: false });
 const validateProps = ajv.compile(schema);
-const validateEventBridge = ajv.compile({ definitions: schema.definitions, $ref: '#/definitions/IEventBridge' });
+const validateEventBridge = ajv.compile({
+  definitions: schema.definitions,
+  $ref: '#/definitions/IEventBridge',
+});
 
 const render = (env: Record<string, string>) =>
   renderServerlessYaml('s.yaml', {
@@ -77,7 +80,8 @@ describe('the deployment shapes', () => {
     const d = load('direct');
     const triggers = d.functions[0]?.triggers ?? [];
     expect(triggers.map((t) => [t.kind, t.name])).toEqual([
-      ['default-bus', 'instance-state'],
+      ['default-bus', 'instance-running'],
+      ['default-bus', 'instance-running-cms'],
       ['default-bus', 'ecs-api-calls'],
       ['default-bus', 'tag-changes'],
     ]);

@@ -7,6 +7,7 @@ import {
   type EventBridge,
   startEventBridge,
 } from '../../../../local/eventbridge-emulator/index.js';
+import { runningEvent, stateChange } from '../../../integration/local/eventbridge-test-helpers.js';
 import { FakeInvoker } from './fake-invoker.js';
 
 // Direct shape: default-bus triggers invoke the function once per matching event. FC is not the subject here,
@@ -62,12 +63,13 @@ describe('direct delivery', () => {
     const records: DeliveryRecord[] = [];
     const eb = await start(deployment, invoker, records);
     const matching = [
-      fixture('eb-instance-state-pending.json'),
+      runningEvent(),
       fixture('eb-actiontrail-runinstances.json'),
       fixture('variants/eb-tag-change.json'),
     ];
     const other = [
       fixture('ignored/disk-state-change.json'),
+      fixture('eb-instance-state-pending.json'), // a state change, but not to Running
       fixture('timer.json'),
       fixture('variants/eb-actiontrail-stopinstance.json'),
       fixture('fc-destination-failure.json'),
@@ -78,12 +80,13 @@ describe('direct delivery', () => {
     expect(invoker.calls.map((c) => c.payload)).toEqual(matching);
     expect(invoker.calls.every((c) => c.async && c.functionName === functionName)).toBe(true);
     expect(eb.stats().rules).toEqual({
-      'instance-state': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
+      'instance-running': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
+      'instance-running-cms': { target: 'function', enabled: true, matched: 0, delivered: 0, failed: 0 },
       'ecs-api-calls': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
       'tag-changes': { target: 'function', enabled: true, matched: 1, delivered: 1, failed: 0 },
     });
     expect(records.map((r) => r.kind === 'invoke' && r.route)).toEqual([
-      'instance-state',
+      'instance-running',
       'ecs-api-calls',
       'tag-changes',
     ]);
@@ -93,7 +96,7 @@ describe('direct delivery', () => {
   it('invokes synchronously when the trigger is not async', async () => {
     const invoker = new FakeInvoker();
     const eb = await start(withTriggers(direct(), { async: false }), invoker);
-    eb.publish(fixture('eb-instance-state-pending.json'));
+    eb.publish(runningEvent());
     await eb.drain();
     expect(invoker.calls.map((c) => c.async)).toEqual([false]);
   });
@@ -110,10 +113,10 @@ describe('direct delivery', () => {
   it('skips disabled triggers', async () => {
     const invoker = new FakeInvoker();
     const eb = await start(withTriggers(direct(), { enabled: false }), invoker);
-    eb.publish(fixture('eb-instance-state-pending.json'));
+    eb.publish(runningEvent());
     await eb.drain();
     expect(invoker.calls).toEqual([]);
-    expect(eb.stats().rules['instance-state']).toMatchObject({ enabled: false, matched: 0 });
+    expect(eb.stats().rules['instance-running']).toMatchObject({ enabled: false, matched: 0 });
   });
 
   it('counts a failed invocation (an error answer or a throw) without retrying it', async () => {
@@ -125,16 +128,16 @@ describe('direct delivery', () => {
     });
     const records: DeliveryRecord[] = [];
     const eb = await start(direct(), invoker, records);
-    eb.publish(fixture('eb-instance-state-pending.json'));
-    eb.publish(fixture('variants/eb-state-stopped.json'));
+    eb.publish(stateChange(1));
+    eb.publish(stateChange(2, 'cn-shanghai'));
     await eb.drain();
     expect(invoker.calls).toHaveLength(2);
-    expect(eb.stats().rules['instance-state']).toMatchObject({ matched: 2, delivered: 0, failed: 2 });
+    expect(eb.stats().rules['instance-running']).toMatchObject({ matched: 2, delivered: 0, failed: 2 });
     expect(records).toEqual([
-      { kind: 'invoke', route: 'instance-state', ok: false, async: true, errorType: 'ResourceThrottled' },
+      { kind: 'invoke', route: 'instance-running', ok: false, async: true, errorType: 'ResourceThrottled' },
       {
         kind: 'invoke',
-        route: 'instance-state',
+        route: 'instance-running',
         ok: false,
         async: true,
         errorType: 'Error: connection refused',
@@ -145,7 +148,7 @@ describe('direct delivery', () => {
   it('delivers the event as published, not as the caller changes it afterwards', async () => {
     const invoker = new FakeInvoker();
     const eb = await start(direct(), invoker);
-    const event = fixture('eb-instance-state-pending.json');
+    const event = runningEvent();
     eb.publish(event);
     event.type = 'changed';
     await eb.drain();

@@ -1,14 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDeployment } from '../../../../local/deployment/deployment.js';
 import { busRules, EventBus } from '../../../../local/eventbridge-emulator/event-bus.js';
+import { fixture, runningEvent } from '../../../integration/local/eventbridge-test-helpers.js';
 
 // Every event fixture against every rule s.yaml puts on the default bus, in both shapes, through loadDeployment
-// (so this follows s.yaml and deploy/patterns). The table says which of the three patterns each fixture fires;
-// the direct shape names its triggers after the pattern, the buffered shape its queue rules.
+// (so this follows s.yaml and deploy/patterns). The table says which of the four patterns each fixture fires;
+// the direct shape names its triggers after the pattern, the buffered shape its queue rules. State changes fire
+// only once the instance runs: `data.state` Running (instance-running) or `data.content.state` Running
+// (instance-running-cms); no fixture has the second layout with Running, so a case below builds one.
 
-type PatternName = 'instance-state' | 'ecs-api-calls' | 'tag-changes';
+type PatternName = 'instance-running' | 'instance-running-cms' | 'ecs-api-calls' | 'tag-changes';
 
 const EXPECTED: Record<string, PatternName[]> = {
   'cms-instance-state-running.json': [], // CloudMonitor envelope: no source/type
@@ -16,14 +19,14 @@ const EXPECTED: Record<string, PatternName[]> = {
   'eb-actiontrail-runinstances.json': ['ecs-api-calls'],
   'eb-actiontrail-tagresources.json': ['ecs-api-calls'],
   'eb-batch.json': [], // an array is a delivery shape, not a bus event
-  'eb-instance-state-pending.json': ['instance-state'],
+  'eb-instance-state-pending.json': [], // Pending: not Running
   'fc-destination-failure.json': [],
   'timer.json': [],
   'ignored/disk-state-change.json': [],
-  'malformed/bad-instance-id.json': ['instance-state'], // patterns do not validate ids; the function does
-  'malformed/bad-region.json': ['instance-state'],
+  'malformed/bad-instance-id.json': ['instance-running'], // patterns do not validate ids; the function does
+  'malformed/bad-region.json': ['instance-running'],
   'malformed/empty-object.json': [],
-  'malformed/no-instance.json': ['instance-state'],
+  'malformed/no-instance.json': ['instance-running'],
   'malformed/wrong-types.json': [],
   'variants/batch-mixed.json': [],
   'variants/cms-state-arn-resourceid.json': [],
@@ -36,10 +39,10 @@ const EXPECTED: Record<string, PatternName[]> = {
   'variants/eb-actiontrail-stopinstance.json': [],
   'variants/eb-actiontrail-tagresources-disk.json': ['ecs-api-calls'], // ResourceType is not filtered on
   'variants/eb-actiontrail-untagresources.json': ['ecs-api-calls'],
-  'variants/eb-state-content-resourceid.json': ['instance-state'],
-  'variants/eb-state-deleted.json': ['instance-state'], // the function ignores Deleted, the pattern does not
-  'variants/eb-state-stopped.json': ['instance-state'],
-  'variants/eb-state-subject-only.json': ['instance-state'],
+  'variants/eb-state-content-resourceid.json': [], // data.content.state Created: not Running
+  'variants/eb-state-deleted.json': [],
+  'variants/eb-state-stopped.json': [],
+  'variants/eb-state-subject-only.json': [], // data.state Starting
   'variants/eb-tag-change-rds.json': ['tag-changes'], // product is not filtered on
   'variants/eb-tag-change.json': ['tag-changes'],
   'variants/fc-destination-base64.json': [],
@@ -54,12 +57,14 @@ const EXPECTED: Record<string, PatternName[]> = {
 /** Rule names per shape, for each pattern (s.yaml: direct triggers, buffered `vars.bufferRules`). */
 const ROUTE_NAMES: Record<'direct' | 'buffered', Record<PatternName, string>> = {
   direct: {
-    'instance-state': 'instance-state',
+    'instance-running': 'instance-running',
+    'instance-running-cms': 'instance-running-cms',
     'ecs-api-calls': 'ecs-api-calls',
     'tag-changes': 'tag-changes',
   },
   buffered: {
-    'instance-state': 'ram-role-attacher-instance-state',
+    'instance-running': 'ram-role-attacher-instance-running',
+    'instance-running-cms': 'ram-role-attacher-instance-running-cms',
     'ecs-api-calls': 'ram-role-attacher-ecs-api-calls',
     'tag-changes': 'ram-role-attacher-tag-changes',
   },
@@ -94,16 +99,29 @@ describe('fixture events × the rules s.yaml puts on the default bus', () => {
   describe.each(['direct', 'buffered'] as const)('%s shape', (shape) => {
     const eventBus = bus(shape);
 
-    it('has exactly the three pattern rules', () => {
+    it('has exactly the four pattern rules', () => {
       expect(Object.keys(eventBus.stats()).sort()).toEqual(Object.values(ROUTE_NAMES[shape]).sort());
       const targets = new Set(Object.values(eventBus.stats()).map((s) => s.target));
       expect([...targets]).toEqual([shape === 'direct' ? 'function' : 'queue']);
     });
 
     it.each(Object.entries(EXPECTED))('%s fires %j', (file, patterns) => {
-      const event: unknown = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
+      const event: unknown = fixture(file);
       const expected = patterns.map((p) => ROUTE_NAMES[shape][p]).sort();
       expect(eventBus.match(event).sort()).toEqual(expected);
+    });
+
+    it('a Running state change in data.state fires exactly instance-running', () => {
+      expect(eventBus.match(fixture('eb-instance-state-pending.json'))).toEqual([]);
+      expect(eventBus.match(runningEvent())).toEqual([ROUTE_NAMES[shape]['instance-running']]);
+    });
+
+    it('a Running state change in data.content.state fires exactly instance-running-cms', () => {
+      const created = fixture('variants/eb-state-content-resourceid.json');
+      expect(eventBus.match(created)).toEqual([]);
+      const data = created.data as { content: object };
+      const running = { ...created, data: { ...data, content: { ...data.content, state: 'Running' } } };
+      expect(eventBus.match(running)).toEqual([ROUTE_NAMES[shape]['instance-running-cms']]);
     });
   });
 });

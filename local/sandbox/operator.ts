@@ -1,0 +1,98 @@
+import Ecs, {
+  RunInstancesRequest,
+  RunInstancesRequestTag,
+  TagResourcesRequest,
+  TagResourcesRequestTag,
+  UntagResourcesRequest,
+} from '@alicloud/ecs20140526';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import type { AccessKey } from '../credential-store.js';
+
+/**
+ * The person (or pipeline) driving the account: launches and retags instances through the full generated ECS
+ * client, as any Alibaba Cloud user would. Their calls count against the same rate limits, so they retry
+ * throttling like a careful operator does.
+ */
+export class Operator {
+  readonly #clients = new Map<string, Ecs.default>();
+  readonly #endpoint: string;
+  readonly #key: AccessKey;
+
+  constructor(endpoint: string, key: AccessKey) {
+    this.#endpoint = endpoint;
+    this.#key = key;
+  }
+
+  async runInstances(regionId: string, amount: number, tags: Record<string, string>): Promise<string[]> {
+    const response = await this.#retry(() =>
+      this.#client(regionId).runInstances(
+        new RunInstancesRequest({
+          regionId,
+          amount,
+          imageId: 'aliyun_3_x64_20G_alibase_20260101.vhd',
+          instanceType: 'ecs.g7.large',
+          vSwitchId: 'vsw-sandbox0000000000001',
+          tag: Object.entries(tags).map(([key, value]) => new RunInstancesRequestTag({ key, value })),
+        }),
+      ),
+    );
+    return response.body?.instanceIdSets?.instanceIdSet ?? [];
+  }
+
+  async tag(regionId: string, instanceIds: string[], tags: Record<string, string>): Promise<void> {
+    for (let i = 0; i < instanceIds.length; i += 50) {
+      const resourceId = instanceIds.slice(i, i + 50);
+      await this.#retry(() =>
+        this.#client(regionId).tagResources(
+          new TagResourcesRequest({
+            regionId,
+            resourceType: 'instance',
+            resourceId,
+            tag: Object.entries(tags).map(([key, value]) => new TagResourcesRequestTag({ key, value })),
+          }),
+        ),
+      );
+    }
+  }
+
+  async untag(regionId: string, instanceIds: string[], keys: string[]): Promise<void> {
+    for (let i = 0; i < instanceIds.length; i += 50) {
+      const resourceId = instanceIds.slice(i, i + 50);
+      await this.#retry(() =>
+        this.#client(regionId).untagResources(
+          new UntagResourcesRequest({ regionId, resourceType: 'instance', resourceId, tagKey: keys }),
+        ),
+      );
+    }
+  }
+
+  #client(regionId: string): Ecs.default {
+    let client = this.#clients.get(regionId);
+    if (client === undefined) {
+      client = new Ecs.default(
+        new $OpenApiUtil.Config({
+          accessKeyId: this.#key.accessKeyId,
+          accessKeySecret: this.#key.accessKeySecret,
+          endpoint: this.#endpoint,
+          protocol: 'http',
+          regionId,
+        }),
+      );
+      this.#clients.set(regionId, client);
+    }
+    return client;
+  }
+
+  /** Retries throttling for up to ~30 s; anything else is a scenario bug and surfaces. */
+  async #retry<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string' || !code.startsWith('Throttling') || attempt >= 60) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+}

@@ -1,0 +1,318 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  type DeadLetterMessage,
+  readDeadLetterMessage,
+} from '../../shared/dead-letter/dead-letter-message.js';
+import { loadPolicy } from '../../shared/policy/load-policy.js';
+import { Observer } from './observer.js';
+import { Operator } from './operator.js';
+import { judge, type Verdict } from './oracle.js';
+import { type Sandbox, type Shape, startSandbox } from './sandbox.js';
+import type { Scenario, ScenarioStep } from './scenario.js';
+
+/** A snapshot of the run so far, for the live progress line. */
+export interface Progress {
+  elapsedSeconds: number;
+  launched: number;
+  withRole: number;
+  invocations: number;
+  failedInvocations: number;
+  ecsCalls: number;
+  throttled: number;
+  deadLetters: number;
+  stepsDone: number;
+  steps: number;
+}
+
+export interface RunResult {
+  scenario: Scenario;
+  shape: Shape;
+  settledAfterSeconds: number;
+  timedOut: boolean;
+  instances: number;
+  regions: string[];
+  outcomes: Record<string, number>;
+  ecsCalls: Record<string, number>;
+  throttled: number;
+  invocations: { total: number; failed: number; coldStarts: number; asyncFailed: number };
+  deadLetters: {
+    total: number;
+    byCode: Record<string, number>;
+    fcFailureRecords: number;
+    unreadable: number;
+  };
+  bufferDeadLetters: number;
+  /** Launch (RunInstances) to first role, seconds, for launched instances that got one. */
+  latency: { count: number; p50: number; p95: number; max: number };
+  verdicts: Verdict[];
+  notes: readonly string[];
+}
+
+export interface RunOptions {
+  shape: Shape;
+  onProgress?: (progress: Progress) => void;
+  /** Keep the sandbox running after the run (`--serve`): the caller closes it. */
+  keepOpen?: boolean;
+  onStarted?: (sandbox: Sandbox) => void;
+}
+
+const DEFAULT_POLICY = resolve('dist/attach-role/policy.yaml');
+/** No new call, invocation or event for this long (and nothing scheduled) means the system has settled. */
+const QUIET_MS = 1_500;
+
+/** Runs a scenario end to end against the sandbox and judges the end state. */
+export async function runScenario(
+  scenario: Scenario,
+  options: RunOptions,
+): Promise<RunResult & { sandbox?: Sandbox }> {
+  const observer = new Observer();
+  const sandbox = await startSandbox({
+    seed: scenario.seed,
+    shape: options.shape,
+    ...(scenario.policy === undefined ? {} : { policyFile: scenario.policy }),
+    timeScale: scenario.timeScale,
+    ecs: {
+      latencyMs: scenario.ecs.latencyMs,
+      rateLimit: scenario.ecs.rateLimit,
+      pendingMs: scenario.ecs.pendingSeconds * 1000,
+      startingMs: scenario.ecs.startingSeconds * 1000,
+      visibilityLagMs: scenario.ecs.visibilityLagSeconds * 1000,
+    },
+    log: observer.onLog,
+  });
+  options.onStarted?.(sandbox);
+  const operator = new Operator(sandbox.ecs.host, sandbox.operatorKey);
+  const initialRoles = new Map(scenario.seed.instances.map((i) => [i.id, i.role]));
+  const groups = new Map<string, { region: string; ids: string[] }[]>([
+    ['seed', scenario.seed.instances.map((i) => ({ region: i.region, ids: [i.id] }))],
+  ]);
+  const started = Date.now();
+  const elapsed = () => (Date.now() - started) / 1000;
+  const deadline = started + scenario.timeLimitSeconds * 1000;
+
+  const actions = expand(scenario.steps);
+  let stepsDone = 0;
+  const stepRuns = actions.map(async (action) => {
+    await sleepUntil(started + action.at * 1000);
+    await perform(action.step, { sandbox, operator, groups });
+    stepsDone++;
+  });
+  const stepsFinished = Promise.all(stepRuns);
+
+  const progress = (): Progress => ({
+    elapsedSeconds: elapsed(),
+    launched: sandbox.ecs.state.instances().filter((i) => i.launchedAt !== null).length,
+    withRole: sandbox.ecs.state.instances().filter((i) => i.role !== null).length,
+    invocations: sandbox.fc.invocations.length,
+    failedInvocations: sandbox.fc.invocations.filter((i) => i.outcome !== 'ok').length,
+    ecsCalls: sandbox.calls.records.filter((r) => r.service === 'ecs').length,
+    throttled: throttledCalls(sandbox),
+    deadLetters: sandbox.mns.queue(deadLetterQueue(sandbox)).size,
+    stepsDone,
+    steps: actions.length,
+  });
+  const ticker = setInterval(() => options.onProgress?.(progress()), 250);
+
+  let timedOut = false;
+  try {
+    await withTimeout(stepsFinished, deadline - Date.now());
+    timedOut = !(await settle(sandbox, deadline));
+  } finally {
+    clearInterval(ticker);
+  }
+  options.onProgress?.(progress());
+  const settledAfterSeconds = elapsed();
+
+  const messages = sandbox.mns
+    .queue(deadLetterQueue(sandbox))
+    .peekAll()
+    .map((m) => readDeadLetterMessage(m.body));
+  const policyFile = scenario.policy ?? DEFAULT_POLICY;
+  const { policy } = loadPolicy(readFileSync(policyFile, 'utf8'), policyFile);
+  const instances = sandbox.ecs.state.instances();
+  const result: RunResult = {
+    scenario,
+    shape: options.shape,
+    settledAfterSeconds,
+    timedOut,
+    instances: instances.filter((i) => i.status !== 'Deleted').length,
+    regions: [...new Set(instances.map((i) => i.region))].sort(),
+    outcomes: observer.outcomes,
+    ecsCalls: sandbox.calls.byAction('ecs'),
+    throttled: throttledCalls(sandbox),
+    invocations: {
+      total: sandbox.fc.invocations.length,
+      failed: sandbox.fc.invocations.filter((i) => i.outcome !== 'ok').length,
+      coldStarts: sandbox.deployment.functions.reduce((n, f) => n + sandbox.fc.coldStarts(f.functionName), 0),
+      asyncFailed: sandbox.fc.asyncRequests.filter((r) => r.status === 'failed' || r.status === 'expired')
+        .length,
+    },
+    deadLetters: summariseDeadLetters(messages),
+    bufferDeadLetters: bufferDeadLetterDepth(sandbox),
+    latency: launchToRole(instances),
+    verdicts: judge({
+      policy,
+      instances,
+      roles: sandbox.ecs.state.roles(),
+      initialRoles,
+      deadLetters: messages,
+      accountId: sandbox.accountId,
+      region: sandbox.region,
+    }),
+    notes: observer.recentNotes(),
+  };
+  if (options.keepOpen) return { ...result, sandbox };
+  await sandbox.close();
+  return result;
+}
+
+type Action = { at: number; step: ScenarioStep };
+
+/** Splits launches larger than a burst into bursts at their own times. */
+function expand(steps: readonly ScenarioStep[]): Action[] {
+  return steps.flatMap((step): Action[] => {
+    if (!('launch' in step)) return [{ at: step.at, step }];
+    const { count, burstSize, burstEverySeconds } = step.launch;
+    return Array.from({ length: Math.ceil(count / burstSize) }, (_, k) => ({
+      at: step.at + k * burstEverySeconds,
+      step: { ...step, launch: { ...step.launch, count: Math.min(burstSize, count - k * burstSize) } },
+    }));
+  });
+}
+
+interface StepContext {
+  sandbox: Sandbox;
+  operator: Operator;
+  groups: Map<string, { region: string; ids: string[] }[]>;
+}
+
+async function perform(step: ScenarioStep, { sandbox, operator, groups }: StepContext): Promise<void> {
+  if ('launch' in step) {
+    const { group, region, count, tags } = step.launch;
+    const ids = await operator.runInstances(region, count, tags);
+    groups.set(group, [...(groups.get(group) ?? []), { region, ids }]);
+  } else if ('retag' in step) {
+    const { group, count, set, remove } = step.retag;
+    const members = (groups.get(group) ?? []).flatMap(({ region, ids }) => ids.map((id) => ({ region, id })));
+    if (members.length === 0) throw new Error(`retag: group "${group}" has no instances (yet)`);
+    const chosen = members.slice(0, count ?? members.length);
+    for (const region of new Set(chosen.map((m) => m.region))) {
+      const ids = chosen.filter((m) => m.region === region).map((m) => m.id);
+      if (remove.length > 0) await operator.untag(region, ids, remove);
+      if (Object.keys(set).length > 0) await operator.tag(region, ids, set);
+    }
+  } else if ('throttle' in step) {
+    const { actions, ratePerSecond, burst, seconds } = step.throttle;
+    const before = actions.map((action) => [action, sandbox.ecs.rateLimits.limitFor(action)] as const);
+    for (const action of actions)
+      sandbox.ecs.rateLimits.set(action, { ratePerSecond, burst: burst ?? ratePerSecond });
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    for (const [action, limit] of before) sandbox.ecs.rateLimits.set(action, limit);
+  } else {
+    sandbox.ecs.state.setRoleTrustsEcs(step.trust.role, step.trust.ecs);
+  }
+}
+
+/**
+ * Waits until nothing is scheduled in ECS, no event is in flight in EventBridge, no async invocation is waiting
+ * for a retry, and nothing new happened for a while; false if the deadline came first.
+ */
+async function settle(sandbox: Sandbox, deadline: number): Promise<boolean> {
+  let fingerprint = '';
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    const now = activity(sandbox);
+    if (now !== fingerprint) {
+      fingerprint = now;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= QUIET_MS && sandbox.ecs.pendingWork === 0) {
+      const remaining = Math.max(100, deadline - Date.now());
+      await withTimeout(Promise.all([sandbox.eventBridge.drain(), sandbox.fc.settled(remaining)]), remaining);
+      if (activity(sandbox) === fingerprint && bufferDepth(sandbox) === 0) return true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** What changes while work is going on (not MNS polls: an idle event stream polls forever). */
+function activity(sandbox: Sandbox): string {
+  return [
+    sandbox.calls.records.filter((r) => r.service !== 'mns').length,
+    sandbox.fc.invocations.length,
+    sandbox.fc.asyncRequests.length,
+    sandbox.ecs.pendingWork,
+    bufferDepth(sandbox),
+  ].join('/');
+}
+
+function bufferDepth(sandbox: Sandbox): number {
+  return sandbox.deployment.queueRules.reduce((n, rule) => n + sandbox.mns.queue(rule.queueName).size, 0);
+}
+
+function bufferDeadLetterDepth(sandbox: Sandbox): number {
+  let n = 0;
+  for (const fn of sandbox.deployment.functions) {
+    for (const t of fn.triggers)
+      if (t.kind === 'mns-stream' && t.deadLetterQueue) n += sandbox.mns.queue(t.deadLetterQueue.name).size;
+  }
+  return n;
+}
+
+function deadLetterQueue(sandbox: Sandbox): string {
+  const queue = sandbox.deployment.functions[0]?.environment.DEAD_LETTER_QUEUE;
+  if (queue === undefined) throw new Error('s.yaml sets no DEAD_LETTER_QUEUE for the function');
+  return queue;
+}
+
+function throttledCalls(sandbox: Sandbox): number {
+  return sandbox.calls.records.filter((r) => r.service === 'ecs' && r.code?.startsWith('Throttling')).length;
+}
+
+function summariseDeadLetters(messages: readonly DeadLetterMessage[]): RunResult['deadLetters'] {
+  const byCode: Record<string, number> = {};
+  let fcFailureRecords = 0;
+  let unreadable = 0;
+  for (const m of messages) {
+    if (m.kind === 'record') byCode[m.record.error.code] = (byCode[m.record.error.code] ?? 0) + 1;
+    else if (m.kind === 'fc-failure') fcFailureRecords++;
+    else unreadable++;
+  }
+  return { total: messages.length, byCode, fcFailureRecords, unreadable };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function launchToRole(
+  instances: readonly { launchedAt: number | null; firstRoleAt: number | null }[],
+): RunResult['latency'] {
+  const seconds = instances
+    .flatMap((i) =>
+      i.launchedAt !== null && i.firstRoleAt !== null ? [(i.firstRoleAt - i.launchedAt) / 1000] : [],
+    )
+    .sort((a, b) => a - b);
+  return {
+    count: seconds.length,
+    p50: percentile(seconds, 50),
+    p95: percentile(seconds, 95),
+    max: seconds.at(-1) ?? Number.NaN,
+  };
+}
+
+const sleepUntil = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { readDeadLetterMessage } from '../../../../shared/dead-letter/dead-letter-message.js';
+import { type DeadLetterRecord, encodeRecord } from '../../../../shared/dead-letter/dead-letter-record.js';
+
+const record: DeadLetterRecord = {
+  kind: 'deadline',
+  version: 1,
+  at: '2026-11-29T04:00:00.000Z',
+  regionId: 'cn-hangzhou',
+  instanceId: 'i-bp1pay00000000000001',
+  error: { code: 'ServiceUnavailable', message: 'busy', class: 'retryable' },
+  attempts: 4,
+  source: { fcRequestId: 'r-1' },
+};
+const fcFailure = {
+  timestamp: 1795838400000,
+  requestContext: {
+    requestId: 'r',
+    functionArn: 'acs:fc:cn-hangzhou:1:functions/f',
+    condition: 'UnhandledInvocationError',
+    approximateInvokeCount: 4,
+  },
+  requestPayload: '{"id":"e"}',
+  responseContext: { statusCode: 200, functionError: 'UnhandledInvocationError' },
+  responsePayload: '{}',
+};
+
+describe('readDeadLetterMessage', () => {
+  it('reads the function’s own base64 records', () => {
+    expect(readDeadLetterMessage(encodeRecord(record))).toEqual({ kind: 'record', record });
+  });
+
+  it('reads FC onFailure records as JSON text and as base64', () => {
+    const text = JSON.stringify(fcFailure);
+    expect(readDeadLetterMessage(text)).toEqual({ kind: 'fc-failure', record: fcFailure });
+    expect(readDeadLetterMessage(Buffer.from(text).toString('base64'))).toEqual({
+      kind: 'fc-failure',
+      record: fcFailure,
+    });
+  });
+
+  it('keeps what it cannot read, saying why', () => {
+    expect(readDeadLetterMessage('not a record')).toMatchObject({ kind: 'unreadable', body: 'not a record' });
+    expect(readDeadLetterMessage('{"hello":1}')).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringContaining('no known'),
+    });
+  });
+});
