@@ -1,0 +1,45 @@
+import { type Check, checkExpectations } from '../../../local/sandbox/report.js';
+import { type RunResult, runScenario } from '../../../local/sandbox/run-scenario.js';
+import type { Shape } from '../../../local/sandbox/sandbox.js';
+import { readScenario, type Scenario } from '../../../local/sandbox/scenario.js';
+
+/**
+ * The default scenario (local/scenarios/default.yaml) at a small scale: a fifth of the instances, half the time.
+ * Every step and expectation is kept, so the test follows the scenario file when it changes.
+ */
+export function smallDefaultScenario(): Scenario {
+  const scenario = readScenario('local/scenarios/default.yaml');
+  return {
+    ...scenario,
+    timeLimitSeconds: 60,
+    steps: scenario.steps.map((step) => {
+      const at = step.at / 2;
+      if ('launch' in step) {
+        const count = Math.max(3, Math.ceil(step.launch.count / 5));
+        return {
+          at,
+          launch: {
+            ...step.launch,
+            count,
+            burstSize: Math.max(1, Math.ceil(count / 2)),
+            burstEverySeconds: 0.5,
+          },
+        };
+      }
+      if ('retag' in step && step.retag.count !== undefined)
+        return { at, retag: { ...step.retag, count: Math.ceil(step.retag.count / 5) } };
+      if ('throttle' in step)
+        return { at, throttle: { ...step.throttle, seconds: step.throttle.seconds / 2 } };
+      return { ...step, at };
+    }),
+    expect: {
+      ...scenario.expect,
+      deadLetters: scenario.expect.deadLetters.map((d) => ({ ...d, min: Math.max(1, Math.ceil(d.min / 5)) })),
+    },
+  };
+}
+
+export async function runSmall(shape: Shape): Promise<{ result: RunResult; checks: Check[] }> {
+  const result = await runScenario(smallDefaultScenario(), { shape });
+  return { result, checks: checkExpectations(result) };
+}
