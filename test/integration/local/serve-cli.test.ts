@@ -83,7 +83,7 @@ describe('serving the stack for other clients', () => {
     const endpoints = await firstJsonLine([
       'local/start.ts',
       '--scenario',
-      'local/scenarios/default.yaml',
+      'test/fixtures/scenarios/tiny.yaml',
       '--serve',
     ]);
     await usableWithSdks(endpoints);
