@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { startLocalStack } from '../local/local-stack.js';
 import { parseSeed } from '../local/seed.js';
@@ -14,6 +15,7 @@ import { coldStart } from '../shared/attach/cold-start.js';
 import { decodeEvent } from '../shared/events/decode-event.js';
 import { decide } from '../shared/policy/decide.js';
 import { loadPolicy } from '../shared/policy/load-policy.js';
+import { BURST, runBurst } from './burst.js';
 
 const BUNDLE = resolve('dist/attach-role/index.mjs');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -202,12 +204,53 @@ function decodeDecideCpu(): void {
   );
 }
 
+/** The burst scenario in both shapes (issue: buffered within 1.3× its bound; direct loses nothing). */
+async function burst(): Promise<void> {
+  const what = `${BURST.instances} instances, ${BURST.ratePerSecond} calls/s per action`;
+  for (const shape of ['buffered', 'direct'] as const) {
+    console.error(
+      `  burst, ${shape} shape: running (${shape === 'direct' ? 'about 5 minutes' : 'about 20 s'})…`,
+    );
+    const f = await runBurst(shape, 600);
+    const calls = `${fmt(f.ecsCallsPerInstance, 3)} (${f.result.throttled} throttled)`;
+    if (shape === 'buffered') {
+      row(
+        `burst ${what}, buffered: all roles attached after`,
+        `${fmt(f.convergedAfter)} s`,
+        `${fmt(f.lowerBound)} s lower bound (last launch / ${f.busiestAction} calls ÷ rate)`,
+        f.convergedAfter / f.lowerBound,
+        '≤ 1.3',
+        f.convergedAfter / f.lowerBound <= 1.3,
+      );
+    } else {
+      row(
+        `burst ${what}, direct: instances lost`,
+        `${f.lost} (${f.attached} attached, ${f.deadLettered} dead-lettered, all roles after ${fmt(f.convergedAfter)} s)`,
+        `${BURST.instances} instances`,
+        f.lost / BURST.instances,
+        '0 lost',
+        f.lost === 0,
+      );
+    }
+    row(
+      `burst, ${shape}: ECS calls per instance`,
+      calls,
+      '3 (describe-describe-attach per instance)',
+      f.ecsCallsPerInstance / 3,
+      'report',
+      true,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'skip-burst': { type: 'boolean', default: false } } });
   console.error(`bench: Node ${process.version}, ${new Date().toISOString()}`);
   await bundleSize();
   importTimes();
   await callsPerThousand();
   decodeDecideCpu();
+  if (!values['skip-burst']) await burst();
   console.log('\n| figure | value | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|');
   for (const r of rows)
     console.log(

@@ -76,6 +76,9 @@ export class Operator {
           endpoint: this.#endpoint,
           protocol: 'http',
           regionId,
+          // A busy machine (dozens of function instances starting) can be slow to answer; an operator waits.
+          connectTimeout: 30_000,
+          readTimeout: 30_000,
         }),
       );
       this.#clients.set(regionId, client);

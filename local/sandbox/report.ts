@@ -11,6 +11,13 @@ export function checkExpectations(result: RunResult): Check[] {
   const { expect } = result.scenario;
   const checks: Check[] = [
     {
+      ok: result.stepErrors.length === 0,
+      text:
+        result.stepErrors.length === 0
+          ? 'every step ran'
+          : `${result.stepErrors.length} steps failed, e.g. ${result.stepErrors.slice(0, 2).join('; ')}`,
+    },
+    {
       ok: !result.timedOut,
       text: `settled within ${result.scenario.timeLimitSeconds} s (took ${result.settledAfterSeconds.toFixed(1)} s)`,
     },

@@ -47,6 +47,8 @@ export interface RunResult {
   latency: { count: number; p50: number; p95: number; max: number };
   verdicts: Verdict[];
   notes: readonly string[];
+  /** Steps that could not be carried out (e.g. a launch the API refused). */
+  stepErrors: string[];
 }
 
 export interface RunOptions {
@@ -72,6 +74,7 @@ export async function runScenario(
     shape: options.shape,
     ...(scenario.policy === undefined ? {} : { policyFile: scenario.policy }),
     timeScale: scenario.timeScale,
+    maxInstances: scenario.fc.maxInstances,
     ecs: {
       latencyMs: scenario.ecs.latencyMs,
       rateLimit: scenario.ecs.rateLimit,
@@ -93,12 +96,21 @@ export async function runScenario(
 
   const actions = expand(scenario.steps);
   let stepsDone = 0;
-  const stepRuns = actions.map(async (action) => {
-    await sleepUntil(started + action.at * 1000);
-    await perform(action.step, { sandbox, operator, groups });
-    stepsDone++;
-  });
-  const stepsFinished = Promise.all(stepRuns);
+  const stepErrors: string[] = [];
+  // A step that fails is reported with the rest, not thrown: the run still settles and is judged.
+  const stepsFinished = Promise.all(
+    actions.map(async (action) => {
+      await sleepUntil(started + action.at * 1000);
+      try {
+        await perform(action.step, { sandbox, operator, groups });
+      } catch (error) {
+        stepErrors.push(
+          `step at ${action.at} s (${Object.keys(action.step).find((k) => k !== 'at')}): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      stepsDone++;
+    }),
+  );
 
   const progress = (): Progress => ({
     elapsedSeconds: elapsed(),
@@ -161,6 +173,7 @@ export async function runScenario(
       region: sandbox.region,
     }),
     notes: observer.recentNotes(),
+    stepErrors,
   };
   if (options.keepOpen) return { ...result, sandbox };
   await sandbox.close();

@@ -24,6 +24,8 @@ export interface SandboxOptions {
     startingMs?: number;
     visibilityLagMs?: number;
   };
+  /** Instances FC may run per function at once (each a worker thread); default 10. */
+  maxInstances?: number;
   /** Every line the functions write (JSON log lines) and the FC emulator's notes. */
   log?: (line: FunctionLogLine) => void;
   /** Fixed ports (0 or absent: any free port). */
@@ -104,6 +106,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     mns: { endpoint: mns.url },
     calls,
     timeScale,
+    ...(options.maxInstances === undefined ? {} : { maxInstancesPerFunction: options.maxInstances }),
     envOverrides: {
       ECS_ENDPOINT: ecs.url,
       MNS_ENDPOINT: mns.url,

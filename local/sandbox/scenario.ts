@@ -86,6 +86,10 @@ const scenarioSchema = z.strictObject({
       visibilityLagSeconds: 0.2,
     },
   ),
+  /** Function instances FC may run at once (worker threads here; real FC scales further). */
+  fc: z._default(z.strictObject({ maxInstances: z._default(z.int().check(z.gte(1), z.lte(200)), 10) }), {
+    maxInstances: 10,
+  }),
   seed: z.optional(z.unknown()),
   steps: z.array(step),
   expect: z._default(

@@ -74,6 +74,14 @@ function matches(code: string, table: readonly string[]): boolean {
   return table.some((entry) => (entry.endsWith('*') ? code.startsWith(entry.slice(0, -1)) : code === entry));
 }
 
+/**
+ * Throttling is retried until the deadline rather than for a fixed number of attempts: ECS lifts it within a
+ * minute (alibaba-cloud.md §3), and a burst that gave up early would dead-letter instances that only had to wait.
+ */
+export function retriesUntilDeadline(code: string): boolean {
+  return code.startsWith('Throttling') || code === 'Rejected.Throttling';
+}
+
 /** Classifies an error code (request-level or per-instance). */
 export function classifyCode(code: string, context: ClassifyContext = {}): ErrorClass {
   if (code === 'InvalidInstanceId.NotFound') return context.instanceIsNew ? 'retryable' : 'permanent';

@@ -1,11 +1,11 @@
 import { AppError } from '../errors/app-error.js';
-import { describeError, type ErrorInfo } from '../errors/classify.js';
+import { describeError, type ErrorInfo, retriesUntilDeadline } from '../errors/classify.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import type { Deadline } from './deadline.js';
 
 export interface RetryOptions {
   deadline: Deadline;
-  /** Total attempts, the first included. */
+  /** Total attempts, the first included (throttling is retried until the deadline instead). */
   maxAttempts: number;
   backoff: BackoffOptions;
   describe?: (error: unknown) => ErrorInfo;
@@ -59,7 +59,9 @@ export async function withRetry<T>(
     } catch (error) {
       const info = describe(error);
       if (info.errorClass === 'permanent') throw new OperationError(info, attempt, 'permanent', error);
-      if (attempt >= options.maxAttempts) throw new OperationError(info, attempt, 'attempts', error);
+      if (attempt >= options.maxAttempts && !retriesUntilDeadline(info.code)) {
+        throw new OperationError(info, attempt, 'attempts', error);
+      }
       const delay = backoffDelay(attempt - 1, options.backoff, info.retryAfterMs, options.random);
       if (options.deadline.wouldPass(delay + minAttemptMs))
         throw new OperationError(info, attempt, 'deadline', error);

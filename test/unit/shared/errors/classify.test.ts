@@ -1,7 +1,7 @@
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors/app-error.js';
-import { classifyCode, describeError } from '../../../../shared/errors/classify.js';
+import { classifyCode, describeError, retriesUntilDeadline } from '../../../../shared/errors/classify.js';
 
 describe('classifyCode: the error-class table', () => {
   it.each([
@@ -40,6 +40,19 @@ describe('classifyCode: the error-class table', () => {
       'permanent',
     );
     expect(classifyCode('InvalidInstanceId.NotFound', { status: 404 })).toBe('permanent');
+  });
+});
+
+describe('retriesUntilDeadline', () => {
+  it('holds for throttling only: everything else has a fixed number of attempts', () => {
+    expect(
+      ['Throttling', 'Throttling.User', 'Throttling.Api', 'Rejected.Throttling'].map(retriesUntilDeadline),
+    ).toEqual([true, true, true, true]);
+    expect(
+      ['ServiceUnavailable', 'InternalError', 'IncorrectInstanceStatus', 'RequestTimeout'].map(
+        retriesUntilDeadline,
+      ),
+    ).toEqual([false, false, false, false]);
   });
 });
 

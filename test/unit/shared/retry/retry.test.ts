@@ -69,7 +69,7 @@ describe('withRetry', () => {
     const error = await withRetry(
       async () => {
         calls++;
-        throw retryable();
+        throw retryable('ServiceUnavailable');
       },
       {
         deadline: new Deadline(1e9, c.now),
@@ -80,6 +80,27 @@ describe('withRetry', () => {
     ).catch((e: unknown) => e);
     expect(calls).toBe(4);
     expect(error).toMatchObject({ stoppedBy: 'attempts', attempts: 4 });
+  });
+
+  it('retries throttling past maxAttempts, until the deadline', async () => {
+    const c = clock();
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw retryable('Throttling.User');
+      },
+      {
+        deadline: new Deadline(10_000, c.now),
+        maxAttempts: 3,
+        backoff: { baseMs: 100, capMs: 1_000 },
+        sleep: c.sleep,
+        random: () => 0.999,
+      },
+    ).catch((e: unknown) => e);
+    expect(calls).toBeGreaterThan(3);
+    expect(error).toMatchObject({ stoppedBy: 'deadline', code: 'Throttling.User' });
+    expect(c.now()).toBeGreaterThan(8_000);
   });
 
   it('never starts a wait that would pass the deadline', async () => {
