@@ -1,5 +1,16 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AccessKey } from '../credential-store.js';
+import {
+  authorization,
+  type HeaderBag,
+  headerValue,
+  parseAuthorization,
+  type SharedKeyScheme,
+  sign,
+  stringToSign,
+  tokenReason,
+  verify,
+} from '../signature/shared-key.js';
 
 /**
  * The FC request signature (`authorization: FC <AccessKeyId>:<base64 HMAC-SHA256>`), as `@alicloud/fc2` 2.6.6
@@ -8,7 +19,7 @@ import type { AccessKey } from '../credential-store.js';
  */
 
 /** Header values as Node's `IncomingMessage.headers` holds them (names lower-case). */
-export type FcHeaders = Readonly<Record<string, string | readonly string[] | number | undefined>>;
+export type FcHeaders = HeaderBag;
 
 export interface FcRequestParts {
   method: string;
@@ -18,55 +29,40 @@ export interface FcRequestParts {
 }
 
 /** One header's value, whatever the case of its name; repeated headers joined with commas, as HTTP folds them. */
-export function fcHeader(headers: FcHeaders, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value.join(',') : String(value);
-  }
-  return undefined;
-}
+export const fcHeader = (headers: FcHeaders, name: string): string | undefined => headerValue(headers, name);
+
+const FC: SharedKeyScheme = {
+  name: 'FC',
+  headerPrefix: 'x-fc-',
+  hmac: 'sha256',
+  tokenHeader: 'x-fc-security-token',
+};
 
 /**
  * `METHOD\nContent-MD5\nContent-Type\nDate\n` + every `x-fc-*` header (name lower-cased and trimmed, sorted,
  * `name:value\n`) + path. Absent MD5 and type stay as empty lines.
  */
-export function buildFcStringToSign(request: FcRequestParts): string {
-  const fcHeaders = Object.keys(request.headers)
-    .map((name) => name.toLowerCase().trim())
-    .filter((name) => name.startsWith('x-fc-'))
-    .sort()
-    .map((name) => `${name}:${fcHeader(request.headers, name) ?? ''}\n`)
-    .join('');
-  return [
-    request.method.toUpperCase(),
-    fcHeader(request.headers, 'content-md5') ?? '',
-    fcHeader(request.headers, 'content-type') ?? '',
-    fcHeader(request.headers, 'date') ?? '',
-    `${fcHeaders}${request.path}`,
-  ].join('\n');
-}
+export const buildFcStringToSign = (request: FcRequestParts): string =>
+  stringToSign(FC, { method: request.method, resource: request.path, headers: request.headers });
 
 /** base64(HMAC-SHA256(secret, stringToSign)). */
-export function signFc(stringToSign: string, accessKeySecret: string): string {
-  return createHmac('sha256', accessKeySecret).update(stringToSign, 'utf8').digest('base64');
-}
+export const signFc = (text: string, accessKeySecret: string): string => sign(FC, text, accessKeySecret);
 
 /** The `authorization` value fc2 would send for these parts (for hand-made requests in tests). */
-export function fcAuthorization(
+export const fcAuthorization = (
   request: FcRequestParts,
   accessKeyId: string,
   accessKeySecret: string,
-): string {
-  return `FC ${accessKeyId}:${signFc(buildFcStringToSign(request), accessKeySecret)}`;
-}
+): string =>
+  authorization(
+    FC,
+    { method: request.method, resource: request.path, headers: request.headers },
+    accessKeyId,
+    accessKeySecret,
+  );
 
 /** Splits `FC <AccessKeyId>:<signature>`; undefined when the header is not of that form. */
-export function parseFcAuthorization(value: string): { accessKeyId: string; signature: string } | undefined {
-  const match = /^FC ([^:\s]+):(\S+)$/.exec(value.trim());
-  if (!match?.[1] || !match[2]) return undefined;
-  return { accessKeyId: match[1], signature: match[2] };
-}
+export const parseFcAuthorization = (value: string) => parseAuthorization(FC, value);
 
 /** fc2's Content-MD5: base64 of the 32-character hex MD5 of the body (not of the raw digest), like MNS. */
 export function fcContentMd5(body: Buffer): string {
@@ -95,40 +91,30 @@ export function verifyFcRequest(
   request: FcRequestParts,
   lookup: (accessKeyId: string) => AccessKey | undefined,
 ): FcVerifyResult {
-  const authorization = fcHeader(request.headers, 'authorization');
-  if (authorization === undefined || authorization === '') return { ok: false, code: 'MissingAuthorization' };
-  const parsed = parseFcAuthorization(authorization);
-  if (!parsed) return { ok: false, code: 'InvalidAuthorization' };
-  const { accessKeyId, signature } = parsed;
-  const key = lookup(accessKeyId);
-  if (!key) return { ok: false, code: 'InvalidAccessKeyID', accessKeyId };
-
-  let firstStringToSign: string | undefined;
-  let matched = false;
-  for (const path of pathCandidates(request.path)) {
-    const stringToSign = buildFcStringToSign({ ...request, path });
-    firstStringToSign ??= stringToSign;
-    if (sameText(signFc(stringToSign, key.accessKeySecret), signature)) {
-      matched = true;
-      break;
-    }
+  const result = verify(FC, { ...request, resources: pathCandidates(request.path) }, lookup);
+  if (result.ok) return { ok: true, accessKeyId: result.accessKeyId, key: result.key };
+  switch (result.failure) {
+    case 'missing-authorization':
+      return { ok: false, code: 'MissingAuthorization' };
+    case 'malformed-authorization':
+      return { ok: false, code: 'InvalidAuthorization' };
+    case 'unknown-access-key':
+      return { ok: false, code: 'InvalidAccessKeyID', accessKeyId: result.accessKeyId };
+    case 'signature-mismatch':
+      return {
+        ok: false,
+        code: 'SignatureNotMatch',
+        accessKeyId: result.accessKeyId,
+        stringToSign: result.stringToSign,
+      };
+    default:
+      return {
+        ok: false,
+        code: 'InvalidSecurityToken',
+        accessKeyId: result.accessKeyId,
+        reason: tokenReason(result.failure),
+      };
   }
-  if (!matched) {
-    return { ok: false, code: 'SignatureNotMatch', accessKeyId, stringToSign: firstStringToSign ?? '' };
-  }
-
-  const token = fcHeader(request.headers, 'x-fc-security-token');
-  if (key.securityToken !== undefined) {
-    if (token === undefined || token === '') {
-      return { ok: false, code: 'InvalidSecurityToken', accessKeyId, reason: 'missing' };
-    }
-    if (!sameText(token, key.securityToken)) {
-      return { ok: false, code: 'InvalidSecurityToken', accessKeyId, reason: 'mismatch' };
-    }
-  } else if (token !== undefined) {
-    return { ok: false, code: 'InvalidSecurityToken', accessKeyId, reason: 'unexpected' };
-  }
-  return { ok: true, accessKeyId, key };
 }
 
 function pathCandidates(path: string): string[] {
@@ -139,11 +125,4 @@ function pathCandidates(path: string): string[] {
     return [path];
   }
   return decoded === path ? [path] : [path, decoded];
-}
-
-/** Constant-time comparison, so the verifier does not leak how much of a signature matched. */
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

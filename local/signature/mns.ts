@@ -1,13 +1,22 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AccessKey } from '../credential-store.js';
+import {
+  authorization,
+  type HeaderBag,
+  parseAuthorization,
+  type SharedKeyScheme,
+  headerValue as sharedHeaderValue,
+  sign,
+  stringToSign,
+  tokenReason,
+  verify,
+} from './shared-key.js';
+
+export type { HeaderBag } from './shared-key.js';
 
 /**
  * The MNS request signature (`Authorization: MNS <AccessKeyId>:<base64 HMAC-SHA1>`), as `@alicloud/mns` 1.2.0 builds
  * it (sdk-wire.md §4.3). Pure: no I/O, no clock.
  */
-
-/** Header values as Node's `IncomingMessage.headers` holds them (names lower-case). */
-export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface MnsRequestParts {
   method: string;
@@ -17,52 +26,34 @@ export interface MnsRequestParts {
 }
 
 /** One header's value; repeated headers are joined with commas, as HTTP folds them. */
-export function headerValue(headers: HeaderBag, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.join(',');
-}
+export const headerValue = (headers: HeaderBag, name: string): string | undefined =>
+  sharedHeaderValue(headers, name);
+
+const MNS: SharedKeyScheme = {
+  name: 'MNS',
+  headerPrefix: 'x-mns-',
+  hmac: 'sha1',
+  tokenHeader: 'security-token',
+};
 
 /**
  * `VERB\nContent-MD5\nContent-Type\nDate\n` + every `x-mns-*` header (lower-case, sorted, `name:value\n`) + resource.
  * Absent MD5 and type stay as empty lines, as GET sends neither.
  */
-export function buildMnsStringToSign(request: MnsRequestParts): string {
-  const mnsHeaders = Object.keys(request.headers)
-    .map((name) => name.toLowerCase())
-    .filter((name) => name.startsWith('x-mns-'))
-    .sort()
-    .map((name) => `${name}:${headerValue(request.headers, name) ?? ''}\n`)
-    .join('');
-  return [
-    request.method.toUpperCase(),
-    headerValue(request.headers, 'content-md5') ?? '',
-    headerValue(request.headers, 'content-type') ?? '',
-    headerValue(request.headers, 'date') ?? '',
-    `${mnsHeaders}${request.resource}`,
-  ].join('\n');
-}
+export const buildMnsStringToSign = (request: MnsRequestParts): string => stringToSign(MNS, request);
 
 /** base64(HMAC-SHA1(secret, stringToSign)). */
-export function signMns(stringToSign: string, accessKeySecret: string): string {
-  return createHmac('sha1', accessKeySecret).update(stringToSign, 'utf8').digest('base64');
-}
+export const signMns = (text: string, accessKeySecret: string): string => sign(MNS, text, accessKeySecret);
 
 /** The `Authorization` value the SDK would send for these parts (used by tests and by hand-made requests). */
-export function mnsAuthorization(
+export const mnsAuthorization = (
   request: MnsRequestParts,
   accessKeyId: string,
   accessKeySecret: string,
-): string {
-  return `MNS ${accessKeyId}:${signMns(buildMnsStringToSign(request), accessKeySecret)}`;
-}
+): string => authorization(MNS, request, accessKeyId, accessKeySecret);
 
 /** Splits `MNS <AccessKeyId>:<signature>`; undefined when the header is not of that form. */
-export function parseMnsAuthorization(value: string): { accessKeyId: string; signature: string } | undefined {
-  const match = /^MNS ([^:\s]+):(\S+)$/.exec(value.trim());
-  if (!match?.[1] || !match[2]) return undefined;
-  return { accessKeyId: match[1], signature: match[2] };
-}
+export const parseMnsAuthorization = (value: string) => parseAuthorization(MNS, value);
 
 /**
  * The characters Node's legacy `url.parse` (used by the SDK's HTTP client) escapes on the wire although the SDK signed
@@ -123,46 +114,28 @@ export function verifyMnsRequest(
   request: MnsVerifyInput,
   lookup: (accessKeyId: string) => AccessKey | undefined,
 ): MnsVerifyResult {
-  const authorization = headerValue(request.headers, 'authorization');
-  if (authorization === undefined || authorization === '')
-    return { ok: false, code: 'MissingAuthorizationHeader' };
-  const parsed = parseMnsAuthorization(authorization);
-  if (!parsed) return { ok: false, code: 'InvalidAuthorizationHeader' };
-  const { accessKeyId, signature } = parsed;
-  const key = lookup(accessKeyId);
-  if (!key) return { ok: false, code: 'InvalidAccessKeyId', accessKeyId };
-
-  let firstStringToSign: string | undefined;
-  let matched: string | undefined;
-  for (const resource of mnsResourceCandidates(request.url)) {
-    const stringToSign = buildMnsStringToSign({ method: request.method, resource, headers: request.headers });
-    firstStringToSign ??= stringToSign;
-    if (sameText(signMns(stringToSign, key.accessKeySecret), signature)) {
-      matched = resource;
-      break;
-    }
+  const result = verify(MNS, { ...request, resources: mnsResourceCandidates(request.url) }, lookup);
+  if (result.ok) return result;
+  switch (result.failure) {
+    case 'missing-authorization':
+      return { ok: false, code: 'MissingAuthorizationHeader' };
+    case 'malformed-authorization':
+      return { ok: false, code: 'InvalidAuthorizationHeader' };
+    case 'unknown-access-key':
+      return { ok: false, code: 'InvalidAccessKeyId', accessKeyId: result.accessKeyId };
+    case 'signature-mismatch':
+      return {
+        ok: false,
+        code: 'SignatureDoesNotMatch',
+        accessKeyId: result.accessKeyId,
+        stringToSign: result.stringToSign,
+      };
+    default:
+      return {
+        ok: false,
+        code: 'InvalidSecurityToken',
+        accessKeyId: result.accessKeyId,
+        reason: tokenReason(result.failure),
+      };
   }
-  if (matched === undefined) {
-    return { ok: false, code: 'SignatureDoesNotMatch', accessKeyId, stringToSign: firstStringToSign ?? '' };
-  }
-
-  const token = headerValue(request.headers, 'security-token');
-  if (key.securityToken !== undefined) {
-    if (token === undefined || token === '') {
-      return { ok: false, code: 'InvalidSecurityToken', accessKeyId, reason: 'missing' };
-    }
-    if (!sameText(token, key.securityToken)) {
-      return { ok: false, code: 'InvalidSecurityToken', accessKeyId, reason: 'mismatch' };
-    }
-  } else if (token !== undefined) {
-    return { ok: false, code: 'InvalidSecurityToken', accessKeyId, reason: 'unexpected' };
-  }
-  return { ok: true, accessKeyId, key, resource: matched };
-}
-
-/** Constant-time comparison, so the verifier does not leak how much of a signature matched. */
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }
