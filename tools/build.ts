@@ -1,6 +1,6 @@
 /**
- * Bundles each FC function into `dist/<name>/index.mjs` (the code directory s.yaml deploys) and puts a validated
- * copy of the policy beside it. Run with `npm run build`.
+ * Bundles each FC function into `dist/<name>/index.mjs` (the code directories s.yaml deploys) and puts a
+ * validated copy of the policy beside attach-role. Run with `npm run build`.
  *
  * Files are replaced atomically (write aside, then rename), so a sandbox or test that is loading the function
  * while another build runs never sees a missing or half-written file.
@@ -10,7 +10,11 @@ import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { loadPolicy } from '../shared/policy/load-policy.js';
 
-const FUNCTIONS = ['attach-role'] as const;
+/** Each function, and whether the tag policy ships beside it. */
+const FUNCTIONS = [
+  { name: 'attach-role', policy: true },
+  { name: 'dead-letter-alert', policy: false },
+] as const;
 
 // The SDKs require Node built-ins lazily; an ESM bundle needs a real `require` for them (sdk-wire.md §8).
 const banner =
@@ -27,7 +31,7 @@ async function main(): Promise<void> {
   const { warnings } = loadPolicy(policyText, 'policy.yaml'); // throws, naming rule and field, if invalid
   for (const warning of warnings) console.warn(`policy.yaml: ${warning}`);
 
-  for (const name of FUNCTIONS) {
+  for (const { name, policy } of FUNCTIONS) {
     const outdir = join('dist', name);
     await mkdir(outdir, { recursive: true });
     const result = await build({
@@ -45,12 +49,12 @@ async function main(): Promise<void> {
       metafile: true,
       write: false,
     });
-    const written = new Set<string>(['policy.yaml']);
+    const written = new Set<string>(policy ? ['policy.yaml'] : []);
     for (const file of result.outputFiles) {
       await writeAtomically(file.path, file.contents);
       written.add(basename(file.path));
     }
-    await writeAtomically(join(outdir, 'policy.yaml'), policyText);
+    if (policy) await writeAtomically(join(outdir, 'policy.yaml'), policyText);
     for (const stale of await readdir(outdir)) {
       if (!written.has(stale) && !stale.endsWith('.tmp')) await rm(join(outdir, stale), { force: true });
     }

@@ -31,7 +31,26 @@ export interface MnsStreamTrigger {
   deadLetterQueue?: MnsArn;
 }
 
-export type Trigger = DefaultBusTrigger | MnsStreamTrigger;
+/** An MNS topic subscription that invokes the function per message (fc3 `mns_topic`). */
+export interface MnsTopicTrigger {
+  kind: 'mns-topic';
+  name: string;
+  topic: MnsArn;
+  notifyContentFormat: 'JSON' | 'STREAM';
+  notifyStrategy: 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY';
+  filterTag?: string;
+}
+
+/** A schedule (fc3 `timer`); only `@every <n>s|m|h` runs locally. */
+export interface TimerTrigger {
+  kind: 'timer';
+  name: string;
+  everySeconds: number;
+  enabled: boolean;
+  payload?: string;
+}
+
+export type Trigger = DefaultBusTrigger | MnsStreamTrigger | MnsTopicTrigger | TimerTrigger;
 
 export interface FunctionDeployment {
   /** The s.yaml resource key (`attach-role`). */
@@ -68,6 +87,8 @@ export interface Deployment {
   shape: 'direct' | 'buffered';
   region: string;
   functions: FunctionDeployment[];
+  /** The failure fan-out that `npm run setup` creates: the topic and the queues subscribed to it. */
+  failures: { topic: string; retainedQueue: string; alertQueue: string };
   /** Rules feeding the buffer queue; empty in the direct shape. */
   queueRules: QueueRule[];
   /** Queues the deployment expects to exist (dead-letter, buffer, destinations). */
@@ -117,6 +138,27 @@ const eventBridgeTrigger = z.object({
   }),
 });
 
+const mnsTopicTrigger = z.object({
+  triggerName: z.string(),
+  triggerType: z.literal('mns_topic'),
+  sourceArn: z.string(),
+  triggerConfig: z.object({
+    notifyContentFormat: z.enum(['JSON', 'STREAM']),
+    notifyStrategy: z.enum(['BACKOFF_RETRY', 'EXPONENTIAL_DECAY_RETRY']),
+    filterTag: z.optional(z.string()),
+  }),
+});
+
+const timerTrigger = z.object({
+  triggerName: z.string(),
+  triggerType: z.literal('timer'),
+  triggerConfig: z.object({
+    cronExpression: z.string(),
+    enable: z.boolean(),
+    payload: z.optional(z.string()),
+  }),
+});
+
 const fc3Props = z.object({
   region: z.string(),
   functionName: z.string(),
@@ -140,7 +182,7 @@ const fc3Props = z.object({
     }),
     { maxAsyncRetryAttempts: 3, maxAsyncEventAgeInSeconds: 86_400 },
   ),
-  triggers: z._default(z.array(eventBridgeTrigger), []),
+  triggers: z._default(z.array(z.union([eventBridgeTrigger, mnsTopicTrigger, timerTrigger])), []),
 });
 
 const document = z.object({
@@ -148,6 +190,9 @@ const document = z.object({
   vars: z.object({
     shape: z.enum(['direct', 'buffered']),
     region: z.string(),
+    deadLetterTopic: z.string(),
+    retainedQueue: z.string(),
+    alertQueue: z.string(),
     bufferQueue: z.string(),
     bufferRules: z.array(z.object({ name: z.string(), pattern: json })),
   }),
@@ -210,17 +255,49 @@ export function loadDeployment(options: LoadDeploymentOptions): Deployment {
       }
     }
   }
+  const failures = {
+    topic: doc.vars.deadLetterTopic,
+    retainedQueue: doc.vars.retainedQueue,
+    alertQueue: doc.vars.alertQueue,
+  };
+  queues.add(failures.retainedQueue);
+  queues.add(failures.alertQueue);
   return {
     name: doc.name,
     shape: doc.vars.shape,
     region: doc.vars.region,
+    failures,
     functions,
     queueRules,
     queues: [...queues],
   };
 }
 
-function toTrigger(t: z.infer<typeof eventBridgeTrigger>): Trigger {
+type TriggerDocument =
+  | z.infer<typeof eventBridgeTrigger>
+  | z.infer<typeof mnsTopicTrigger>
+  | z.infer<typeof timerTrigger>;
+
+function toTrigger(t: TriggerDocument): Trigger {
+  if (t.triggerType === 'mns_topic') {
+    return {
+      kind: 'mns-topic',
+      name: t.triggerName,
+      topic: parseMnsArn(t.sourceArn),
+      notifyContentFormat: t.triggerConfig.notifyContentFormat,
+      notifyStrategy: t.triggerConfig.notifyStrategy,
+      ...(t.triggerConfig.filterTag ? { filterTag: t.triggerConfig.filterTag } : {}),
+    };
+  }
+  if (t.triggerType === 'timer') {
+    return {
+      kind: 'timer',
+      name: t.triggerName,
+      everySeconds: everySeconds(t.triggerConfig.cronExpression, t.triggerName),
+      enabled: t.triggerConfig.enable,
+      ...(t.triggerConfig.payload === undefined ? {} : { payload: t.triggerConfig.payload }),
+    };
+  }
   const c = t.triggerConfig;
   const eventSchema = c.eventSinkConfig.deliveryOption.eventSchema ?? 'CloudEvents';
   const mns = c.eventSourceConfig.eventSourceParameters.sourceMNSParameters;
@@ -250,6 +327,16 @@ function toTrigger(t: z.infer<typeof eventBridgeTrigger>): Trigger {
     errorsTolerance: r.errorsTolerance ?? 'NONE',
     ...(r.deadLetterQueue ? { deadLetterQueue: parseMnsArn(r.deadLetterQueue.Arn) } : {}),
   };
+}
+
+/** `@every 30s`, `@every 5m`, `@every 1h` (FC's interval form); cron expressions do not run locally. */
+function everySeconds(expression: string, trigger: string): number {
+  const match = /^@every\s+(\d+)\s*([smh])$/.exec(expression.trim());
+  if (match === null)
+    throw new Error(
+      `timer trigger "${trigger}": only "@every <n>s|m|h" runs locally, not ${JSON.stringify(expression)}`,
+    );
+  return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
 }
 
 function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, where: string): T {

@@ -1,6 +1,6 @@
+import type { FunctionInvoker } from '../../tools/fc/function-invoker.js';
 import type { DefaultBusTrigger } from '../deployment/deployment.js';
 import { type DeliveryListener, errorText, notify } from './delivery-record.js';
-import type { FunctionInvoker } from './function-invoker.js';
 
 /** Delivers one event; resolves to whether it was delivered. Never rejects. */
 export type Deliver = (event: Record<string, unknown>) => Promise<boolean>;

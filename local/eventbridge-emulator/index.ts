@@ -1,12 +1,14 @@
 import MNSClient from '@alicloud/mns/lib/client.js';
+import type { FunctionInvoker } from '../../tools/fc/function-invoker.js';
 import type { Deployment } from '../deployment/deployment.js';
 import type { DeliveryListener } from './delivery-record.js';
 import { directDelivery } from './direct-delivery.js';
 import { busRules, EventBus, type RuleStats } from './event-bus.js';
-import type { FunctionInvoker } from './function-invoker.js';
 import { queueDelivery } from './queue-delivery.js';
 import { StreamPoller, type StreamStats } from './stream-poller.js';
 
+export { createFc2Invoker, type Fc2InvokerOptions } from '../../tools/fc/fc2-invoker.js';
+export type { FunctionInvoker, InvokeResult } from '../../tools/fc/function-invoker.js';
 export type { DeliveryListener, DeliveryRecord } from './delivery-record.js';
 export type { Deliver } from './direct-delivery.js';
 export { type BusRule, busRules, EventBus, type RuleStats } from './event-bus.js';
@@ -16,8 +18,6 @@ export {
   type EventMatcher,
   EventPatternError,
 } from './event-pattern.js';
-export { createFc2Invoker, type Fc2InvokerOptions } from './fc2-invoker.js';
-export type { FunctionInvoker, InvokeResult } from './function-invoker.js';
 export { mnsSourceEvent } from './mns-source-event.js';
 export { retryDelaysSeconds } from './retry-schedule.js';
 export type { StreamStats } from './stream-poller.js';

@@ -1,8 +1,8 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
+import type { FunctionInvoker } from '../../tools/fc/function-invoker.js';
 import type { MnsStreamTrigger } from '../deployment/deployment.js';
 import { type DeliveryListener, errorText, notify } from './delivery-record.js';
 import { jsonPayload } from './direct-delivery.js';
-import type { FunctionInvoker } from './function-invoker.js';
 import { mnsSourceEvent } from './mns-source-event.js';
 import { xmlEscape } from './queue-delivery.js';
 import { retryDelaysSeconds } from './retry-schedule.js';

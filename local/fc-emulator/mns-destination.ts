@@ -18,7 +18,7 @@ export interface MnsDestinationOptions {
   sleeper: Sleeper;
 }
 
-/** Sends failure records to MNS queues through `@alicloud/mns`, as FC does for an `onFailure` destination. */
+/** Sends failure records to an MNS queue or topic through `@alicloud/mns`, as FC does for an `onFailure` destination. */
 export class MnsDestination {
   readonly #options: MnsDestinationOptions;
   #client: MNSClient | undefined;
@@ -30,16 +30,13 @@ export class MnsDestination {
   /** Tries a few times; resolves whether the record landed (failures go to `log`, never thrown). */
   async send(arn: MnsArn, record: FcFailureRecord, log: (line: string) => void): Promise<boolean> {
     const where = `acs:mns:${arn.region}:${arn.accountId}:/${arn.kind}s/${arn.name}`;
-    if (arn.kind !== 'queue') {
-      log(`onFailure destination ${where}: MNS topics are not emulated; record dropped`);
-      return false;
-    }
     // @alicloud/mns puts MessageBody into its XML as is (sdk-wire.md §4.4): escape it, so MNS stores the text.
     const messageBody = escapeXmlText(encodeRecordBody(record, this.#options.encoding));
     const attempts = this.#options.attempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        await this.#mns().sendMessage(arn.name, { MessageBody: messageBody });
+        if (arn.kind === 'queue') await this.#mns().sendMessage(arn.name, { MessageBody: messageBody });
+        else await this.#mns().publishMessage(arn.name, { MessageBody: messageBody });
         return true;
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,5 +1,5 @@
-/** The operations the emulator answers, named as the MNS API reference names them. */
-export type MnsOperation =
+/** The queue operations the emulator answers, named as the MNS API reference names them. */
+export type MnsQueueOperation =
   | 'CreateQueue'
   | 'GetQueueAttributes'
   | 'SendMessage'
@@ -12,12 +12,30 @@ export type MnsOperation =
   | 'BatchDeleteMessage'
   | 'ChangeMessageVisibility';
 
+/** The topic and subscription operations the emulator answers, named as the MNS API reference names them. */
+export type MnsTopicOperation =
+  | 'CreateTopic'
+  | 'GetTopicAttributes'
+  | 'SetTopicAttributes'
+  | 'DeleteTopic'
+  | 'ListTopic'
+  | 'PublishMessage'
+  | 'Subscribe'
+  | 'GetSubscriptionAttributes'
+  | 'SetSubscriptionAttributes'
+  | 'Unsubscribe'
+  | 'ListSubscriptionByTopic';
+
+export type MnsOperation = MnsQueueOperation | MnsTopicOperation;
+
 /** An injected failure for the next matching calls (after authentication, before the operation runs). */
 export interface MnsFaultSpec {
   /** The operation to fail, or `'*'` for every operation. */
   op: MnsOperation | '*';
   /** Only calls on this queue (any queue when omitted). */
   queue?: string;
+  /** Only calls on this topic (any topic when omitted). */
+  topic?: string;
   /** HTTP status to answer. Omit to only add latency and then answer normally. */
   status?: number;
   /** MNS error code; default `InternalError` for 5xx, `InvalidArgument` otherwise. */
@@ -60,10 +78,12 @@ export class FaultList implements MnsFaults {
   }
 
   /** The fault for this call, if any, counting it as used. */
-  take(op: MnsOperation, queue: string | undefined): MnsFaultSpec | undefined {
+  take(op: MnsOperation, queue: string | undefined, topic?: string): MnsFaultSpec | undefined {
     const index = this.#faults.findIndex(
       (f) =>
-        (f.spec.op === '*' || f.spec.op === op) && (f.spec.queue === undefined || f.spec.queue === queue),
+        (f.spec.op === '*' || f.spec.op === op) &&
+        (f.spec.queue === undefined || f.spec.queue === queue) &&
+        (f.spec.topic === undefined || f.spec.topic === topic),
     );
     const fault = this.#faults[index];
     if (!fault) return undefined;

@@ -33,6 +33,11 @@ export const MNS_ERRORS = {
     400,
     'The queue name you provided is invalid. The first character must be a letter; letters, digits and "-" may follow.',
   ],
+  // Topic model (the topic API pages and the error-code table; wording of the 409s and SubscriptionNotExist inferred).
+  TopicNotExist: [404, 'The topic you provided does not exist.'],
+  TopicAlreadyExist: [409, 'The topic you want to create is already exist.'],
+  SubscriptionNotExist: [404, 'The subscription you provided is not exist.'],
+  SubscriptionAlreadyExist: [409, 'The subscription you want to create is already exist.'],
   InternalError: [500, 'Interal error.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

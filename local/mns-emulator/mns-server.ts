@@ -12,10 +12,16 @@ import {
   type MnsOperation,
 } from './faults.js';
 import { errorDocument, MnsError } from './mns-errors.js';
+import type { FunctionEventFormat } from './notification.js';
 import { DROPPED, OPERATIONS, type Reply } from './operations.js';
 import type { MnsQueueView } from './queue.js';
 import { QueueRegistry } from './queue-registry.js';
-import { routeRequest } from './routes.js';
+import type { NotifyStrategy } from './retry-schedule.js';
+import { isTopicOperation, type MnsRoute, routeRequest } from './routes.js';
+import type { MnsSubscriptionView } from './subscription.js';
+import type { MnsTopicView, TopicAttributes } from './topic.js';
+import { TOPIC_OPERATIONS } from './topic-operations.js';
+import { TopicRegistry } from './topic-registry.js';
 
 export interface MnsEmulatorOptions {
   /** The keys accepted (shared with the other emulators of a sandbox). */
@@ -23,6 +29,15 @@ export interface MnsEmulatorOptions {
   accountId: string;
   /** Queues that exist from the start. */
   queues?: readonly string[];
+  /** Topics that exist from the start (default attributes). */
+  topics?: readonly string[];
+  /**
+   * Multiplies the waits between retries of a failed push (NotifyStrategy), so schedules of seconds to a day fit a
+   * test or a short run; default 1.
+   */
+  timeScale?: number;
+  /** Region used in the endpoints the emulator makes up (function subscriptions); default `cn-hangzhou`. */
+  region?: string;
   /** Where answered calls are recorded; a fresh log when omitted. */
   calls?: CallLog;
   /** 0 (default) = any free port on 127.0.0.1. */
@@ -44,10 +59,34 @@ export interface MnsEmulator {
   queue(name: string): MnsQueueView;
   /** Creates a queue (no-op when it exists). */
   createQueue(name: string, options?: { visibilityTimeoutSeconds?: number }): MnsQueueView;
+  /** Creates a topic (no-op when it exists: its attributes are left as they are). */
+  createTopic(name: string, attributes?: Partial<TopicAttributes>): MnsTopicView;
+  /** A read-only view of a topic; throws for an unknown topic. */
+  topic(name: string): MnsTopicView;
+  /**
+   * Subscribes a function to a topic, as FC's MNS topic trigger does: every matching publish calls `deliver` in the
+   * background with the event FC would hand the function. Throws for an unknown topic or a taken name.
+   */
+  subscribeFunction(topic: string, name: string, options: FunctionSubscriptionOptions): MnsSubscriptionView;
+  /** Resolves once no push of any topic is in flight or waiting for a retry. */
+  idle(): Promise<void>;
   readonly faults: MnsFaults;
   readonly calls: CallLog;
   /** Stops listening and drops every connection; pending long polls end at once. */
   close(): Promise<void>;
+}
+
+/** FC's MNSTopicTriggerConfig, plus the callback that stands for the function. */
+export interface FunctionSubscriptionOptions {
+  /** FC's default is STREAM. */
+  notifyContentFormat?: FunctionEventFormat;
+  filterTag?: string;
+  /** Default BACKOFF_RETRY. */
+  notifyStrategy?: NotifyStrategy;
+  /** Receives the event; rejecting (or throwing) fails the delivery, which is then retried per the strategy. */
+  deliver: (payload: Buffer) => Promise<void>;
+  /** What GetSubscriptionAttributes shows as Endpoint; default `acs:fc:<region>:<account>:functions/<name>`. */
+  endpoint?: string;
 }
 
 /** Requests whose Date differs from the server clock by more than this are refused (MNS allows 15 minutes). */
@@ -60,6 +99,13 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
   const faults = new FaultList();
   const queues = new QueueRegistry({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30, now });
   for (const name of options.queues ?? []) queues.ensure(name);
+  const topics = new TopicRegistry({
+    queues,
+    accountId: options.accountId,
+    timeScale: options.timeScale ?? 1,
+    now,
+  });
+  for (const name of options.topics ?? []) topics.ensure(name);
   const sleeps = new Set<() => void>();
   let closing = false;
   let baseUrl = '';
@@ -99,7 +145,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
         status: reply.status,
         ...(code !== undefined && { code }),
         ...(accessKeyId !== undefined && { accessKeyId }),
-        params: route.queue === undefined ? {} : { queue: route.queue },
+        params: callParams(route),
       });
     };
     const answerError = (error: MnsError) =>
@@ -110,9 +156,9 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
 
     try {
       authenticate(req, body, options.credentials);
-      if (!route.op || route.queue === undefined) throw new MnsError('InvalidRequestURL');
+      if (!route.op) throw new MnsError('InvalidRequestURL');
 
-      const fault = faults.take(route.op, route.queue);
+      const fault = faults.take(route.op, route.queue, route.topic);
       if (fault?.latencyMs) await sleep(fault.latencyMs);
       if (closing) {
         res.destroy();
@@ -122,6 +168,23 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
       if (fault?.status !== undefined && !partial) return answerFault(fault, fault.status);
 
       const gone = () => closing || res.destroyed || req.socket.destroyed;
+      if (isTopicOperation(route.op)) {
+        answer(
+          TOPIC_OPERATIONS[route.op](
+            { topics, baseUrl },
+            {
+              op: route.op,
+              topic: route.topic,
+              subscription: route.subscription,
+              query: route.query,
+              headers: req.headers,
+              body,
+            },
+          ),
+        );
+        return;
+      }
+      if (route.queue === undefined) throw new MnsError('InvalidRequestURL');
       if (route.op === 'ReceiveMessage' || route.op === 'BatchReceiveMessage') {
         // A client that gives up on a long poll must not be handed a message afterwards: wake it to notice.
         const queue = queues.get(route.queue);
@@ -166,7 +229,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
         status,
         code,
         ...(accessKeyId !== undefined && { accessKeyId }),
-        params: { queue: route.queue ?? '' },
+        params: callParams(route),
       });
     }
   }
@@ -225,14 +288,57 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
     queue: queueView,
     createQueue: (name, createOptions) =>
       queues.ensure(name, createOptions?.visibilityTimeoutSeconds).queue.view(),
+    createTopic: (name, attributes) => topics.ensure(name, attributes).topic.view(),
+    topic: (name) => {
+      const topic = topics.get(name);
+      if (!topic) throw new Error(`MNS emulator: no topic named ${JSON.stringify(name)}`);
+      return topic.view();
+    },
+    subscribeFunction: (topicName, name, subscription) => {
+      const topic = topics.get(topicName);
+      if (!topic) throw new Error(`MNS emulator: no topic named ${JSON.stringify(topicName)}`);
+      if (topic.subscription(name)) {
+        throw new Error(
+          `MNS emulator: topic ${JSON.stringify(topicName)} already has a subscription ${JSON.stringify(name)}`,
+        );
+      }
+      const filterTag = subscription.filterTag === '' ? undefined : subscription.filterTag;
+      if (filterTag !== undefined && filterTag.length > 16) {
+        throw new Error('MNS emulator: a filterTag has at most 16 characters');
+      }
+      topics.subscribe(topic, name, {
+        endpoint:
+          subscription.endpoint ??
+          `acs:fc:${options.region ?? 'cn-hangzhou'}:${options.accountId}:functions/${name}`,
+        filterTag,
+        notifyStrategy: subscription.notifyStrategy ?? 'BACKOFF_RETRY',
+        target: {
+          kind: 'function',
+          format: subscription.notifyContentFormat ?? 'STREAM',
+          deliver: subscription.deliver,
+        },
+      });
+      return topic.view().subscription(name);
+    },
+    idle: () => topics.engine.pending.idle(),
     faults,
     calls,
     close: async () => {
       closing = true;
+      topics.engine.close();
       for (const queue of queues.all()) queue.releaseWaiters();
       for (const wake of [...sleeps]) wake();
       await server.close();
     },
+  };
+}
+
+/** What the call log records: the queue, or the topic and subscription. */
+function callParams(route: MnsRoute): Record<string, string> {
+  if (route.queue !== undefined) return { queue: route.queue };
+  return {
+    ...(route.topic !== undefined && { topic: route.topic }),
+    ...(route.subscription !== undefined && { subscription: route.subscription }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { MnsFaultSpec, MnsOperation } from './faults.js';
+import type { MnsFaultSpec, MnsQueueOperation } from './faults.js';
 import { MnsError } from './mns-errors.js';
 import {
   childrenNamed,
@@ -43,7 +43,7 @@ export interface OperationContext {
 }
 
 export interface OperationRequest {
-  op: MnsOperation;
+  op: MnsQueueOperation;
   queue: string;
   query: QueryParams;
   body: Buffer;
@@ -54,7 +54,7 @@ type Handler = (
   request: OperationRequest,
 ) => Reply | typeof DROPPED | Promise<Reply | typeof DROPPED>;
 
-export const OPERATIONS: Record<MnsOperation, Handler> = {
+export const OPERATIONS: Record<MnsQueueOperation, Handler> = {
   CreateQueue: createQueue,
   GetQueueAttributes: getQueueAttributes,
   SendMessage: sendMessage,
@@ -274,7 +274,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * The body as an XML document with the expected root. A body that is not well-formed (e.g. an unescaped `<` or `&`
  * in a MessageBody, which `@alicloud/mns` sends as is) → 400 MalformedXML; the real service presumably rejects it too.
  */
-function parseBody(body: Buffer, root: string): XmlElement {
+export function parseBody(body: Buffer, root: string): XmlElement {
   let document: XmlElement;
   try {
     document = parseXml(utf8.decode(body));
@@ -285,7 +285,7 @@ function parseBody(body: Buffer, root: string): XmlElement {
   return document;
 }
 
-function schemaError(element: string): MnsError {
+export function schemaError(element: string): MnsError {
   return new MnsError(
     'InvalidArgument',
     `The XML you provided did not validate against our published schema, cause by Element ${element}.`,
@@ -312,7 +312,11 @@ function messageInput(element: XmlElement): { body: string; delaySeconds?: numbe
   return input;
 }
 
-function intField(element: XmlElement, name: string, range: readonly [number, number]): number | undefined {
+export function intField(
+  element: XmlElement,
+  name: string,
+  range: readonly [number, number],
+): number | undefined {
   const found = childrenNamed(element, name);
   if (found.length === 0) return undefined;
   return checkedInt(name, found.length === 1 ? found[0]?.text : undefined, range);

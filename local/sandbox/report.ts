@@ -59,6 +59,19 @@ export function checkExpectations(result: RunResult): Check[] {
   bounded('refused', expect.refused, result.outcomes.refused ?? 0);
   bounded('throttled ECS calls', expect.throttledCalls, result.throttled);
   bounded('launch-to-role p95 (s)', expect.latencyP95Seconds, result.latency.p95);
+  bounded('alerts delivered (format and signature checked)', expect.alertsDelivered, result.alerts.verified);
+  bounded(
+    'failures fixed by redrive',
+    expect.redriveFixed,
+    result.redrives.reduce((n, r) => n + r.fixed, 0),
+  );
+  checks.push({
+    ok: result.alerts.problems.length === 0,
+    text:
+      result.alerts.problems.length === 0
+        ? 'every alert passed its target’s format and signature checks'
+        : `${result.alerts.problems.length} alerts failed their checks, e.g. ${result.alerts.problems[0]}`,
+  });
   return checks;
 }
 
@@ -75,6 +88,11 @@ export function formatReport(result: RunResult, checks: readonly Check[]): strin
         ? `; FC onFailure records: ${result.deadLetters.fcFailureRecords}`
         : ''
     })${result.bufferDeadLetters ? `; buffer DLQ: ${result.bufferDeadLetters}` : ''}`,
+    `Alerts delivered: ${result.alerts.verified} (${list(result.alerts.byTarget) || 'none'})`,
+    ...result.redrives.map(
+      (r, i) =>
+        `Redrive ${i + 1}: scanned ${r.scanned}, replayed ${r.replayed} in ${r.invocations} invocations, ${r.fixed} fixed and deleted, ${r.stillFailing} still failing`,
+    ),
     result.latency.count === 0
       ? 'Launch-to-role latency: no launched instance got a role'
       : `Launch-to-role latency (${result.latency.count} instances): p50 ${round(result.latency.p50)} s, p95 ${round(result.latency.p95)} s, max ${round(result.latency.max)} s`,

@@ -5,6 +5,7 @@ import {
   readDeadLetterMessage,
 } from '../../shared/dead-letter/dead-letter-message.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
+import { type RedriveReport, redrive } from '../../tools/redrive/redrive.js';
 import { Observer } from './observer.js';
 import { Operator } from './operator.js';
 import { judge, type Verdict } from './oracle.js';
@@ -35,7 +36,13 @@ export interface RunResult {
   outcomes: Record<string, number>;
   ecsCalls: Record<string, number>;
   throttled: number;
-  invocations: { total: number; failed: number; coldStarts: number; asyncFailed: number };
+  invocations: {
+    total: number;
+    failed: number;
+    coldStarts: number;
+    asyncFailed: number;
+    byFunction: Record<string, number>;
+  };
   deadLetters: {
     total: number;
     byCode: Record<string, number>;
@@ -49,6 +56,10 @@ export interface RunResult {
   notes: readonly string[];
   /** Steps that could not be carried out (e.g. a launch the API refused). */
   stepErrors: string[];
+  /** What the alert targets received. */
+  alerts: { received: number; verified: number; byTarget: Record<string, number>; problems: string[] };
+  /** One report per redrive step. */
+  redrives: RedriveReport[];
 }
 
 export interface RunOptions {
@@ -87,6 +98,7 @@ export async function runScenario(
   options.onStarted?.(sandbox);
   const operator = new Operator(sandbox.ecs.host, sandbox.operatorKey);
   const initialRoles = new Map(scenario.seed.instances.map((i) => [i.id, i.role]));
+  const redrives: RedriveReport[] = [];
   const groups = new Map<string, { region: string; ids: string[] }[]>([
     ['seed', scenario.seed.instances.map((i) => ({ region: i.region, ids: [i.id] }))],
   ]);
@@ -102,7 +114,7 @@ export async function runScenario(
     actions.map(async (action) => {
       await sleepUntil(started + action.at * 1000);
       try {
-        await perform(action.step, { sandbox, operator, groups });
+        await perform(action.step, { sandbox, operator, groups, redrives });
       } catch (error) {
         stepErrors.push(
           `step at ${action.at} s (${Object.keys(action.step).find((k) => k !== 'at')}): ${error instanceof Error ? error.message : String(error)}`,
@@ -159,6 +171,7 @@ export async function runScenario(
       coldStarts: sandbox.deployment.functions.reduce((n, f) => n + sandbox.fc.coldStarts(f.functionName), 0),
       asyncFailed: sandbox.fc.asyncRequests.filter((r) => r.status === 'failed' || r.status === 'expired')
         .length,
+      byFunction: countBy(sandbox.fc.invocations.map((i) => i.function)),
     },
     deadLetters: summariseDeadLetters(messages),
     bufferDeadLetters: bufferDeadLetterDepth(sandbox),
@@ -174,6 +187,8 @@ export async function runScenario(
     }),
     notes: observer.recentNotes(),
     stepErrors,
+    alerts: alertsReceived(sandbox),
+    redrives,
   };
   if (options.keepOpen) return { ...result, sandbox };
   await sandbox.close();
@@ -198,9 +213,13 @@ interface StepContext {
   sandbox: Sandbox;
   operator: Operator;
   groups: Map<string, { region: string; ids: string[] }[]>;
+  redrives: RedriveReport[];
 }
 
-async function perform(step: ScenarioStep, { sandbox, operator, groups }: StepContext): Promise<void> {
+async function perform(
+  step: ScenarioStep,
+  { sandbox, operator, groups, redrives }: StepContext,
+): Promise<void> {
   if ('launch' in step) {
     const { group, region, count, tags } = step.launch;
     const ids = await operator.runInstances(region, count, tags);
@@ -222,8 +241,25 @@ async function perform(step: ScenarioStep, { sandbox, operator, groups }: StepCo
       sandbox.ecs.rateLimits.set(action, { ratePerSecond, burst: burst ?? ratePerSecond });
     await new Promise((r) => setTimeout(r, seconds * 1000));
     for (const [action, limit] of before) sandbox.ecs.rateLimits.set(action, limit);
-  } else {
+  } else if ('trust' in step) {
     sandbox.ecs.state.setRoleTrustsEcs(step.trust.role, step.trust.ecs);
+  } else {
+    const attachRole = sandbox.deployment.functions.find((f) => f.resource === 'attach-role');
+    if (attachRole === undefined) throw new Error('redrive: s.yaml has no attach-role function');
+    redrives.push(
+      await redrive({
+        mns: sandbox.mnsClient(),
+        queue: sandbox.deployment.failures.retainedQueue,
+        invoker: sandbox.invoker,
+        functionName: attachRole.functionName,
+        filter: {
+          ...(step.redrive.code === undefined ? {} : { code: step.redrive.code }),
+          ...(step.redrive.kind === undefined ? {} : { kind: step.redrive.kind }),
+        },
+        max: step.redrive.max,
+        dryRun: false,
+      }),
+    );
   }
 }
 
@@ -241,12 +277,21 @@ async function settle(sandbox: Sandbox, deadline: number): Promise<boolean> {
       quietSince = Date.now();
     } else if (Date.now() - quietSince >= QUIET_MS && sandbox.ecs.pendingWork === 0) {
       const remaining = Math.max(100, deadline - Date.now());
-      await withTimeout(Promise.all([sandbox.eventBridge.drain(), sandbox.fc.settled(remaining)]), remaining);
+      await withTimeout(
+        Promise.all([sandbox.eventBridge.drain(), sandbox.fc.settled(remaining), sandbox.idle()]),
+        remaining,
+      );
       if (activity(sandbox) === fingerprint && bufferDepth(sandbox) === 0) return true;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
 
 /** What changes while work is going on (not MNS polls: an idle event stream polls forever). */
@@ -273,10 +318,24 @@ function bufferDeadLetterDepth(sandbox: Sandbox): number {
   return n;
 }
 
+/** The queue that retains failures for redrive (subscribed to the failure topic). */
 function deadLetterQueue(sandbox: Sandbox): string {
-  const queue = sandbox.deployment.functions[0]?.environment.DEAD_LETTER_QUEUE;
-  if (queue === undefined) throw new Error('s.yaml sets no DEAD_LETTER_QUEUE for the function');
-  return queue;
+  return sandbox.deployment.failures.retainedQueue;
+}
+
+function alertsReceived(sandbox: Sandbox): RunResult['alerts'] {
+  const byTarget: Record<string, number> = {};
+  const problems: string[] = [];
+  let verified = 0;
+  for (const alert of sandbox.alerts.received) {
+    if (alert.verified) {
+      verified++;
+      byTarget[alert.target] = (byTarget[alert.target] ?? 0) + 1;
+    } else {
+      problems.push(`${alert.target}: ${alert.problems.join('; ')}`);
+    }
+  }
+  return { received: sandbox.alerts.received.length, verified, byTarget, problems };
 }
 
 function throttledCalls(sandbox: Sandbox): number {

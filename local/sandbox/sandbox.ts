@@ -1,12 +1,16 @@
 import { resolve } from 'node:path';
+import MNSClient from '@alicloud/mns/lib/client.js';
+import { type FunctionInvoker, createFc2Invoker as fc2Invoker } from '../../tools/fc/fc2-invoker.js';
+import { setUpFanout } from '../../tools/setup/failure-fanout.js';
 import { CallLog } from '../call-log.js';
 import { type AccessKey, CredentialStore } from '../credential-store.js';
 import { type Deployment, loadDeployment } from '../deployment/deployment.js';
 import { type EcsEmulator, startEcsEmulator } from '../ecs-emulator/index.js';
-import { createFc2Invoker, type EventBridge, startEventBridge } from '../eventbridge-emulator/index.js';
+import { type EventBridge, startEventBridge } from '../eventbridge-emulator/index.js';
 import { type FcEmulator, type FunctionLogLine, startFcEmulator } from '../fc-emulator/index.js';
 import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
 import type { Seed } from '../seed.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
 
 export type Shape = 'direct' | 'buffered';
 
@@ -50,6 +54,14 @@ export interface Sandbox {
   readonly mns: MnsEmulator;
   readonly fc: FcEmulator;
   readonly eventBridge: EventBridge;
+  /** Stands in for DingTalk, Lark, WeCom, Slack, PagerDuty and a webhook: the alert function's targets. */
+  readonly alerts: WebhookReceiver;
+  /** Invokes the deployed functions through the FC API (`@alicloud/fc2`), with the operator's key. */
+  readonly invoker: FunctionInvoker;
+  /** An `@alicloud/mns` client for the emulator, with the operator's key. */
+  mnsClient(): MNSClient;
+  /** Resolves once nothing is in flight in the failure fan-out (topic pushes). */
+  idle(): Promise<void>;
   /** Endpoints and the operator's AccessKey, for any Alibaba Cloud client. */
   endpoints(): Record<string, unknown>;
   close(): Promise<void>;
@@ -91,12 +103,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     onEvent: (event) => (bus === undefined ? early.push(event) : bus.publish(event)),
     ...(options.ports?.ecs ? { port: options.ports.ecs } : {}),
   });
+  const fanout = deployment.failures;
   const mns = await startMnsEmulator({
     credentials,
     accountId,
     calls,
-    queues: deployment.queues,
+    timeScale,
+    // The failure fan-out is made by `npm run setup`, as for a real account (below); the rest s.yaml implies.
+    queues: deployment.queues.filter((q) => q !== fanout.retainedQueue && q !== fanout.alertQueue),
     ...(options.ports?.mns ? { port: options.ports.mns } : {}),
+  });
+  const mnsClient = () => new MNSClient(accountId, { ...operatorKey, endpoint: mns.url });
+  await setUpFanout(mnsClient(), {
+    region: deployment.region,
+    accountId,
+    buffered: false,
+    names: { ...fanout, bufferQueue: '', bufferDeadLetterQueue: '' },
+  });
+
+  const alerts = await startWebhookReceiver({
+    secrets: { dingtalk: ALERT_SECRETS.dingtalk, lark: ALERT_SECRETS.lark, webhook: ALERT_SECRETS.webhook },
   });
   const fc = await startFcEmulator({
     functions: deployment.functions,
@@ -111,23 +137,36 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ECS_ENDPOINT: ecs.url,
       MNS_ENDPOINT: mns.url,
       ...(options.policyFile === undefined ? {} : { POLICY_FILE: resolve(options.policyFile) }),
+      // The alert targets, pointed at the webhook receiver.
+      DINGTALK_WEBHOOK: alerts.urls.dingtalk,
+      DINGTALK_SECRET: ALERT_SECRETS.dingtalk,
+      LARK_WEBHOOK: alerts.urls.lark,
+      LARK_SECRET: ALERT_SECRETS.lark,
+      WECOM_WEBHOOK: alerts.urls.wecom,
+      SLACK_WEBHOOK: alerts.urls.slack,
+      PAGERDUTY_ROUTING_KEY: alerts.routingKey,
+      PAGERDUTY_EVENTS_URL: alerts.urls.pagerduty,
+      ALERT_WEBHOOK: alerts.urls.webhook,
+      ALERT_WEBHOOK_SECRET: ALERT_SECRETS.webhook,
     },
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.ports?.fc ? { port: options.ports.fc } : {}),
   });
+  const serviceInvoker = fc2Invoker({
+    endpoint: fc.url,
+    accountId,
+    region: deployment.region,
+    credentials: serviceKey,
+  });
   const eventBridge = await startEventBridge({
     deployment,
-    invoker: createFc2Invoker({
-      endpoint: fc.url,
-      accountId,
-      region: deployment.region,
-      credentials: serviceKey,
-    }),
+    invoker: serviceInvoker,
     mns: { endpoint: mns.url, accountId, credentials: serviceKey },
     timeScale,
   });
   bus = eventBridge;
   for (const event of early.splice(0)) eventBridge.publish(event);
+  const stopTimers = wireTopicAndTimerTriggers(deployment, mns, serviceInvoker, timeScale);
 
   return {
     deployment,
@@ -140,6 +179,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     mns,
     fc,
     eventBridge,
+    alerts,
+    invoker: fc2Invoker({
+      endpoint: fc.url,
+      accountId,
+      region: deployment.region,
+      credentials: operatorKey,
+      timeoutMs: 120_000,
+    }),
+    mnsClient,
+    idle: () => mns.idle(),
     endpoints: () => ({
       shape: deployment.shape,
       accountId,
@@ -154,11 +203,66 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       accessKeyId: operatorKey.accessKeyId,
       accessKeySecret: operatorKey.accessKeySecret,
       queues: deployment.queues,
+      topics: [fanout.topic],
+      alertTargets: alerts.urls,
     }),
     close: async () => {
+      stopTimers();
       await eventBridge.close();
       await fc.close();
-      await Promise.all([ecs.close(), mns.close()]);
+      await Promise.all([ecs.close(), mns.close(), alerts.close()]);
     },
+  };
+}
+
+/** Signing secrets of the sandbox's alert robots (not secret: local only). */
+const ALERT_SECRETS = {
+  dingtalk: 'SEC-sandbox-dingtalk-secret',
+  lark: 'sandbox-lark-secret',
+  webhook: 'sandbox-webhook-secret',
+};
+
+/**
+ * FC's `mns_topic` triggers become topic subscriptions that invoke the function (asynchronously, as FC's
+ * EventBridge-based topic triggers do) and `timer` triggers become intervals (× timeScale). Returns a stop.
+ */
+function wireTopicAndTimerTriggers(
+  deployment: Deployment,
+  mns: MnsEmulator,
+  invoker: FunctionInvoker,
+  timeScale: number,
+): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  for (const fn of deployment.functions) {
+    for (const trigger of fn.triggers) {
+      if (trigger.kind === 'mns-topic') {
+        mns.subscribeFunction(trigger.topic.name, `fc-${fn.functionName}-${trigger.name}`, {
+          notifyContentFormat: trigger.notifyContentFormat,
+          notifyStrategy: trigger.notifyStrategy,
+          ...(trigger.filterTag === undefined ? {} : { filterTag: trigger.filterTag }),
+          deliver: async (payload) => {
+            const answer = await invoker.invoke(fn.functionName, payload, { async: true });
+            if (!answer.ok) throw new Error(`FC refused the event: ${answer.errorType ?? 'unknown'}`);
+          },
+        });
+      } else if (trigger.kind === 'timer' && trigger.enabled) {
+        const tick = () =>
+          void invoker.invoke(
+            fn.functionName,
+            Buffer.from(
+              JSON.stringify({
+                triggerTime: new Date().toISOString(),
+                triggerName: trigger.name,
+                payload: trigger.payload ?? '',
+              }),
+            ),
+            { async: true },
+          );
+        timers.push(setInterval(tick, Math.max(100, trigger.everySeconds * 1000 * timeScale)));
+      }
+    }
+  }
+  return () => {
+    for (const t of timers) clearInterval(t);
   };
 }

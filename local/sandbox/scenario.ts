@@ -57,7 +57,17 @@ const trust = z.strictObject({
   trust: z.strictObject({ role: z.string().check(z.regex(ROLE_NAME)), ecs: z.boolean() }),
 });
 
-const step = z.union([launch, retag, throttle, trust]);
+const redrive = z.strictObject({
+  at: z.number().check(z.gte(0)),
+  /** `npm run redrive` against the sandbox: replays the retained failures (optionally filtered). */
+  redrive: z.strictObject({
+    code: z.optional(z.string()),
+    kind: z.optional(z.string()),
+    max: z._default(z.int().check(z.gte(1)), 1000),
+  }),
+});
+
+const step = z.union([launch, retag, throttle, trust, redrive]);
 
 const bound = z.strictObject({ min: z.optional(z.number()), max: z.optional(z.number()) });
 
@@ -101,6 +111,10 @@ const scenarioSchema = z.strictObject({
       refused: z.optional(bound),
       throttledCalls: z.optional(bound),
       latencyP95Seconds: z.optional(bound),
+      /** Alerts the targets received that passed their format and signature checks. */
+      alertsDelivered: z.optional(bound),
+      /** Failures the redrive steps fixed (replayed, attached, deleted from the retained queue). */
+      redriveFixed: z.optional(bound),
     }),
     { converged: true, deadLetters: [] },
   ),

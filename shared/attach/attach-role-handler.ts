@@ -2,8 +2,8 @@ import pLimit from 'p-limit';
 import type { Config } from '../config/config.js';
 import { deadlineMarginMs } from '../config/config.js';
 import { type CredentialProvider, credentialsFor } from '../credentials/credentials.js';
-import type { DeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
 import type { DeadLetterRecord } from '../dead-letter/dead-letter-record.js';
+import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import type { EcsGateway } from '../ecs/ecs-gateway.js';
 import { decodeEvent } from '../events/decode-event.js';
 import type { PoisonEvent } from '../events/decoded-event.js';
@@ -20,8 +20,8 @@ export interface AttachRoleDeps {
   logger: Logger;
   /** ECS for this invocation's credentials (an `SdkEcsGateway` in production). */
   ecs: (credential: CredentialProvider) => EcsGateway;
-  /** The dead-letter queue for this invocation's credentials and account. */
-  deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterQueue;
+  /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
+  deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   now?: () => number;
 }
 

@@ -4,6 +4,7 @@ import MNSClient from '@alicloud/mns/lib/client.js';
 import { loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import { MnsDeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
+import { MnsDeadLetterTopic } from '../dead-letter/dead-letter-topic.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { loadPolicy } from '../policy/load-policy.js';
@@ -40,20 +41,21 @@ export function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOptions = {}
         connectTimeoutMs: config.ecs.connectTimeoutMs,
         readTimeoutMs: config.ecs.readTimeoutMs,
       }),
-    deadLetters: (credential, accountId, regionId) =>
-      new MnsDeadLetterQueue({
-        queueName: config.deadLetterQueue,
+    deadLetters: (credential, accountId, regionId) => {
+      const client = async (timeoutMs: number) =>
+        new MNSClient(accountId, {
+          ...(await resolveCredentials(credential)),
+          endpoint: config.mnsEndpoint ?? `https://${accountId}.mns.${regionId}.aliyuncs.com`,
+          readTimeout: timeoutMs,
+          connectTimeout: timeoutMs,
+        });
+      const retry = {
         maxAttempts: config.retry.maxAttempts,
         backoff: { baseMs: config.retry.baseMs, capMs: config.retry.capMs },
-        client: async (timeoutMs) => {
-          const keys = await resolveCredentials(credential);
-          return new MNSClient(accountId, {
-            ...keys,
-            endpoint: config.mnsEndpoint ?? `https://${accountId}.mns.${regionId}.aliyuncs.com`,
-            readTimeout: timeoutMs,
-            connectTimeout: timeoutMs,
-          });
-        },
-      }),
+      };
+      return config.deadLetters.kind === 'topic'
+        ? new MnsDeadLetterTopic({ topicName: config.deadLetters.name, client, ...retry })
+        : new MnsDeadLetterQueue({ queueName: config.deadLetters.name, client, ...retry });
+    },
   });
 }

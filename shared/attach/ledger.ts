@@ -63,9 +63,14 @@ export class Ledger {
     this.record(regionId, instanceId, details);
   }
 
-  /** Queues a dead-letter record without changing the outcome (e.g. a reported `conflict`). */
+  /**
+   * Queues a dead-letter record without changing the outcome (e.g. a reported `conflict`). A reference that is
+   * itself a replayed record (redrive) gets no second record: whoever replayed it still holds the first, and keeps
+   * or deletes it by the outcome; writing another would multiply the queue on every replay.
+   */
   record(regionId: string, instanceId: string, details: DeadLetterDetails): void {
     const ref = this.ref(regionId, instanceId);
+    if (ref.reason === 'redrive') return;
     const { info } = details;
     const record: DeadLetterRecord = {
       kind: details.kind,

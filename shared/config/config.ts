@@ -26,7 +26,12 @@ const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
  * Names may not start with `FC_` (reserved by FC).
  */
 const envSchema = z.object({
-  DEAD_LETTER_QUEUE: z.string().check(z.regex(QUEUE_NAME, 'an MNS queue name (letters, digits, "-")')),
+  DEAD_LETTER_TOPIC: z.optional(
+    z.string().check(z.regex(QUEUE_NAME, 'an MNS topic name (letters, digits, "-")')),
+  ),
+  DEAD_LETTER_QUEUE: z.optional(
+    z.string().check(z.regex(QUEUE_NAME, 'an MNS queue name (letters, digits, "-")')),
+  ),
   POLICY_FILE: z._default(z.string().check(z.minLength(1)), 'policy.yaml'),
   ECS_ENDPOINT: z.optional(z.string().check(z.minLength(1))),
   MNS_ENDPOINT: z.optional(
@@ -47,8 +52,14 @@ const envSchema = z.object({
   FC_FUNC_CODE_PATH: z.optional(z.string()),
 });
 
+/**
+ * Where dead-letter records go: an MNS topic (fanned out to a retained queue for redrive and to the alert
+ * function), or straight to an MNS queue when there is no alerting.
+ */
+export type DeadLetterTarget = { kind: 'topic'; name: string } | { kind: 'queue'; name: string };
+
 export interface Config {
-  deadLetterQueue: string;
+  deadLetters: DeadLetterTarget;
   policyFile: string;
   /** `host[:port]` for the ECS SDK, plus the scheme it must use. */
   ecsEndpoint?: { host: string; protocol: 'http' | 'https' };
@@ -67,18 +78,30 @@ export interface Config {
 /** Reads and validates the environment once (at cold start). Throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '(environment)');
-      return issue.code === 'invalid_type' && env[name] === undefined
-        ? `${name} is required`
-        : `${name}: ${issue.message}`;
-    });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        return issue.code === 'invalid_type' && env[name] === undefined
+          ? `${name} is required`
+          : `${name}: ${issue.message}`;
+      });
+  const topic = env.DEAD_LETTER_TOPIC;
+  const queue = env.DEAD_LETTER_QUEUE;
+  if (topic === undefined && queue === undefined) {
+    problems.unshift('DEAD_LETTER_TOPIC (or, without alerting, DEAD_LETTER_QUEUE) is required');
+  } else if (topic !== undefined && queue !== undefined) {
+    problems.unshift('set DEAD_LETTER_TOPIC or DEAD_LETTER_QUEUE, not both');
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
   const config: Config = {
-    deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    deadLetters:
+      e.DEAD_LETTER_TOPIC !== undefined
+        ? { kind: 'topic', name: e.DEAD_LETTER_TOPIC }
+        : { kind: 'queue', name: e.DEAD_LETTER_QUEUE as string },
     policyFile: e.POLICY_FILE,
     ecs: {
       connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS,

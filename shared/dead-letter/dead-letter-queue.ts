@@ -5,18 +5,7 @@ import type { BackoffOptions } from '../retry/backoff.js';
 import type { Deadline } from '../retry/deadline.js';
 import { OperationError, withRetry } from '../retry/retry.js';
 import { type DeadLetterRecord, encodeRecord, MAX_MESSAGE_BYTES } from './dead-letter-record.js';
-
-/** Where failures go. If it cannot take them, the invocation must fail (so FC keeps the event). */
-export interface DeadLetterQueue {
-  send(records: readonly DeadLetterRecord[], deadline: Deadline): Promise<void>;
-}
-
-/** The dead-letter queue could not be written: thrown out of the handler so FC retries the event. */
-export class DeadLetterUnavailableError extends AppError {
-  constructor(message: string, cause: unknown) {
-    super('DeadLetterUnavailable', message, { errorClass: 'retryable', cause });
-  }
-}
+import { type DeadLetterSink, DeadLetterUnavailableError } from './dead-letter-sink.js';
 
 /** The subset of `@alicloud/mns`' client this module uses. */
 export interface MnsBatchSender {
@@ -39,7 +28,7 @@ export interface MnsDeadLetterQueueOptions {
 const MAX_BATCH_MESSAGES = 16;
 
 /** Sends records with BatchSendMessage, retrying throttling, 5xx and partial failures within the deadline. */
-export class MnsDeadLetterQueue implements DeadLetterQueue {
+export class MnsDeadLetterQueue implements DeadLetterSink {
   readonly #options: MnsDeadLetterQueueOptions;
 
   constructor(options: MnsDeadLetterQueueOptions) {

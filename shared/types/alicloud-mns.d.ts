@@ -84,6 +84,56 @@ declare module '@alicloud/mns/lib/client.js' {
       MessageRetentionPeriod?: number;
       PollingWaitSeconds?: number;
     }
+
+    /** Sent as child elements in this order; a boolean goes out as `true`/`false`. */
+    interface TopicAttributesParams {
+      /** 1024–65536 bytes; MNS's default 65536. */
+      MaximumMessageSize?: number;
+      LoggingEnabled?: boolean | 'True' | 'False';
+    }
+
+    /** GetTopicAttributes: every value a string (`MaximumMessageSize: "65536"`, `LoggingEnabled: "False"`). */
+    interface TopicAttributes {
+      TopicName: string;
+      CreateTime: string;
+      LastModifyTime: string;
+      MaximumMessageSize: string;
+      MessageRetentionPeriod: string;
+      MessageCount: string;
+      LoggingEnabled: string;
+    }
+
+    /**
+     * PublishMessage. Sent as `<MessageBody>…</MessageBody><MessageTag>…</MessageTag>` without any escaping (as
+     * sendMessage): XML-escape or Base64 a body that may hold `<` or `&`.
+     */
+    interface PublishMessageParams {
+      MessageBody: string;
+      /** Routes the message to subscriptions with this FilterTag (and to those without one). */
+      MessageTag?: string;
+    }
+
+    interface TopicListEntry {
+      TopicURL: string;
+    }
+
+    /**
+     * A parsed XML answer as the generic calls return it: each child of the root element keyed by name; a text-only
+     * element that appears once is its string, anything else an array of such records.
+     */
+    type XmlValue = string | XmlRecord[];
+    interface XmlRecord {
+      [element: string]: XmlValue;
+    }
+
+    /** Options of the generic calls (httpx request options; `headers` are added to the signed headers). */
+    interface RequestOptions {
+      /** e.g. `x-mns-prefix`, `x-mns-marker`, `x-mns-ret-number`: signed like every `x-mns-*` header. */
+      headers?: Record<string, string | number>;
+      readTimeout?: number;
+      connectTimeout?: number;
+      timeout?: number;
+    }
   }
 
   class MNSClient {
@@ -130,6 +180,77 @@ declare module '@alicloud/mns/lib/client.js' {
       params?: MNSClient.QueueAttributesParams,
     ): Promise<MNSClient.MnsResponse<undefined>>;
     getQueueAttributes(queueName: string): Promise<MNSClient.MnsResponse<Record<string, string> | undefined>>;
+
+    /** 201 with `headers.location`, 204 when it exists with the same attributes; else `MNSTopicAlreadyExistError`. */
+    createTopic(
+      topicName: string,
+      params?: MNSClient.TopicAttributesParams,
+    ): Promise<MNSClient.MnsResponse<undefined>>;
+    /** An unknown topic throws `MNSTopicNotExistError`. */
+    getTopicAttributes(
+      topicName: string,
+    ): Promise<MNSClient.MnsResponse<MNSClient.TopicAttributes | undefined>>;
+    /** 204. */
+    setTopicAttributes(
+      topicName: string,
+      params?: MNSClient.TopicAttributesParams,
+    ): Promise<MNSClient.MnsResponse<undefined>>;
+    /**
+     * One page of topics (`body` undefined when there are none). The SDK sends `x-mns-prefix` whenever `limit` is
+     * given, so pass `start`, `limit` and `prefix` together or none of them.
+     */
+    listTopic(): Promise<MNSClient.MnsResponse<MNSClient.TopicListEntry[] | undefined>>;
+    listTopic(
+      start: string | number,
+      limit: number,
+      prefix: string,
+    ): Promise<MNSClient.MnsResponse<MNSClient.TopicListEntry[] | undefined>>;
+    /** 201 with the MessageId and MD5; an unknown topic throws `MNSTopicNotExistError`. */
+    publishMessage(
+      topicName: string,
+      params: MNSClient.PublishMessageParams,
+    ): Promise<MNSClient.MnsResponse<MNSClient.SentMessage | undefined>>;
+
+    // deleteTopic, subscribe, unsubscribe, listSubscriptionByTopic, getSubscriptionAttributes and
+    // setSubscriptionAttributes are empty stubs in 1.2.0 (they return undefined and send nothing): use the generic
+    // calls below, e.g. put(`/topics/${t}/subscriptions/${s}`, 'Subscription', xml, ['location']).
+
+    /**
+     * GET `resource` (path plus query, signed as given). `type` names the root element of a success answer, whose
+     * children become `body`; an `<Error>` answer throws `MNS<Code>Error`; a non-XML or empty answer gives `body`
+     * undefined.
+     */
+    get(
+      resource: string,
+      type: string,
+      opts?: MNSClient.RequestOptions,
+    ): Promise<MNSClient.MnsResponse<MNSClient.XmlRecord | undefined>>;
+    /**
+     * PUT `body` (XML, sent as text/xml with its Content-MD5). Content-Length is `body.length`, so pass a Buffer for
+     * anything but ASCII. `attentions` names response headers to return in `headers` (e.g. `['location']`).
+     */
+    put(
+      resource: string,
+      type: string,
+      body: string | Buffer,
+      attentions?: readonly string[],
+      opts?: MNSClient.RequestOptions,
+    ): Promise<MNSClient.MnsResponse<MNSClient.XmlRecord | undefined>>;
+    post(
+      resource: string,
+      type: string,
+      body: string | Buffer,
+      attentions?: readonly string[],
+      opts?: MNSClient.RequestOptions,
+    ): Promise<MNSClient.MnsResponse<MNSClient.XmlRecord | undefined>>;
+    /** DELETE; pass `''` as the body when there is none (the SDK still sends text/xml and an MD5). */
+    delete(
+      resource: string,
+      type: string,
+      body: string | Buffer,
+      attentions?: readonly string[],
+      opts?: MNSClient.RequestOptions,
+    ): Promise<MNSClient.MnsResponse<MNSClient.XmlRecord | undefined>>;
   }
 
   export = MNSClient;

@@ -59,7 +59,7 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
       (e: unknown) => e,
     );
     expect(String((error as { stderr?: string }).stderr)).toMatch(
-      /DEAD_LETTER_QUEUE is required.*MAX_ATTEMPTS/s,
+      /DEAD_LETTER_TOPIC \(or, without alerting, DEAD_LETTER_QUEUE\) is required.*MAX_ATTEMPTS/s,
     );
   });
 });

@@ -259,3 +259,27 @@ describe('credentials', () => {
     }
   });
 });
+
+describe('replayed dead-letter records (redrive)', () => {
+  it('attach once the cause is fixed, and write no second record when still failing', async () => {
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', false);
+    await h.invoke(fixture('eb-instance-state-pending.json'));
+    const [record] = h.stack.deadLetters();
+    expect(record?.kind).toBe('attach-failed');
+
+    // Replayed while the role still does not trust ECS: reported as failing, nothing new in the queue.
+    const again = await h.invoke(record);
+    expect(again.results[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      error: { code: 'InvalidRamRole.NotEcsRole' },
+    });
+    expect(h.stack.deadLetters()).toHaveLength(1);
+
+    // Fixed in RAM, replayed: attached.
+    h.stack.ecs.state.setRoleTrustsEcs('EcsPaymentsRole', true);
+    const fixed = await h.invoke([record]);
+    expect(fixed.results[0]).toMatchObject({ instanceId: 'i-bp1pay00000000000002', outcome: 'attached' });
+    expect(h.stack.deadLetters()).toHaveLength(1);
+  });
+});

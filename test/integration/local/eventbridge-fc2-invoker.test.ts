@@ -3,9 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../../local/credential-store.js';
 import { loadDeployment } from '../../../local/deployment/deployment.js';
-import { createFc2Invoker } from '../../../local/eventbridge-emulator/fc2-invoker.js';
 import { startEventBridge } from '../../../local/eventbridge-emulator/index.js';
 import { type RunningServer, startHttpServer } from '../../../local/http/http-server.js';
+import { createFc2Invoker } from '../../../tools/fc/fc2-invoker.js';
 
 // The FunctionInvoker the EventBridge emulator uses in the sandbox: @alicloud/fc2 speaking FC 3.0. A capture
 // server stands in for FC and checks the request the SDK sends: path, invocation type, body, signature.
@@ -103,7 +103,12 @@ describe('fc2 invoker', () => {
       body: '{"errorMessage":"boom","errorType":"Error"}',
     });
     const result = await invoker().invoke('fn', Buffer.from('[]'), { async: false });
-    expect(result).toEqual({ ok: false, errorType: 'UnhandledInvocationError', requestId: 'req-sync' });
+    expect(result).toEqual({
+      ok: false,
+      errorType: 'UnhandledInvocationError',
+      requestId: 'req-sync',
+      body: { errorMessage: 'boom', errorType: 'Error' },
+    });
     expect(captured[0]?.headers['x-fc-invocation-type']).toBe('Sync');
   });
 

@@ -194,7 +194,9 @@ describe('a batch the function keeps failing', () => {
     const { deadLetterQueue: _dropped, ...withoutDlq } = trigger;
     const noDlq: Deployment = {
       ...deployment,
-      functions: deployment.functions.map((fn) => ({ ...fn, triggers: [withoutDlq] })),
+      functions: deployment.functions.map((fn) =>
+        fn.triggers.includes(trigger) ? { ...fn, triggers: [withoutDlq] } : fn,
+      ),
     };
     const eb = await start(noDlq, failing());
     eb.publish(stateChange(12));

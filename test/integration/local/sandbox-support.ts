@@ -35,6 +35,9 @@ export function smallDefaultScenario(): Scenario {
     expect: {
       ...scenario.expect,
       deadLetters: scenario.expect.deadLetters.map((d) => ({ ...d, min: Math.max(1, Math.ceil(d.min / 5)) })),
+      ...(scenario.expect.redriveFixed?.min === undefined
+        ? {}
+        : { redriveFixed: { min: Math.ceil(scenario.expect.redriveFixed.min / 5) } }),
     },
   };
 }

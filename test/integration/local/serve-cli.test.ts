@@ -64,7 +64,7 @@ async function usableWithSdks(endpoints: Endpoints): Promise<void> {
   });
   const queue = endpoints.queues[0] ?? '';
   expect((await mns.sendMessage(queue, { MessageBody: 'hello' })).code).toBe(201);
-  expect(endpoints.fc.functions).toEqual(['ecs-ram-role-attacher']);
+  expect(endpoints.fc.functions).toEqual(['ecs-ram-role-attacher', 'ram-role-attacher-alert']);
 }
 
 describe('serving the stack for other clients', () => {

@@ -55,17 +55,38 @@ describe.each(['direct', 'buffered'])('s.yaml, %s shape', (shape) => {
     }
   });
 
-  it('the async onFailure destination and the function’s dead-letter queue are the same MNS queue', () => {
-    const [fn] = loadDeployment({
+  it('attach-role publishes failures, and FC its onFailure records, to the same MNS topic', () => {
+    const deployment = loadDeployment({
       accountId: ACCOUNT,
       env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
-    }).functions;
-    expect(fn?.asyncInvoke.onFailure).toEqual({
+    });
+    const attachRole = deployment.functions.find((f) => f.resource === 'attach-role');
+    expect(attachRole?.environment.DEAD_LETTER_TOPIC).toBe(deployment.failures.topic);
+    expect(attachRole?.asyncInvoke.onFailure).toEqual({
       region: 'cn-hangzhou',
       accountId: ACCOUNT,
-      kind: 'queue',
-      name: fn?.environment.DEAD_LETTER_QUEUE,
+      kind: 'topic',
+      name: deployment.failures.topic,
     });
+  });
+
+  it('the alert function is triggered by that topic and drains the alert queue, with a sweep timer', () => {
+    const deployment = loadDeployment({
+      accountId: ACCOUNT,
+      env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
+    });
+    const alert = deployment.functions.find((f) => f.resource === 'dead-letter-alert');
+    expect(alert?.environment.ALERT_QUEUE).toBe(deployment.failures.alertQueue);
+    expect(alert?.triggers).toEqual([
+      {
+        kind: 'mns-topic',
+        name: 'failures',
+        topic: { region: 'cn-hangzhou', accountId: ACCOUNT, kind: 'topic', name: deployment.failures.topic },
+        notifyContentFormat: 'STREAM',
+        notifyStrategy: 'BACKOFF_RETRY',
+      },
+      { kind: 'timer', name: 'sweep', everySeconds: 300, enabled: true, payload: '{"sweep":true}' },
+    ]);
   });
 });
 
@@ -78,7 +99,7 @@ describe('the deployment shapes', () => {
 
   it('direct: one default-bus trigger per pattern in deploy/patterns, invoked asynchronously', () => {
     const d = load('direct');
-    const triggers = d.functions[0]?.triggers ?? [];
+    const triggers = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
     expect(triggers.map((t) => [t.kind, t.name])).toEqual([
       ['default-bus', 'instance-running'],
       ['default-bus', 'instance-running-cms'],
@@ -93,9 +114,11 @@ describe('the deployment shapes', () => {
     const d = load('buffered');
     const direct = load('direct');
     expect(d.queueRules.map((r) => r.pattern)).toEqual(
-      (direct.functions[0]?.triggers ?? []).map((t) => (t.kind === 'default-bus' ? t.pattern : undefined)),
+      (direct.functions.find((f) => f.resource === 'attach-role')?.triggers ?? []).map((t) =>
+        t.kind === 'default-bus' ? t.pattern : undefined,
+      ),
     );
-    const [trigger] = d.functions[0]?.triggers ?? [];
+    const [trigger] = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
     expect(trigger).toMatchObject({
       kind: 'mns-stream',
       queueName: d.queueRules[0]?.queueName,
@@ -121,6 +144,8 @@ describe('handlers named in s.yaml exist in the built bundles', () => {
           PATH: process.env.PATH,
           FC_FUNC_CODE_PATH: String(resource.props.code),
           ...(resource.props.environmentVariables as Record<string, string>),
+          // s.yaml leaves the alert targets to the deployer; the alert function refuses to start with none.
+          ALERT_WEBHOOK: 'https://alerts.example.com/hook',
         },
         encoding: 'utf8',
       });

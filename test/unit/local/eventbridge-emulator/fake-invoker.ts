@@ -1,7 +1,4 @@
-import type {
-  FunctionInvoker,
-  InvokeResult,
-} from '../../../../local/eventbridge-emulator/function-invoker.js';
+import type { FunctionInvoker, InvokeResult } from '../../../../tools/fc/function-invoker.js';
 
 export interface Invocation {
   functionName: string;

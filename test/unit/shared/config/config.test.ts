@@ -9,7 +9,7 @@ describe('loadConfig', () => {
       MAX_ATTEMPTS: '3',
     });
     expect(config).toMatchObject({
-      deadLetterQueue: 'ram-role-dlq',
+      deadLetters: { kind: 'queue', name: 'ram-role-dlq' },
       policyFile: 'policy.yaml',
       ecsEndpoint: { host: '127.0.0.1:8080', protocol: 'http' },
       ecs: { connectTimeoutMs: 2000, readTimeoutMs: 10000, concurrency: 4 },
@@ -38,10 +38,21 @@ describe('loadConfig', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    expect(message).toContain('DEAD_LETTER_QUEUE is required');
+    expect(message).toContain('DEAD_LETTER_TOPIC (or, without alerting, DEAD_LETTER_QUEUE) is required');
     expect(message).toContain('MAX_ATTEMPTS');
     expect(message).toContain('LOG_LEVEL');
     expect(message).toContain('MNS_ENDPOINT');
+  });
+
+  it('takes a dead-letter topic, or a queue, but not both', () => {
+    expect(loadConfig({ DEAD_LETTER_TOPIC: 'ram-role-failures' }).deadLetters).toEqual({
+      kind: 'topic',
+      name: 'ram-role-failures',
+    });
+    expect(() => loadConfig({ DEAD_LETTER_TOPIC: 't', DEAD_LETTER_QUEUE: 'q' })).toThrow(/not both/);
+    expect(() => loadConfig({ DEAD_LETTER_TOPIC: 'bad name!' })).toThrow(
+      /DEAD_LETTER_TOPIC: an MNS topic name/,
+    );
   });
 
   it('rejects an ECS endpoint with a path', () => {

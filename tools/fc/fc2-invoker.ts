@@ -1,6 +1,8 @@
 import FCClient from '@alicloud/fc2';
 import type { FunctionInvoker, InvokeResult } from './function-invoker.js';
 
+export type { FunctionInvoker, InvokeResult } from './function-invoker.js';
+
 /**
  * `FunctionInvoker` over `@alicloud/fc2` (types: local/types/alicloud-fc2.d.ts), speaking FC 3.0: the client's
  * generic `post` signs any path, so with `version = '2023-03-30'` it calls
@@ -46,6 +48,7 @@ export function createFc2Invoker(options: Fc2InvokerOptions): FunctionInvoker {
           ok: errorType === undefined,
           ...(errorType === undefined ? {} : { errorType }),
           ...(requestId === undefined ? {} : { requestId }),
+          ...(async ? {} : { body: response.data }),
         };
       } catch (error) {
         return { ok: false, errorType: errorName(error) };

@@ -1,6 +1,6 @@
 /**
- * How the EventBridge emulator hands events to a function. Our own seam, not an Alibaba SDK: `fc2-invoker.ts`
- * implements it with `@alicloud/fc2` against the FC emulator; tests whose subject is not FC use a fake.
+ * How local tools hand an event to a deployed function (the EventBridge emulator, redrive). Our own seam, not an
+ * Alibaba SDK: `fc2-invoker.ts` implements it with `@alicloud/fc2`; tests whose subject is not FC use a fake.
  */
 export interface FunctionInvoker {
   invoke(functionName: string, payload: Buffer, options: { async: boolean }): Promise<InvokeResult>;
@@ -13,4 +13,6 @@ export interface InvokeResult {
   errorType?: string;
   /** `x-fc-request-id`, when FC answered. */
   requestId?: string;
+  /** A sync invocation's result: parsed JSON when FC says it is JSON, else the text. */
+  body?: unknown;
 }

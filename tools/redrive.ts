@@ -1,0 +1,110 @@
+/**
+ * `npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than D] [--max N] [--dry-run]
+ *                     [--queue Q] [--function F] [--mns-endpoint URL] [--fc-endpoint URL]`
+ *
+ * Replays dead-lettered failures through the deployed attach-role function and deletes each message whose
+ * instance is no longer failing (see tools/redrive/redrive.ts). Durations: `90s`, `10m`, `2h`, `1d`.
+ * With PAGERDUTY_ROUTING_KEY set, groups that are now fixed are resolved in PagerDuty.
+ * Credentials: `@alicloud/credentials`' default chain.
+ */
+import { parseArgs } from 'node:util';
+import MNSClient from '@alicloud/mns/lib/client.js';
+import { loadAlertConfig } from '../shared/alerts/alert-config.js';
+import { sendAlerts } from '../shared/alerts/send-alerts.js';
+import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
+import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
+import { createLogger } from '../shared/logging/logger.js';
+import { Deadline } from '../shared/retry/deadline.js';
+import { createFc2Invoker } from './fc/fc2-invoker.js';
+import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
+
+const USAGE =
+  'usage: npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than 10m] [--max 1000] [--dry-run] [--queue ram-role-attacher-dlq] [--function ecs-ram-role-attacher] [--mns-endpoint URL] [--fc-endpoint URL]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      region: { type: 'string' },
+      account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+      code: { type: 'string' },
+      kind: { type: 'string' },
+      'older-than': { type: 'string' },
+      max: { type: 'string', default: '1000' },
+      'dry-run': { type: 'boolean', default: false },
+      queue: { type: 'string', default: 'ram-role-attacher-dlq' },
+      function: { type: 'string', default: 'ecs-ram-role-attacher' },
+      'mns-endpoint': { type: 'string' },
+      'fc-endpoint': { type: 'string' },
+    },
+    strict: true,
+  });
+  const { region, account } = values;
+  const max = Number(values.max);
+  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const keys = await resolveCredentials(credentialsFor(undefined));
+  const mns = new MNSClient(account, {
+    ...keys,
+    endpoint: values['mns-endpoint'] ?? `https://${account}.mns.${region}.aliyuncs.com`,
+  });
+  const invoker = createFc2Invoker({
+    endpoint: values['fc-endpoint'] ?? `https://${account}.${region}.fc.aliyuncs.com`,
+    accountId: account,
+    region,
+    credentials: keys,
+    timeoutMs: 300_000,
+  });
+  const pagerDuty = process.env.PAGERDUTY_ROUTING_KEY
+    ? loadAlertConfig({
+        PAGERDUTY_ROUTING_KEY: process.env.PAGERDUTY_ROUTING_KEY,
+        ...(process.env.PAGERDUTY_EVENTS_URL
+          ? { PAGERDUTY_EVENTS_URL: process.env.PAGERDUTY_EVENTS_URL }
+          : {}),
+      })
+    : undefined;
+  const logger = createLogger({
+    level: 'warn',
+    destination: { write: (line) => void process.stderr.write(line) },
+  });
+  const tty = process.stderr.isTTY === true;
+
+  const report = await redrive({
+    mns,
+    queue: values.queue,
+    invoker,
+    functionName: values.function,
+    filter: {
+      ...(values.code === undefined ? {} : { code: values.code }),
+      ...(values.kind === undefined ? {} : { kind: values.kind }),
+      ...(values['older-than'] === undefined ? {} : { olderThanMs: parseDuration(values['older-than']) }),
+    },
+    max,
+    dryRun: values['dry-run'],
+    ...(pagerDuty === undefined
+      ? {}
+      : {
+          resolve: async (groups) =>
+            void (await sendAlerts(groups, {
+              config: pagerDuty,
+              logger,
+              deadline: new Deadline(Date.now() + 60_000),
+              eventAction: 'resolve',
+            })),
+        }),
+    onProgress: (p) => {
+      if (tty)
+        process.stderr.write(
+          `\r\x1b[2Kscanned ${p.scanned} · matched ${p.matched} · replayed ${p.replayed} · fixed ${p.fixed} · still failing ${p.stillFailing}`,
+        );
+    },
+  });
+  if (tty) process.stderr.write('\n');
+  process.stdout.write(formatReport(report, values['dry-run']));
+}
+
+main().catch((error: unknown) => {
+  console.error(`redrive failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
