@@ -133,7 +133,7 @@ function toAlert(key: string, members: Member[], maxListed: number): AlertGroup 
     severity: severity(first),
     count,
     instances: instances.slice(0, maxListed),
-    more: Math.max(0, count - maxListed),
+    more: count - Math.min(maxListed, instances.length),
   };
   if (first.accountId) group.accountId = first.accountId;
   if (first.regionId) group.regionId = first.regionId;

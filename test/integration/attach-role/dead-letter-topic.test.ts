@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import MNSClient from '@alicloud/mns/lib/client.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
+import { parseSeed } from '../../../local/seed.js';
+import { coldStart } from '../../../shared/attach/cold-start.js';
+import { readDeadLetterMessage } from '../../../shared/dead-letter/dead-letter-message.js';
+import { fanoutNames, setUpFanout } from '../../../tools/setup/failure-fanout.js';
+import { ACCOUNT, DESIGN_POLICY, fixture, instance } from './harness.js';
+
+let stack: LocalStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+});
+
+describe('dead-letter records published to the failure topic (DEAD_LETTER_TOPIC)', () => {
+  it('fan out, one message per instance, to the retained queue and the alert queue', async () => {
+    stack = await startLocalStack({
+      seed: parseSeed({
+        accountId: ACCOUNT,
+        roles: [{ name: 'EcsPaymentsRole', trustsEcs: false }],
+        instances: [
+          instance('i-bp1pay00000000000001', { team: 'payments', env: 'prod' }),
+          instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' }),
+        ],
+      }),
+    });
+    const names = fanoutNames('ram-role-attacher');
+    const mns = new MNSClient(ACCOUNT, { ...stack.functionKeys, endpoint: stack.mns.url });
+    await setUpFanout(mns, { region: 'cn-hangzhou', accountId: ACCOUNT, names, buffered: false });
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.yaml');
+    writeFileSync(policyFile, DESIGN_POLICY);
+    const { DEAD_LETTER_QUEUE: _queue, ...env } = stack.env({
+      POLICY_FILE: policyFile,
+      DEAD_LETTER_TOPIC: names.topic,
+    });
+    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+
+    const event = [
+      JSON.parse(fixture('eb-instance-state-pending.json').toString()),
+      {
+        ...JSON.parse(fixture('eb-instance-state-pending.json').toString()),
+        id: 'other',
+        data: { resourceId: 'i-bp1pay00000000000001', state: 'Running' },
+      },
+    ];
+    const summary = await handler(Buffer.from(JSON.stringify(event)), stack.context());
+    expect(summary.counts).toEqual({ 'dead-lettered': 2 });
+    expect(stack.calls.count('PublishMessage')).toBe(2);
+    for (const queue of [names.retainedQueue, names.alertQueue]) {
+      const records = stack.mns
+        .queue(queue)
+        .peekAll()
+        .map((m) => readDeadLetterMessage(m.body));
+      expect(records.map((m) => (m.kind === 'record' ? m.record.instanceId : m.kind)).sort()).toEqual([
+        'i-bp1pay00000000000001',
+        'i-bp1pay00000000000002',
+      ]);
+    }
+  });
+
+  it('the invocation fails when the topic does not exist, so FC keeps the event', async () => {
+    stack = await startLocalStack({
+      seed: parseSeed({
+        accountId: ACCOUNT,
+        roles: [{ name: 'EcsPaymentsRole', trustsEcs: false }],
+        instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
+      }),
+    });
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.yaml');
+    writeFileSync(policyFile, DESIGN_POLICY);
+    const { DEAD_LETTER_QUEUE: _queue, ...env } = stack.env({
+      POLICY_FILE: policyFile,
+      DEAD_LETTER_TOPIC: 'no-such-topic',
+    });
+    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+    await expect(
+      handler(fixture('eb-instance-state-pending.json'), stack.context({ timeoutSeconds: 3 })),
+    ).rejects.toMatchObject({
+      code: 'DeadLetterUnavailable',
+      message: expect.stringContaining('TopicNotExist'),
+    });
+  });
+});
