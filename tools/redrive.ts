@@ -21,28 +21,46 @@ import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
 const USAGE =
   'usage: npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than 10m] [--max 1000] [--dry-run] [--queue ram-role-attacher-dlq] [--function ecs-ram-role-attacher] [--mns-endpoint URL] [--fc-endpoint URL]';
 
+function usageError(problem?: string): never {
+  if (problem !== undefined) console.error(problem);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        region: { type: 'string' },
+        account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+        code: { type: 'string' },
+        kind: { type: 'string' },
+        'older-than': { type: 'string' },
+        max: { type: 'string', default: '1000' },
+        'dry-run': { type: 'boolean', default: false },
+        queue: { type: 'string', default: 'ram-role-attacher-dlq' },
+        function: { type: 'string', default: 'ecs-ram-role-attacher' },
+        'mns-endpoint': { type: 'string' },
+        'fc-endpoint': { type: 'string' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    // An unknown option or a missing value is a usage error like any other (exit 2), not a failed redrive.
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      region: { type: 'string' },
-      account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
-      code: { type: 'string' },
-      kind: { type: 'string' },
-      'older-than': { type: 'string' },
-      max: { type: 'string', default: '1000' },
-      'dry-run': { type: 'boolean', default: false },
-      queue: { type: 'string', default: 'ram-role-attacher-dlq' },
-      function: { type: 'string', default: 'ecs-ram-role-attacher' },
-      'mns-endpoint': { type: 'string' },
-      'fc-endpoint': { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parse();
   const { region, account } = values;
   const max = Number(values.max);
-  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) {
-    console.error(USAGE);
-    process.exit(2);
+  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) usageError();
+  let olderThanMs: number | undefined;
+  try {
+    olderThanMs = values['older-than'] === undefined ? undefined : parseDuration(values['older-than']);
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
   }
   const keys = await resolveCredentials(credentialsFor(undefined));
   const mns = new MNSClient(account, {
@@ -78,7 +96,7 @@ async function main(): Promise<void> {
     filter: {
       ...(values.code === undefined ? {} : { code: values.code }),
       ...(values.kind === undefined ? {} : { kind: values.kind }),
-      ...(values['older-than'] === undefined ? {} : { olderThanMs: parseDuration(values['older-than']) }),
+      ...(olderThanMs === undefined ? {} : { olderThanMs }),
     },
     max,
     dryRun: values['dry-run'],

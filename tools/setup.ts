@@ -15,17 +15,32 @@ import { fanoutNames, setUpFanout } from './setup/failure-fanout.js';
 const USAGE =
   'usage: npm run setup -- --region <id> --account <uid> [--prefix ram-role-attacher] [--shape direct|buffered] [--endpoint <url>]';
 
+function usageError(problem?: string): never {
+  if (problem !== undefined) console.error(problem);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        region: { type: 'string' },
+        account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+        prefix: { type: 'string', default: 'ram-role-attacher' },
+        shape: { type: 'string', default: 'direct' },
+        endpoint: { type: 'string' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    // An unknown option or a missing value is a usage error like any other (exit 2), not a failed setup.
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      region: { type: 'string' },
-      account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
-      prefix: { type: 'string', default: 'ram-role-attacher' },
-      shape: { type: 'string', default: 'direct' },
-      endpoint: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parse();
   const { region, account, prefix, shape, endpoint } = values;
   if (
     !isRegionId(region) ||
@@ -33,8 +48,7 @@ async function main(): Promise<void> {
     !/^[A-Za-z0-9][A-Za-z0-9-]{0,100}$/.test(prefix) ||
     (shape !== 'direct' && shape !== 'buffered')
   ) {
-    console.error(USAGE);
-    process.exit(2);
+    usageError();
   }
   const mns = new MNSClient(account, {
     ...(await resolveCredentials(credentialsFor(undefined))),

@@ -53,6 +53,8 @@ export interface ListedRecord {
   action:
     | 'would-replay'
     | 'fixed'
+    /** An FC failure record whose event the function has now handled; its failing instances have their own records. */
+    | 'superseded'
     | 'still-failing'
     | 'listed-poison'
     | 'listed-unreadable'
@@ -62,6 +64,9 @@ export interface ListedRecord {
 }
 
 export interface RedriveReport extends RedriveProgress {
+  /** FC failure records deleted because the replayed event now went through, though some of its instances still
+   * fail: those have their own records now (listed as `superseded`, not counted as fixed). */
+  superseded: number;
   records: ListedRecord[];
   resolvedGroups: number;
   invocations: number;
@@ -71,6 +76,21 @@ interface Held {
   id: string;
   handle: string;
   message: DeadLetterMessage;
+  /** The latest call that used or renewed `handle`; the next one waits for it (see `withHandle`). */
+  pending: Promise<unknown>;
+  /** Deleted, or released at the end: no further extension. */
+  done: boolean;
+}
+
+/**
+ * Runs `call` with the message's current receipt handle once every earlier call on it has finished.
+ * ChangeMessageVisibility issues a new handle and voids the old one, so a delete or a release sent while the
+ * heartbeat's extension is in flight would carry a dead handle (MNS: ReceiptHandleError).
+ */
+function withHandle<T>(m: Held, call: (handle: string) => Promise<T>): Promise<T> {
+  const result = m.pending.then(() => call(m.handle));
+  m.pending = result.catch(() => undefined);
+  return result;
 }
 
 /** Records per replay invocation: the function reads ≤ 100 instances per ECS call, so this keeps one round. */
@@ -82,8 +102,9 @@ const RECEIVE_BATCH = 16;
  * summary says how each instance ended) and deletes a message only when its instance is no longer failing.
  * Everything received is held invisible (and the hold extended while the work lasts), then released: kept
  * messages reappear at once for the next run or another consumer. Poison and unreadable messages are listed,
- * never replayed. A replayed record that still fails is not written again by the function, so replays never
- * multiply the queue.
+ * never replayed. A replayed record that still fails is not written again by the function, and an FC failure
+ * record whose event the function has now handled gives way to the records that run wrote for its failing
+ * instances, so replays never multiply the queue.
  */
 export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   const now = options.now ?? Date.now;
@@ -94,6 +115,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     replayed: 0,
     fixed: 0,
     stillFailing: 0,
+    superseded: 0,
     records: [],
     resolvedGroups: 0,
     invocations: 0,
@@ -109,30 +131,52 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
 
   const held = new Map<string, Held>();
   const replayable: Held[] = [];
-  const heartbeat = setInterval(() => void extend([...held.values()]), (holdSeconds * 1000) / 3);
+  let extending = false;
+  const heartbeat = setInterval(
+    () => {
+      if (extending) return; // the previous round is still going
+      extending = true;
+      void extend([...held.values()]).finally(() => {
+        extending = false;
+      });
+    },
+    (holdSeconds * 1000) / 3,
+  );
 
   async function extend(messages: Held[]): Promise<void> {
     for (const m of messages) {
-      try {
-        const changed = await options.mns.changeMessageVisibility(options.queue, m.handle, holdSeconds);
-        if (changed.body?.ReceiptHandle) m.handle = changed.body.ReceiptHandle;
-      } catch {
-        // Lost the hold (expired): another consumer may see it; the outcome is still decided by the function.
-      }
+      if (m.done) continue;
+      await withHandle(m, async (handle) => {
+        if (m.done) return;
+        try {
+          const changed = await options.mns.changeMessageVisibility(options.queue, handle, holdSeconds);
+          if (changed.body?.ReceiptHandle) m.handle = changed.body.ReceiptHandle;
+        } catch {
+          // Lost the hold (expired): another consumer may see it; the outcome is still decided by the function.
+        }
+      });
     }
   }
 
+  // Whether every message of the queue was seen (not cut short by --max): only then can a group be known fixed.
+  let sawAll = false;
   try {
-    // Receive until the queue is empty, every message was seen once, or enough matched.
+    // Receive until the queue is empty (every message seen once) or enough matched.
+    let lastLook = false;
     for (;;) {
       const batch = await receive(options.mns, options.queue, held.size === 0 ? 1 : 0);
       const fresh = batch.filter((m) => !held.has(m.MessageId));
-      if (fresh.length === 0) break;
+      if (fresh.length === 0) {
+        sawAll = true;
+        break;
+      }
       for (const m of fresh) {
         const entry: Held = {
           id: m.MessageId,
           handle: m.ReceiptHandle,
           message: readDeadLetterMessage(m.MessageBody),
+          pending: Promise.resolve(),
+          done: false,
         };
         held.set(entry.id, entry);
         report.scanned++;
@@ -145,8 +189,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
             ...listed,
             action: entry.message.kind === 'unreadable' ? 'listed-unreadable' : 'listed-poison',
           });
-        } else if (!matches(listed, options.filter, now()) || report.matched >= options.max) {
-        } else {
+        } else if (matches(listed, options.filter, now()) && report.matched < options.max) {
           report.matched++;
           replayable.push(entry);
           if (options.dryRun) {
@@ -155,39 +198,47 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
         }
       }
       progress();
-      if (report.matched >= options.max && options.max > 0) break;
+      if (report.matched >= options.max && options.max > 0) {
+        // One more look tells whether anything is left beyond what was taken.
+        if (lastLook) break;
+        lastLook = true;
+      }
     }
 
     if (!options.dryRun) {
       const fixedMessages: DeadLetterMessage[] = [];
-      const failingMessages: DeadLetterMessage[] = [];
       for (const batch of replayBatches(replayable)) {
         const outcome = await replay(options, batch);
         report.invocations++;
         for (const { entry, result } of outcome) {
           report.replayed++;
           const listed = describe(entry.message);
-          if (result.fixed) {
-            await options.mns.deleteMessage(options.queue, entry.handle);
+          const deleted = result.fixed ? await remove(options, entry) : undefined;
+          if (deleted === true) {
             held.delete(entry.id);
-            report.fixed++;
+            if (result.action === 'superseded') report.superseded++;
+            else report.fixed++;
             fixedMessages.push(entry.message);
-            report.records.push({ ...listed, action: 'fixed', detail: result.detail });
+            report.records.push({ ...listed, action: result.action ?? 'fixed', detail: result.detail });
           } else {
             report.stillFailing++;
-            failingMessages.push(entry.message);
             report.records.push({
               ...listed,
-              action: result.error ? 'error' : 'still-failing',
-              detail: result.detail,
+              action: result.error || deleted !== undefined ? 'error' : 'still-failing',
+              detail:
+                deleted === undefined
+                  ? result.detail
+                  : `${result.detail}, but the message could not be deleted (${deleted}): kept`,
             });
           }
         }
         progress();
       }
-      // Resolve a group only when nothing of it failed again in this run.
-      const stillFailing = new Set(groupFailures(failingMessages).map((g) => g.key));
-      const fixedGroups = groupFailures(fixedMessages).filter((g) => !stillFailing.has(g.key));
+      // Resolve a group only when none of its messages is left in the queue: not one that failed again, nor
+      // one this run did not replay (filtered out, over --max, or never received because the scan stopped).
+      // A group resolved too early would never page again: replays write no new records.
+      const open = new Set(groupFailures([...held.values()].map((m) => m.message)).map((g) => g.key));
+      const fixedGroups = sawAll ? groupFailures(fixedMessages).filter((g) => !open.has(g.key)) : [];
       if (fixedGroups.length > 0 && options.resolve) {
         await options.resolve(fixedGroups);
         report.resolvedGroups = fixedGroups.length;
@@ -197,14 +248,30 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     clearInterval(heartbeat);
     // Everything not deleted becomes visible again now, for the next run or another consumer.
     for (const m of held.values()) {
-      try {
-        await options.mns.changeMessageVisibility(options.queue, m.handle, 1);
-      } catch {
-        // It reappears when its hold expires anyway.
-      }
+      await withHandle(m, async (handle) => {
+        m.done = true;
+        try {
+          await options.mns.changeMessageVisibility(options.queue, handle, 1);
+        } catch {
+          // It reappears when its hold expires anyway.
+        }
+      });
     }
   }
   return report;
+}
+
+/** Deletes a held message: true, or the name of the error that kept it. */
+async function remove(options: RedriveOptions, entry: Held): Promise<true | string> {
+  try {
+    await withHandle(entry, async (handle) => {
+      await options.mns.deleteMessage(options.queue, handle);
+      entry.done = true;
+    });
+    return true;
+  } catch (error) {
+    return error instanceof Error ? error.name : String(error);
+  }
 }
 
 async function receive(
@@ -263,6 +330,8 @@ function* replayBatches(entries: readonly Held[]): Generator<Held[]> {
 interface ReplayResult {
   fixed: boolean;
   error?: boolean;
+  /** How a deleted message is listed when not simply `fixed`. */
+  action?: 'superseded';
   detail: string;
 }
 
@@ -287,19 +356,38 @@ async function replay(
   return batch.map((entry) => ({ entry, result: judge(entry.message, summary) }));
 }
 
+/**
+ * Outcomes that leave the instance without the role its tags call for, and that the function reports as a
+ * failure: `dead-lettered`, and `conflict` (reported only with reportConflicts; its record is kept until
+ * someone settles the conflict, not dropped because the replay found the same conflict again).
+ */
+const failing = (r: InstanceOutcome) => r.outcome === 'dead-lettered' || r.outcome === 'conflict';
+
 function judge(message: DeadLetterMessage, summary: Summary): ReplayResult {
   if (message.kind === 'fc-failure') {
-    const failing = summary.results.filter((r) => r.outcome === 'dead-lettered');
-    return failing.length === 0
+    // The event went through this time. Its instances that still fail were handled as new events are: the
+    // function wrote a record for each (they are not redrive references), and those records are what is
+    // replayed from now on. Keeping the FC record would replay the event, and write them again, every run.
+    const stillFailing = summary.results.filter(failing);
+    return stillFailing.length === 0
       ? { fixed: true, detail: counts(summary.results) }
-      : { fixed: false, detail: `${failing.length} instances still failing` };
+      : {
+          fixed: true,
+          action: 'superseded',
+          detail: `${counts(summary.results)}; ${stillFailing.length} still failing, now in their own records`,
+        };
   }
   if (message.kind !== 'record') return { fixed: false, detail: 'not replayable' };
   const { instanceId, regionId } = message.record;
   const result = summary.results.find((r) => r.instanceId === instanceId && r.regionId === regionId);
   if (result === undefined)
     return { fixed: false, error: true, detail: 'the summary does not mention the instance' };
-  if (result.outcome === 'dead-lettered')
+  if (result.outcome === 'conflict')
+    return {
+      fixed: false,
+      detail: `conflict: ${result.reason ?? `has ${result.previousRole ?? 'another role'}`}`,
+    };
+  if (failing(result))
     return { fixed: false, detail: `${result.error?.code ?? 'failing'}: ${result.error?.message ?? ''}` };
   return { fixed: true, detail: result.outcome };
 }
@@ -351,6 +439,6 @@ export function formatReport(report: RedriveReport, dryRun: boolean): string {
     );
   const summary = dryRun
     ? `Dry run: ${report.matched} of ${report.scanned} messages would be replayed; nothing was changed.`
-    : `Scanned ${report.scanned}, replayed ${report.replayed} in ${report.invocations} invocations: ${report.fixed} fixed (deleted), ${report.stillFailing} still failing (kept)${report.resolvedGroups ? `, ${report.resolvedGroups} PagerDuty groups resolved` : ''}.`;
+    : `Scanned ${report.scanned}, replayed ${report.replayed} in ${report.invocations} invocations: ${report.fixed} fixed (deleted), ${report.stillFailing} still failing (kept)${report.superseded ? `, ${report.superseded} FC failure records superseded by their instances' own records (deleted)` : ''}${report.resolvedGroups ? `, ${report.resolvedGroups} PagerDuty groups resolved` : ''}.`;
   return `${[...lines, summary].join('\n')}\n`;
 }
