@@ -17,6 +17,8 @@ const envSchema = z.object({
   MNS_ENDPOINT: z.optional(
     z.string().check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path')),
   ),
+  /** How long the first wake-up of a burst keeps gathering failures before alerting. */
+  ALERT_GATHER_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(30)), 5),
   LOG_LEVEL: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   FC_REGION: z.optional(z.string().check(z.regex(REGION_ID, 'a region id such as cn-hangzhou'))),
   FC_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{1,20}$/, 'digits'))),
@@ -24,6 +26,7 @@ const envSchema = z.object({
 
 export interface AlertFunctionConfig {
   alertQueue?: string;
+  gatherSeconds: number;
   mnsEndpoint?: string;
   logLevel: string;
   region?: string;
@@ -42,6 +45,7 @@ export function loadAlertFunctionConfig(env: NodeJS.ProcessEnv): AlertFunctionCo
   const e = parsed.data;
   return {
     ...(e.ALERT_QUEUE === undefined ? {} : { alertQueue: e.ALERT_QUEUE }),
+    gatherSeconds: e.ALERT_GATHER_SECONDS,
     ...(e.MNS_ENDPOINT === undefined ? {} : { mnsEndpoint: e.MNS_ENDPOINT.replace(/\/$/, '') }),
     logLevel: e.LOG_LEVEL,
     ...(e.FC_REGION === undefined ? {} : { region: e.FC_REGION }),
@@ -83,10 +87,11 @@ export function createAlertHandler(config: AlertFunctionConfig, logger: Logger) 
       const mns = new MNSClient(accountId, {
         ...keys,
         endpoint: config.mnsEndpoint ?? `https://${accountId}.mns.${regionId}.aliyuncs.com`,
-        readTimeout: 10_000,
-        connectTimeout: 3_000,
+        // httpx applies the connect timeout as the socket's idle timer too: both must outlast a long poll.
+        readTimeout: 35_000,
+        connectTimeout: 35_000,
       });
-      batch = await drainAlertQueue(mns, config.alertQueue, deadline);
+      batch = await drainAlertQueue(mns, config.alertQueue, deadline, config.gatherSeconds);
     } else {
       batch = { messages: pushedMessages(event), acknowledge: async () => undefined };
     }

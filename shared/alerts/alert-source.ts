@@ -17,23 +17,29 @@ const MAX_DRAINED = 2_000;
 /**
  * Drains the alert queue (subscribed to the failure topic) in batches of 16. Every published failure also wakes
  * the function through the topic trigger, so the first wake-up of a burst takes the whole burst and the alert
- * is one per group instead of one per instance; later wake-ups find the queue empty and send nothing. The first
- * receive waits a second for the copy of the message that woke us, which MNS puts in the queue at the same time.
+ * is one per group instead of one per instance; later wake-ups find the queue empty (the messages are held by
+ * the first) and send nothing. The first wake-up keeps gathering for `gatherSeconds`, so failures that trickle
+ * in over a few seconds still make one alert.
  */
 export async function drainAlertQueue(
   mns: MNSClient,
   queue: string,
   deadline: Deadline,
+  gatherSeconds: number,
 ): Promise<AlertBatch> {
   const drained: { body: string; handle: string }[] = [];
-  let wait = 1;
+  const started = Date.now();
   // Keep half the remaining time for sending the alerts.
-  const stopAt = Date.now() + deadline.remainingMs() / 2;
+  const stopAt = Math.min(started + deadline.remainingMs() / 2, started + Math.max(1, gatherSeconds) * 1000);
+  // The first receive waits a moment for the copy of the message that woke us, which MNS queues at the same time.
+  let wait = 1;
   while (drained.length < MAX_DRAINED && Date.now() < stopAt) {
     const received = await receiveBatch(mns, queue, wait);
-    if (received.length === 0) break;
     drained.push(...received);
-    wait = 0;
+    if (drained.length === 0) break; // nothing for us: another wake-up holds it
+    // Gather what is still arriving, in long polls that end by the stop time.
+    wait = received.length > 0 ? 0 : Math.min(30, Math.floor((stopAt - Date.now()) / 1000));
+    if (received.length === 0 && wait < 1) break;
   }
   return {
     messages: drained.map((m) => readDeadLetterMessage(m.body)),

@@ -53,7 +53,7 @@ const context = (requestId = 'alert-req-1'): FcContext => ({
 
 function handler(env: Record<string, string> = {}) {
   return alertColdStart(
-    { ALERT_WEBHOOK: receiver.urls.webhook, ALERT_WEBHOOK_SECRET: SECRET, ...env },
+    { ALERT_WEBHOOK: receiver.urls.webhook, ALERT_WEBHOOK_SECRET: SECRET, ALERT_GATHER_SECONDS: '2', ...env },
     { logDestination: { write: (line) => void logs.push(line) } },
   );
 }
@@ -181,6 +181,21 @@ describe('dead-letter-alert draining its alert queue', () => {
     const again = await handle(Buffer.from(encodeRecord(record(2))), context('alert-req-2'));
     expect(again.records).toBe(0);
     expect(receiver.received).toHaveLength(2);
+  });
+
+  it('gathers failures that trickle in while it waits into the same alert', async () => {
+    const client = await queueWith([record(1)]);
+    const handle = handler({ ALERT_QUEUE: QUEUE, MNS_ENDPOINT: mns?.url ?? '' });
+    const later = new Promise<void>((resolve) =>
+      setTimeout(
+        () => void client.sendMessage(QUEUE, { MessageBody: encodeRecord(record(2)) }).then(() => resolve()),
+        500,
+      ),
+    );
+    const summary = await handle(Buffer.from('wake up'), context());
+    await later;
+    expect(summary).toMatchObject({ records: 2, groups: 1 });
+    expect(alertsOf().map((a) => a.count)).toEqual([2]);
   });
 
   it('keeps the messages when a target still fails after its retries, and fails the invocation so it is retried', async () => {
