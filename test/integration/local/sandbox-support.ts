@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { type Check, checkExpectations } from '../../../local/sandbox/report.js';
 import { type RunResult, runScenario } from '../../../local/sandbox/run-scenario.js';
 import type { Shape } from '../../../local/sandbox/sandbox.js';
@@ -45,4 +46,25 @@ export function smallDefaultScenario(): Scenario {
 export async function runSmall(shape: Shape): Promise<{ result: RunResult; checks: Check[] }> {
   const result = await runScenario(smallDefaultScenario(), { shape });
   return { result, checks: checkExpectations(result) };
+}
+
+/** What both shapes must show for the default scenario, beyond its own expectations. */
+export function expectDefaultScenarioHeld({ result, checks }: { result: RunResult; checks: Check[] }): void {
+  expect(checks.filter((c) => !c.ok).map((c) => c.text)).toEqual([]);
+  expect(result.verdicts.length).toBeGreaterThan(40);
+  // A role that does not trust ECS is alerted to every target, then fixed and replayed by redrive.
+  expect(Object.keys(result.alerts.byTarget).sort()).toEqual([
+    'dingtalk',
+    'lark',
+    'pagerduty',
+    'slack',
+    'webhook',
+    'wecom',
+  ]);
+  expect(result.redrives[0]?.fixed).toBeGreaterThan(0);
+  expect(result.redrives[0]?.stillFailing).toBe(0);
+  expect(result.deadLetters.byCode['InvalidRamRole.NotEcsRole'] ?? 0).toBe(0);
+  expect(result.outcomes.attached).toBeGreaterThan(30);
+  expect(result.outcomes.replaced).toBeGreaterThan(0);
+  expect(result.latency.count).toBe(result.outcomes.attached);
 }
