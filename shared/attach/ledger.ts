@@ -91,10 +91,6 @@ export class Ledger {
     this.deadLetters.push(record);
   }
 
-  isSettled(regionId: string, instanceId: string): boolean {
-    return this.#outcomes.has(refKey(regionId, instanceId));
-  }
-
   unsettled(): InstanceRef[] {
     return [...this.#refs.entries()].filter(([key]) => !this.#outcomes.has(key)).map(([, ref]) => ref);
   }
