@@ -7,65 +7,51 @@
  * With PAGERDUTY_ROUTING_KEY set, groups that are now fixed are resolved in PagerDuty.
  * Credentials: `@alicloud/credentials`' default chain.
  */
-import { parseArgs } from 'node:util';
-import MNSClient from '@alicloud/mns/lib/client.js';
 import { loadAlertConfig } from '../shared/alerts/alert-config.js';
 import { sendAlerts } from '../shared/alerts/send-alerts.js';
 import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
 import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
 import { createLogger } from '../shared/logging/logger.js';
+import { createMnsClient } from '../shared/mns/mns-client.js';
 import { Deadline } from '../shared/retry/deadline.js';
+import { type Cli, createCli } from './cli.js';
 import { createFc2Invoker } from './fc/fc2-invoker.js';
 import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
 
-const USAGE =
-  'usage: npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than 10m] [--max 1000] [--dry-run] [--queue ram-role-attacher-dlq] [--function ecs-ram-role-attacher] [--mns-endpoint URL] [--fc-endpoint URL]';
-
-function usageError(problem?: string): never {
-  if (problem !== undefined) console.error(problem);
-  console.error(USAGE);
-  process.exit(2);
-}
-
-function parse() {
-  try {
-    return parseArgs({
-      options: {
-        region: { type: 'string' },
-        account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
-        code: { type: 'string' },
-        kind: { type: 'string' },
-        'older-than': { type: 'string' },
-        max: { type: 'string', default: '1000' },
-        'dry-run': { type: 'boolean', default: false },
-        queue: { type: 'string', default: 'ram-role-attacher-dlq' },
-        function: { type: 'string', default: 'ecs-ram-role-attacher' },
-        'mns-endpoint': { type: 'string' },
-        'fc-endpoint': { type: 'string' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    // An unknown option or a missing value is a usage error like any other (exit 2), not a failed redrive.
-    return usageError(error instanceof Error ? error.message : String(error));
-  }
-}
+const cli: Cli = createCli(
+  'redrive',
+  'usage: npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than 10m] [--max 1000] [--dry-run] [--queue ram-role-attacher-dlq] [--function ecs-ram-role-attacher] [--mns-endpoint URL] [--fc-endpoint URL]',
+);
 
 async function main(): Promise<void> {
-  const { values } = parse();
+  const { values } = cli.parse({
+    region: { type: 'string' },
+    account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+    code: { type: 'string' },
+    kind: { type: 'string' },
+    'older-than': { type: 'string' },
+    max: { type: 'string', default: '1000' },
+    'dry-run': { type: 'boolean', default: false },
+    queue: { type: 'string', default: 'ram-role-attacher-dlq' },
+    function: { type: 'string', default: 'ecs-ram-role-attacher' },
+    'mns-endpoint': { type: 'string' },
+    'fc-endpoint': { type: 'string' },
+  });
   const { region, account } = values;
   const max = Number(values.max);
-  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) usageError();
+  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) cli.usageError();
   let olderThanMs: number | undefined;
   try {
     olderThanMs = values['older-than'] === undefined ? undefined : parseDuration(values['older-than']);
   } catch (error) {
-    usageError(error instanceof Error ? error.message : String(error));
+    cli.usageError(error instanceof Error ? error.message : String(error));
   }
   const keys = await resolveCredentials(credentialsFor(undefined));
-  const mns = new MNSClient(account, {
-    ...keys,
-    endpoint: values['mns-endpoint'] ?? `https://${account}.mns.${region}.aliyuncs.com`,
+  const mns = createMnsClient({
+    keys,
+    accountId: account,
+    regionId: region,
+    endpoint: values['mns-endpoint'],
   });
   const invoker = createFc2Invoker({
     endpoint: values['fc-endpoint'] ?? `https://${account}.${region}.fc.aliyuncs.com`,
@@ -122,7 +108,4 @@ async function main(): Promise<void> {
   process.stdout.write(formatReport(report, values['dry-run']));
 }
 
-main().catch((error: unknown) => {
-  console.error(`redrive failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+cli.run(main);

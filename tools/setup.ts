@@ -6,41 +6,25 @@
  * queues), idempotently: a second run changes nothing and says so. Credentials: `@alicloud/credentials`' default
  * chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, a profile, an ECS RAM role…).
  */
-import { parseArgs } from 'node:util';
-import MNSClient from '@alicloud/mns/lib/client.js';
 import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
 import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
+import { createMnsClient } from '../shared/mns/mns-client.js';
+import { type Cli, createCli } from './cli.js';
 import { fanoutNames, setUpFanout } from './setup/failure-fanout.js';
 
-const USAGE =
-  'usage: npm run setup -- --region <id> --account <uid> [--prefix ram-role-attacher] [--shape direct|buffered] [--endpoint <url>]';
-
-function usageError(problem?: string): never {
-  if (problem !== undefined) console.error(problem);
-  console.error(USAGE);
-  process.exit(2);
-}
-
-function parse() {
-  try {
-    return parseArgs({
-      options: {
-        region: { type: 'string' },
-        account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
-        prefix: { type: 'string', default: 'ram-role-attacher' },
-        shape: { type: 'string', default: 'direct' },
-        endpoint: { type: 'string' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    // An unknown option or a missing value is a usage error like any other (exit 2), not a failed setup.
-    return usageError(error instanceof Error ? error.message : String(error));
-  }
-}
+const cli: Cli = createCli(
+  'setup',
+  'usage: npm run setup -- --region <id> --account <uid> [--prefix ram-role-attacher] [--shape direct|buffered] [--endpoint <url>]',
+);
 
 async function main(): Promise<void> {
-  const { values } = parse();
+  const { values } = cli.parse({
+    region: { type: 'string' },
+    account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+    prefix: { type: 'string', default: 'ram-role-attacher' },
+    shape: { type: 'string', default: 'direct' },
+    endpoint: { type: 'string' },
+  });
   const { region, account, prefix, shape, endpoint } = values;
   if (
     !isRegionId(region) ||
@@ -48,11 +32,13 @@ async function main(): Promise<void> {
     !/^[A-Za-z0-9][A-Za-z0-9-]{0,100}$/.test(prefix) ||
     (shape !== 'direct' && shape !== 'buffered')
   ) {
-    usageError();
+    cli.usageError();
   }
-  const mns = new MNSClient(account, {
-    ...(await resolveCredentials(credentialsFor(undefined))),
-    endpoint: endpoint ?? `https://${account}.mns.${region}.aliyuncs.com`,
+  const mns = createMnsClient({
+    keys: await resolveCredentials(credentialsFor(undefined)),
+    accountId: account,
+    regionId: region,
+    endpoint,
   });
   const steps = await setUpFanout(mns, {
     region,
@@ -75,7 +61,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+cli.run(main);

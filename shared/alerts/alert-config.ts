@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ConfigError } from '../config/config.js';
+import { ConfigError, configProblems } from '../config/config.js';
 import { registerSecret } from '../logging/logger.js';
 import type { DingTalkConfig } from './targets/dingtalk.js';
 import { alertTargets } from './targets/from-config.js';
@@ -80,12 +80,8 @@ export function loadAlertConfig(env: NodeJS.ProcessEnv): AlertConfig {
     const value = env[name]?.trim();
     if (value) present[name] = value;
   }
-  const problems: string[] = [];
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      problems.push(`${String(issue.path[0] ?? '(environment)')}: ${issue.message}`);
-  }
+  const problems = parsed.success ? [] : configProblems(parsed.error.issues, present);
   for (const [name, needs] of NEEDS) {
     if (present[name] !== undefined && present[needs] === undefined)
       problems.push(`${name} is set but ${needs} is not`);

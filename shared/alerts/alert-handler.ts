@@ -1,10 +1,17 @@
-import MNSClient from '@alicloud/mns/lib/client.js';
 import * as z from 'zod/mini';
-import { ConfigError } from '../config/config.js';
+import {
+  ConfigError,
+  configProblems,
+  fcAccountId,
+  fcRegion,
+  logLevel,
+  mnsEndpoint,
+  mnsName,
+} from '../config/config.js';
 import { credentialsFor, resolveCredentials } from '../credentials/credentials.js';
-import { REGION_ID } from '../ecs/ids.js';
 import { DEFAULT_TIMEOUT_SECONDS, type FcContext } from '../fc/fc-context.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { createMnsClient } from '../mns/mns-client.js';
 import { Deadline } from '../retry/deadline.js';
 import { type AlertConfig, loadAlertConfig, registerAlertSecrets } from './alert-config.js';
 import { type AlertBatch, drainAlertQueue, pushedMessages } from './alert-source.js';
@@ -13,15 +20,13 @@ import { type AlertDeliveryReport, sendAlerts } from './send-alerts.js';
 
 /** The dead-letter-alert function's own settings (the targets are `loadAlertConfig`'s). */
 const envSchema = z.object({
-  ALERT_QUEUE: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/, 'an MNS queue name'))),
-  MNS_ENDPOINT: z.optional(
-    z.string().check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path')),
-  ),
+  ALERT_QUEUE: z.optional(mnsName('queue')),
+  MNS_ENDPOINT: z.optional(mnsEndpoint),
   /** How long the first wake-up of a burst keeps gathering failures before alerting. */
   ALERT_GATHER_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(30)), 5),
-  LOG_LEVEL: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
-  FC_REGION: z.optional(z.string().check(z.regex(REGION_ID, 'a region id such as cn-hangzhou'))),
-  FC_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{1,20}$/, 'digits'))),
+  LOG_LEVEL: logLevel,
+  FC_REGION: z.optional(fcRegion),
+  FC_ACCOUNT_ID: z.optional(fcAccountId),
 });
 
 export interface AlertFunctionConfig {
@@ -39,8 +44,7 @@ export function loadAlertFunctionConfig(env: NodeJS.ProcessEnv): AlertFunctionCo
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${configProblems(parsed.error.issues, set).join('; ')}`);
   }
   const e = parsed.data;
   return {
@@ -83,13 +87,12 @@ export function createAlertHandler(config: AlertFunctionConfig, logger: Logger) 
       if (regionId === undefined || accountId === undefined) {
         throw new Error('the context gives no region or account id, and FC_REGION/FC_ACCOUNT_ID are unset');
       }
-      const keys = await resolveCredentials(credentialsFor(context.credentials));
-      const mns = new MNSClient(accountId, {
-        ...keys,
-        endpoint: config.mnsEndpoint ?? `https://${accountId}.mns.${regionId}.aliyuncs.com`,
-        // httpx applies the connect timeout as the socket's idle timer too: both must outlast a long poll.
-        readTimeout: 35_000,
-        connectTimeout: 35_000,
+      const mns = createMnsClient({
+        keys: await resolveCredentials(credentialsFor(context.credentials)),
+        accountId,
+        regionId,
+        endpoint: config.mnsEndpoint,
+        timeoutMs: 35_000, // outlasts the longest (30 s) receive poll
       });
       batch = await drainAlertQueue(mns, config.alertQueue, deadline, config.gatherSeconds);
     } else {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import MNSClient from '@alicloud/mns/lib/client.js';
 import { loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import { MnsDeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
 import { MnsDeadLetterTopic } from '../dead-letter/dead-letter-topic.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { createMnsClient } from '../mns/mns-client.js';
 import { loadPolicy } from '../policy/load-policy.js';
 import { createAttachRoleHandler } from './attach-role-handler.js';
 
@@ -43,11 +43,12 @@ export function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOptions = {}
       }),
     deadLetters: (credential, accountId, regionId) => {
       const client = async (timeoutMs: number) =>
-        new MNSClient(accountId, {
-          ...(await resolveCredentials(credential)),
-          endpoint: config.mnsEndpoint ?? `https://${accountId}.mns.${regionId}.aliyuncs.com`,
-          readTimeout: timeoutMs,
-          connectTimeout: timeoutMs,
+        createMnsClient({
+          keys: await resolveCredentials(credential),
+          accountId,
+          regionId,
+          endpoint: config.mnsEndpoint,
+          timeoutMs,
         });
       const retry = {
         maxAttempts: config.retry.maxAttempts,

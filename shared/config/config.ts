@@ -18,25 +18,43 @@ const int = (min: number, max: number) => z.coerce.number().check(z.int(), z.gte
 
 const intMs = (fallback: number, min: number, max: number) => z._default(int(min, max), fallback);
 
-/** MNS queue names: letters, digits and `-`, starting with a letter or digit, ≤ 120 characters. */
-const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
+/** MNS queue and topic names: letters, digits and `-`, starting with a letter or digit, ≤ 120 characters. */
+const MNS_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
+
+// Variables both functions read, validated the same way in each.
+export const mnsName = (what: 'queue' | 'topic') =>
+  z.string().check(z.regex(MNS_NAME, `an MNS ${what} name (letters, digits, "-")`));
+export const mnsEndpoint = z
+  .string()
+  .check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path'));
+export const logLevel = z._default(
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  'info',
+);
+/** Set by FC itself; used when the invocation context lacks them (local runs). */
+export const fcRegion = z.string().check(z.regex(REGION_ID, 'a region id such as cn-hangzhou'));
+export const fcAccountId = z.string().check(z.regex(ACCOUNT_ID, 'digits'));
+
+/** One line per bad variable, naming it; a missing one reads "X is required". */
+export function configProblems(issues: readonly z.core.$ZodIssue[], env: NodeJS.ProcessEnv): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    return issue.code === 'invalid_type' && env[name] === undefined
+      ? `${name} is required`
+      : `${name}: ${issue.message}`;
+  });
+}
 
 /**
  * Environment variables of the attach-role function. The README keeps the same table; keep both in step.
  * Names may not start with `FC_` (reserved by FC).
  */
 const envSchema = z.object({
-  DEAD_LETTER_TOPIC: z.optional(
-    z.string().check(z.regex(QUEUE_NAME, 'an MNS topic name (letters, digits, "-")')),
-  ),
-  DEAD_LETTER_QUEUE: z.optional(
-    z.string().check(z.regex(QUEUE_NAME, 'an MNS queue name (letters, digits, "-")')),
-  ),
+  DEAD_LETTER_TOPIC: z.optional(mnsName('topic')),
+  DEAD_LETTER_QUEUE: z.optional(mnsName('queue')),
   POLICY_FILE: z._default(z.string().check(z.minLength(1)), 'policy.yaml'),
   ECS_ENDPOINT: z.optional(z.string().check(z.minLength(1))),
-  MNS_ENDPOINT: z.optional(
-    z.string().check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path')),
-  ),
+  MNS_ENDPOINT: z.optional(mnsEndpoint),
   ECS_CONNECT_TIMEOUT_MS: intMs(2_000, 100, 60_000),
   ECS_READ_TIMEOUT_MS: intMs(10_000, 100, 120_000),
   ECS_CONCURRENCY: z._default(int(1, 32), 4),
@@ -45,10 +63,9 @@ const envSchema = z.object({
   BACKOFF_CAP_MS: intMs(5_000, 1, 300_000),
   DEADLINE_MARGIN_MS: z.optional(int(0, 120_000)),
   NEW_INSTANCE_GRACE_SECONDS: z._default(int(0, 86_400), 300),
-  LOG_LEVEL: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
-  // Set by FC itself; used when the invocation context lacks them (local runs).
-  FC_REGION: z.optional(z.string().check(z.regex(REGION_ID, 'a region id such as cn-hangzhou'))),
-  FC_ACCOUNT_ID: z.optional(z.string().check(z.regex(ACCOUNT_ID, 'digits'))),
+  LOG_LEVEL: logLevel,
+  FC_REGION: z.optional(fcRegion),
+  FC_ACCOUNT_ID: z.optional(fcAccountId),
   FC_FUNC_CODE_PATH: z.optional(z.string()),
 });
 
@@ -78,14 +95,7 @@ export interface Config {
 /** Reads and validates the environment once (at cold start). Throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = envSchema.safeParse(env);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? '(environment)');
-        return issue.code === 'invalid_type' && env[name] === undefined
-          ? `${name} is required`
-          : `${name}: ${issue.message}`;
-      });
+  const problems = parsed.success ? [] : configProblems(parsed.error.issues, env);
   const topic = env.DEAD_LETTER_TOPIC;
   const queue = env.DEAD_LETTER_QUEUE;
   if (topic === undefined && queue === undefined) {
