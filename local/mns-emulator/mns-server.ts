@@ -39,7 +39,7 @@ export interface MnsEmulatorOptions {
   timeScale?: number;
   /**
    * The region the emulator serves: used in the endpoints it makes up (function subscriptions) and the region a V4
-   * signature's scope must name; default `cn-hangzhou`.
+   * signature's scope must name (cloud-facts MNS-4); default `cn-hangzhou`.
    */
   region?: string;
   /** Where answered calls are recorded; a fresh log when omitted. */
@@ -93,7 +93,7 @@ export interface FunctionSubscriptionOptions {
   endpoint?: string;
 }
 
-/** Requests whose Date differs from the server clock by more than this are refused (MNS allows 15 minutes). */
+/** Requests whose Date differs from the server clock by more than this are refused (MNS allows 15 minutes: MNS-2). */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const XML_CONTENT_TYPE = 'text/xml;charset=utf-8';
 

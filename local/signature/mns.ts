@@ -105,8 +105,9 @@ const URL_PARSE_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The resources to try, in order: the raw request target first (receipt handles with `+ / = &` travel raw), then the
- * same with `url.parse`'s escapes undone. A raw `%22` in a handle would be mangled by the second form, hence the order.
+ * The resources to try, in order: the raw request target first (receipt handles with `+ / = &` travel raw, or
+ * percent-encoded by some clients, and are signed as sent: cloud-facts MNS-20), then the same with `url.parse`'s
+ * escapes undone. A raw `%22` in a handle would be mangled by the second form, hence the order.
  */
 export function mnsResourceCandidates(rawUrl: string): string[] {
   const unescaped = rawUrl.replace(/%(09|0A|0D|20|22|27|3C|3E|5C|5E|60|7B|7C|7D)/gi, (m) => {
