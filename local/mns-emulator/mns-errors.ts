@@ -3,7 +3,8 @@ import { escapeXml, MNS_XMLNS } from './mns-xml.js';
 /**
  * MNS error codes the emulator answers, with their HTTP status and default message as the MNS error-code table
  * documents them (help/doc-detail/27501). `InvalidDegist` is spelled as MNS spells it. `InvalidSecurityToken` is
- * not in that table: it is this emulator's stand-in for a bad or missing STS token.
+ * not in that table: it is this emulator's stand-in for a bad or missing STS token (cloud-facts MNS-6). TimeExpired
+ * is 408 here, the signature page says 400 (MNS-2).
  */
 export const MNS_ERRORS = {
   AccessDenied: [403, 'The OwnerId that your Access Key Id associated to is forbidden for this operation.'],

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import { startHttpServer } from '../http/http-server.js';
-import { headerValue, parseMnsAuthorization, verifyMnsRequest } from '../signature/mns.js';
+import { claimedAccessKeyId, headerValue, mnsRequestDate, verifyMnsRequest } from '../signature/mns.js';
+import { contentMd5Form } from './content-md5.js';
 import {
   defaultFaultCode,
   FaultList,
@@ -36,7 +37,10 @@ export interface MnsEmulatorOptions {
    * test or a short run; default 1.
    */
   timeScale?: number;
-  /** Region used in the endpoints the emulator makes up (function subscriptions); default `cn-hangzhou`. */
+  /**
+   * The region the emulator serves: used in the endpoints it makes up (function subscriptions) and the region a V4
+   * signature's scope must name (cloud-facts MNS-4); default `cn-hangzhou`.
+   */
   region?: string;
   /** Where answered calls are recorded; a fresh log when omitted. */
   calls?: CallLog;
@@ -89,12 +93,13 @@ export interface FunctionSubscriptionOptions {
   endpoint?: string;
 }
 
-/** Requests whose Date differs from the server clock by more than this are refused (MNS allows 15 minutes). */
+/** Requests whose Date differs from the server clock by more than this are refused (MNS allows 15 minutes: MNS-2). */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const XML_CONTENT_TYPE = 'text/xml;charset=utf-8';
 
 export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<MnsEmulator> {
   const now = options.now ?? Date.now;
+  const region = options.region ?? 'cn-hangzhou';
   const calls = options.calls ?? new CallLog();
   const faults = new FaultList();
   const queues = new QueueRegistry({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30, now });
@@ -128,7 +133,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
     const route = routeRequest(method, rawUrl, body);
     const action: MnsOperation | 'Unknown' = route.op ?? 'Unknown';
     // The claimed key, so refused calls are attributed too.
-    const accessKeyId = parseMnsAuthorization(headerValue(req.headers, 'authorization') ?? '')?.accessKeyId;
+    const accessKeyId = claimedAccessKeyId(headerValue(req.headers, 'authorization') ?? '');
 
     const answer = (reply: Reply, code?: string) => {
       const headers: Record<string, string> = {
@@ -234,15 +239,15 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
     }
   }
 
-  /** Checks the Date header, signature, STS token, clock skew and Content-MD5, in that order. */
+  /** Checks the date, signature, STS token, clock skew and Content-MD5, in that order. */
   function authenticate(req: IncomingMessage, body: Buffer, credentials: CredentialStore): void {
-    const date = headerValue(req.headers, 'date');
+    const date = mnsRequestDate(req.headers);
     if (!date) throw new MnsError('MissingDateHeader');
     const dateMs = Date.parse(date);
     if (Number.isNaN(dateMs)) throw new MnsError('InvalidDateHeader');
 
     const verdict = verifyMnsRequest(
-      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers },
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, region },
       (id) => credentials.get(id),
     );
     if (!verdict.ok) {
@@ -252,9 +257,13 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
         throw new MnsError('InvalidSecurityToken', `The security token you provided ${why}.`);
       }
       if (verdict.code === 'SignatureDoesNotMatch') {
+        const detail =
+          verdict.expectedScope !== undefined
+            ? `The credential scope must be ${JSON.stringify(verdict.expectedScope)}.`
+            : `StringToSign: ${JSON.stringify(verdict.stringToSign ?? '')}`;
         throw new MnsError(
           'SignatureDoesNotMatch',
-          `The request signature we calculated does not match the signature you provided. StringToSign: ${JSON.stringify(verdict.stringToSign)}`,
+          `The request signature we calculated does not match the signature you provided. ${detail}`,
         );
       }
       throw new MnsError(verdict.code);
@@ -262,10 +271,13 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
 
     if (Math.abs(Date.now() - dateMs) > MAX_CLOCK_SKEW_MS) throw new MnsError('TimeExpired');
 
+    // Either documented form of the body's digest (cloud-facts MNS-5); anything else is refused.
     const md5 = headerValue(req.headers, 'content-md5');
-    if (md5 !== undefined) {
-      const expected = Buffer.from(createHash('md5').update(body).digest('hex'), 'utf8').toString('base64');
-      if (md5 !== expected) throw new MnsError('InvalidDegist');
+    if (md5 !== undefined && contentMd5Form(md5, body) === undefined) {
+      throw new MnsError(
+        'InvalidDegist',
+        "The Content-MD5 you specified is invalid: it must be base64 of the body's MD5 digest (RFC 1864) or of its hex form.",
+      );
     }
   }
 
@@ -307,9 +319,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
         throw new Error('MNS emulator: a filterTag has at most 16 characters');
       }
       topics.subscribe(topic, name, {
-        endpoint:
-          subscription.endpoint ??
-          `acs:fc:${options.region ?? 'cn-hangzhou'}:${options.accountId}:functions/${name}`,
+        endpoint: subscription.endpoint ?? `acs:fc:${region}:${options.accountId}:functions/${name}`,
         filterTag,
         notifyStrategy: subscription.notifyStrategy ?? 'BACKOFF_RETRY',
         target: {

@@ -9,7 +9,7 @@ import { MNS_XMLNS, xmlFields } from './mns-xml.js';
  *   MessageTag (only when the message has one; inferred) and PublishTime (epoch ms), in the page's order. The page's
  *   example is not well-formed (`xlmns=`, `</MessagePublishTime>`): this emits `xmlns=` and `</PublishTime>`.
  * - JSON: the same fields as one JSON object; PublishTime is a string there, as in the page's example.
- * `Message` is the published MessageBody verbatim: MNS does not Base64 it. The Base64 the docs speak of is the
+ * `Message` is the published MessageBody verbatim: MNS does not Base64 it (inferred: cloud-facts MNS-17). The Base64 the docs speak of is the
  * publisher's (the Java SDK's Base64TopicMessage encodes at publish time and its queue-subscription example decodes
  * the `Message` field), so a body published Base64-encoded arrives Base64-encoded.
  *

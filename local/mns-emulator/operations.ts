@@ -205,6 +205,7 @@ function deleteMessage(ctx: OperationContext, request: OperationRequest): Reply 
   const queue = ctx.queues.require(request.queue);
   const handle = request.query.get('ReceiptHandle');
   if (!handle) throw new MnsError('MissingReceiptHandle');
+  // The API page's code; an FAQ says MessageNotExist (cloud-facts MNS-14).
   if (!queue.delete(handle)) throw new MnsError('ReceiptHandleError');
   return { status: 204 };
 }
@@ -272,7 +273,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The body as an XML document with the expected root. A body that is not well-formed (e.g. an unescaped `<` or `&`
- * in a MessageBody, which `@alicloud/mns` sends as is) → 400 MalformedXML; the real service presumably rejects it too.
+ * in a MessageBody, which `@alicloud/mns` sends as is) → 400 MalformedXML; the real service's answer is unknown
+ * (cloud-facts MNS-8).
  */
 export function parseBody(body: Buffer, root: string): XmlElement {
   let document: XmlElement;

@@ -14,7 +14,8 @@ export interface MnsRoute {
 
 /**
  * Query parameters, looked up case-insensitively: the SDK sends `ReceiptHandle` to DeleteMessage but
- * `receiptHandle` to ChangeMessageVisibility, and both work against MNS.
+ * `receiptHandle` to ChangeMessageVisibility, other clients `VisibilityTimeout`, and all work against MNS
+ * (cloud-facts MNS-19).
  */
 export class QueryParams {
   readonly #values = new Map<string, string>();
@@ -25,7 +26,8 @@ export class QueryParams {
       const eq = pair.indexOf('=');
       const key = eq < 0 ? pair : pair.slice(0, eq);
       const value = eq < 0 ? '' : pair.slice(eq + 1);
-      // Receipt handles travel raw (`+ / =`), so no `+`-as-space; only %XX escapes are undone.
+      // Receipt handles travel raw (`+ / =`) or percent-encoded, so no `+`-as-space; only %XX escapes are undone
+      // (cloud-facts MNS-20).
       this.#values.set(percentDecode(key).toLowerCase(), percentDecode(value));
     }
   }

@@ -122,14 +122,26 @@ export function verify(
     return { ok: false, failure: 'signature-mismatch', accessKeyId, stringToSign: first ?? '' };
   }
 
-  const token = headerValue(request.headers, scheme.tokenHeader);
-  if (key.securityToken !== undefined) {
-    if (token === undefined || token === '') return { ok: false, failure: 'token-missing', accessKeyId };
-    if (!sameText(token, key.securityToken)) return { ok: false, failure: 'token-mismatch', accessKeyId };
-  } else if (token !== undefined) {
-    return { ok: false, failure: 'token-unexpected', accessKeyId };
-  }
+  const token = checkSecurityToken(headerValue(request.headers, scheme.tokenHeader), key);
+  if (token !== undefined) return { ok: false, failure: token, accessKeyId };
   return { ok: true, accessKeyId, key, resource };
+}
+
+/**
+ * The STS token check, once the signature holds: an STS key must carry exactly its token, a long-term key none (a
+ * stray token means credentials were mixed up). Undefined when the token is right.
+ */
+export function checkSecurityToken(
+  token: string | undefined,
+  key: AccessKey,
+): 'token-missing' | 'token-mismatch' | 'token-unexpected' | undefined {
+  if (key.securityToken !== undefined) {
+    if (token === undefined || token === '') return 'token-missing';
+    if (!sameText(token, key.securityToken)) return 'token-mismatch';
+  } else if (token !== undefined) {
+    return 'token-unexpected';
+  }
+  return undefined;
 }
 
 /** The reason word both emulators report for a refused STS token. */

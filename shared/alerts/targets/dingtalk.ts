@@ -29,9 +29,12 @@ export interface DingTalkConfig {
 /** DingTalk refuses messages over 20,000 bytes (errcode 460101); the whole JSON body is kept under it. */
 export const DINGTALK_MAX_BODY_BYTES = 20_000;
 
-/** 130101 "send too fast" (20 messages a minute per robot) and 410100 (the newer code for the same): retry later. */
+/**
+ * 130101 "send too fast" (20 messages a minute per robot: cloud-facts AL-2) and 410100 (the newer code for the same,
+ * inferred: AL-3): retry later.
+ */
 const RATE_LIMITED = new Set([130101, 410100]);
-/** -1 "系统繁忙": the global "system busy" code, documented as worth a retry. */
+/** -1 "系统繁忙": the global "system busy" code, documented as worth a retry (cloud-facts AL-3). */
 const BUSY = new Set([-1]);
 
 /** The `sign` query value, already URL-encoded, for `timestamp` (ms since the epoch, as a string). */
@@ -89,7 +92,8 @@ export function classifyDingTalkAnswer(answer: TargetAnswer): AnswerVerdict {
   if (RATE_LIMITED.has(errcode)) return { outcome: 'retryable', code: 'RateLimited', reason };
   if (BUSY.has(errcode)) return { outcome: 'retryable', code: 'ServiceUnavailable', reason };
   // 310000 (signature, timestamp, keyword or IP check failed), 300001/400101 (no such token), 400102 (robot
-  // stopped), 400013 (group dissolved), 40035 (bad JSON), 460101 (too long), 43xxxx (content refused)…
+  // stopped), 400013 (group dissolved), 40035 (bad JSON), 460101 (too long), 43xxxx (content refused), 90030
+  // (plan quota) and any code not known: cloud-facts AL-4.
   return { outcome: 'configuration', code: `DingTalk.${errcode}`, reason };
 }
 

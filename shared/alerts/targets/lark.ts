@@ -29,7 +29,7 @@ export interface LarkConfig {
 
 export const LARK_MAX_BODY_BYTES = 20_000;
 
-/** 11232: the bot's frequency limit. */
+/** 11232: the bot's frequency limit (cloud-facts AL-6). */
 const RATE_LIMITED = new Set([11232]);
 
 export function larkSign(timestamp: string, secret: string): string {
@@ -110,12 +110,13 @@ export function classifyLarkAnswer(answer: TargetAnswer): AnswerVerdict {
   if (typeof code === 'number' && code !== 0) {
     const reason = `code ${code}: ${message}`;
     // 9499 is documented as "Bad Request" (malformed body), but the same code comes back with "too many request"
-    // when the bot is throttled: only the latter is worth a retry.
+    // when the bot is throttled: only the latter is worth a retry (cloud-facts AL-6).
     if (RATE_LIMITED.has(code) || (code === 9499 && /too many|frequen|limit/i.test(message))) {
       return { outcome: 'retryable', code: 'RateLimited', reason };
     }
     if (answer.status >= 500) return { outcome: 'retryable', code: 'ServiceUnavailable', reason };
-    // 19021 (signature or timestamp), 19022 (IP not allowed), 19024 (keyword missing), 19001 (bad hook id), 9499…
+    // 19021 (signature or timestamp), 19022 (IP not allowed), 19024 (keyword missing), 19001 (bad hook id), 9499,
+    // and any code not known (cloud-facts AL-6)…
     return { outcome: 'configuration', code: `Lark.${code}`, reason };
   }
   const verdict = classifyStatus(answer);

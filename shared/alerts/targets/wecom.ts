@@ -25,7 +25,7 @@ export interface WeComConfig {
 
 export const WECOM_MAX_CONTENT_BYTES = 4096;
 
-/** 45009: "api freq out of limit". -1: "system busy". */
+/** 45009: "api freq out of limit". -1: "system busy". Other codes are configuration (cloud-facts AL-7). */
 const RETRYABLE = new Map([
   [45009, 'RateLimited'],
   [-1, 'ServiceUnavailable'],

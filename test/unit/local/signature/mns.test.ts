@@ -1,14 +1,18 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AccessKey } from '../../../../local/credential-store.js';
 import {
   buildMnsStringToSign,
+  claimedAccessKeyId,
   type HeaderBag,
   mnsAuthorization,
+  mnsRequestDate,
   mnsResourceCandidates,
   parseMnsAuthorization,
   verifyMnsRequest,
 } from '../../../../local/signature/mns.js';
+import { mnsV4Authorization } from '../../../../local/signature/mns-v4.js';
 
 interface Capture {
   method: string;
@@ -177,6 +181,83 @@ describe('verifyMnsRequest', () => {
       const mixed = { ...request, headers: { ...request.headers, 'security-token': 'CAISx' } };
       expect(verifyMnsRequest(mixed, lookup)).toMatchObject({ ok: false, code: 'InvalidSecurityToken' });
     });
+  });
+});
+
+describe('other clients (cloud-facts MNS-2, MNS-3)', () => {
+  // The official Java SDK's own V2 vectors (aliyun/aliyun-mns-java-sdk 2.0.0, MNSV2SignerTest.java): it signs the
+  // Date line from its request time and lower-cases x-mns-* names, whatever case they were given in.
+  it.each([
+    {
+      method: 'POST',
+      resource: '/queues/TestQueue',
+      headers: { Date: 'Tue, 03 Jun 2025 11:23:48 GMT', 'x-mns-abcDEF': 'abcDEF', 'x-kkk-def': 'def' },
+      key: ['ak1', 'sk1'],
+      expected: 'MNS ak1:cAThPWnbphg3hDe3ZHDADTgkgyE=',
+    },
+    {
+      method: 'GET',
+      resource: '/queues/TestQueue123456',
+      headers: { Date: 'Wed, 03 Dec 2025 11:23:48 GMT', 'X-MNS-abcDEF': 'KKKkkk', 'x-kkk-def': 'jjj' },
+      key: ['ak-kkkk1111111111', 'sk-kkkkkk1111111111'],
+      expected: 'MNS ak-kkkk1111111111:lPxnfNA+Qo/aj18MYJUnRMqa84I=',
+    },
+    {
+      method: 'POST',
+      resource: '/queues/Test Queue@123',
+      headers: { Date: 'Tue, 03 Jun 2025 11:23:48 GMT', 'content-type': 'application/json' },
+      key: ['testAk', 'testSk'],
+      expected: 'MNS testAk:GZ/I9UgZsqvbzfzjd0GmA6VHOx4=',
+    },
+  ])('reproduces the Java SDK vector $expected', ({ method, resource, headers, key, expected }) => {
+    const [id = '', secret = ''] = key;
+    expect(mnsAuthorization({ method, resource, headers }, id, secret)).toBe(expected);
+  });
+
+  it('signs x-mns-date on the DATE line when no Date header is sent, and verifies it', () => {
+    const headers: Record<string, string> = { 'x-mns-date': 'D', 'x-mns-version': '2015-06-06' };
+    expect(buildMnsStringToSign({ method: 'GET', resource: '/queues/q', headers })).toBe(
+      'GET\n\n\nD\nx-mns-date:D\nx-mns-version:2015-06-06\n/queues/q',
+    );
+    expect(mnsRequestDate(headers)).toBe('D');
+    expect(mnsRequestDate({ date: 'A', 'x-mns-date': 'B' })).toBe('A');
+    const request = signed('GET', '/queues/jobs/messages', LONG_TERM);
+    const { date: _, ...browser } = request.headers;
+    browser.authorization = mnsAuthorization(
+      { method: 'GET', resource: request.url, headers: browser },
+      LONG_TERM.accessKeyId,
+      LONG_TERM.accessKeySecret,
+    );
+    expect(verifyMnsRequest({ ...request, headers: browser }, lookup).ok).toBe(true);
+    // Signed with an empty DATE line instead: refused.
+    const emptyLine = createHmac('sha1', LONG_TERM.accessKeySecret)
+      .update(
+        buildMnsStringToSign({ method: 'GET', resource: request.url, headers: { ...browser, date: '' } }),
+      )
+      .digest('base64');
+    const wrong = { ...browser, authorization: `MNS ${LONG_TERM.accessKeyId}:${emptyLine}` };
+    expect(verifyMnsRequest({ ...request, headers: wrong }, lookup)).toMatchObject({
+      code: 'SignatureDoesNotMatch',
+    });
+  });
+
+  it('hands a V4 Authorization to the V4 verifier, which needs the endpoint region', () => {
+    const date = new Date('2026-11-29T03:51:45Z');
+    const headers: Record<string, string> = { date: date.toUTCString(), 'x-mns-version': '2015-06-06' };
+    headers.authorization = mnsV4Authorization(
+      { method: 'GET', path: '/queues/jobs/messages', query: [], headers, date, region: 'cn-hangzhou' },
+      LONG_TERM.accessKeyId,
+      LONG_TERM.accessKeySecret,
+    );
+    const request = { method: 'GET', url: '/queues/jobs/messages', headers };
+    expect(verifyMnsRequest({ ...request, region: 'cn-hangzhou' }, lookup)).toMatchObject({ ok: true });
+    expect(verifyMnsRequest(request, lookup)).toMatchObject({ code: 'InvalidAuthorizationHeader' });
+    expect(verifyMnsRequest({ ...request, region: 'cn-beijing' }, lookup)).toMatchObject({
+      code: 'SignatureDoesNotMatch',
+      expectedScope: '20261129/cn-beijing/mns/aliyun_v4_request',
+    });
+    expect(claimedAccessKeyId(headers.authorization)).toBe(LONG_TERM.accessKeyId);
+    expect(claimedAccessKeyId('MNS AK:sig')).toBe('AK');
   });
 });
 
