@@ -70,7 +70,8 @@ export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeCon
       {
         data,
         dataPath,
-        typeService: actionTrail[1],
+        // `actiontrail:` is the ActionTrail form's prefix, not a product (cloud-facts EV-11).
+        typeService: actionTrail[1] === 'actiontrail' ? undefined : actionTrail[1],
         eventId: id,
         eventType: safeType(type, 'ActionTrail:ApiCall'),
         eventTime,
@@ -83,7 +84,8 @@ export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeCon
     return;
   }
 
-  // Spelling unconfirmed (plausibly source `acs.tag`, type `tag:Tag:ChangeOnResource`): match the name part.
+  // EventBridge spelling unknown (plausibly source `acs.tag`, type `tag:Tag:ChangeOnResource`; cloud-facts
+  // EV-20): match the name part.
   if (lower.includes('tag:changeonresource')) {
     const data = optionalObject(event, 'data', path);
     if (data === undefined) throw missingData(dataPath);

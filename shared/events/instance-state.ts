@@ -4,7 +4,7 @@ import { type EventMeta, idAndType } from './event-meta.js';
 import type { RefReason } from './instance-ref.js';
 import { field, type JsonObject, optionalObject, optionalString } from './json-fields.js';
 import { makeRef, type RefPlace } from './locate.js';
-import { type Candidate, resolveInstance } from './resource-ids.js';
+import { type Candidate, isInstanceResourceType, resolveInstance } from './resource-ids.js';
 import { pointer, quote } from './text.js';
 
 /**
@@ -19,12 +19,6 @@ import { pointer, quote } from './text.js';
  */
 
 const CREATION_STATES = new Set(['pending', 'created', 'starting', 'running']);
-
-/** Resource types that mean "an ECS instance" in the spellings seen across CloudMonitor, ROS and the Tag service. */
-const INSTANCE_RESOURCE_TYPES = new Set(['aliyun::ecs::instance', 'acs::ecs::instance', 'instance']);
-
-export const isInstanceResourceType = (resourceType: string): boolean =>
-  INSTANCE_RESOURCE_TYPES.has(resourceType.toLowerCase());
 
 /** The ref reason for a state, or undefined when the state means there is nothing to do. */
 export function reasonForState(state: string | undefined): RefReason | undefined {

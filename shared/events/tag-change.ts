@@ -1,10 +1,9 @@
 import type { DecodeContext } from './decode-context.js';
 import { EventDecodeError } from './decode-error.js';
 import { type EventMeta, idAndType } from './event-meta.js';
-import { isInstanceResourceType } from './instance-state.js';
 import { field, type JsonObject, optionalString } from './json-fields.js';
 import { makeRef, type RefPlace } from './locate.js';
-import { type Candidate, resolveInstance } from './resource-ids.js';
+import { type Candidate, isInstanceResourceType, resolveInstance } from './resource-ids.js';
 import { pointer, quote } from './text.js';
 
 /**
