@@ -166,7 +166,11 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
   }
 }
 
-/** Creation: `referencedResources` (most reliable), then `responseElements`; `subject` only if both are silent. */
+/**
+ * Creation: `referencedResources` (most reliable), then `responseElements` (`InstanceIdSets.InstanceIdSet[]` of
+ * RunInstances, `InstanceId` of CreateInstance; that the trail carries them is inferred, cloud-facts EV-15, EV-16);
+ * `subject` only if both are silent.
+ */
 function creationCandidates(source: ActionTrailSource): Candidate[] {
   const { data, dataPath } = source;
   const candidates = referencedInstances(data, dataPath);
@@ -241,7 +245,7 @@ function tagCandidates(
   ];
 }
 
-/** `referencedResources["ACS::ECS::Instance"]` (key casing not trusted). */
+/** `referencedResources["ACS::ECS::Instance"]` (cloud-facts EV-15; key casing not trusted). */
 function referencedInstances(data: JsonObject, dataPath: string): Candidate[] {
   const referenced = optionalObject(data, 'referencedResources', dataPath);
   if (referenced === undefined) return [];
@@ -286,7 +290,7 @@ function instancesOf(candidates: readonly Candidate[]): InstanceLocation[] {
 }
 
 /**
- * An object field that some trails serialise as a JSON string (not confirmed for ECS, seen elsewhere): the string
+ * An object field that some trails serialise as a JSON string (cloud-facts EV-26, unknown for EventBridge): the string
  * is parsed, and if it is not a JSON object it is ignored — the ids are in `referencedResources` as well.
  */
 function lenientObject(data: JsonObject, key: string, dataPath: string): JsonObject | undefined {

@@ -9,8 +9,9 @@ import { pointer, quote } from './text.js';
 
 /**
  * `Instance:StateChange` payloads, however they arrive: a CloudEvent's `data`, a CloudMonitor event's `content`,
- * or RawData. The payload is believed to be `{resourceId, resourceType, state}`; a public consumer of the
- * EventBridge form reads `data.content.*` first, so `data` may also wrap the CloudMonitor shape — both are read.
+ * or RawData. The payload is believed to be `{resourceId, resourceType, state}` (unknown: cloud-facts EV-8); a
+ * public consumer of the EventBridge form reads `data.content.*` first, so `data` may also wrap the CloudMonitor
+ * shape — both are read. The states are inferred (EV-9).
  *
  * States: `Pending`, `Created`, `Starting`, `Running` → reason `created` (the NotFound grace period for new
  * instances applies). `Deleted` → ignored: nothing can be attached to a released instance. Any other state

@@ -9,7 +9,7 @@ import { pointer, quote } from './text.js';
 /**
  * The Tag service's `Tag:ChangeOnResource` event: `content{product: "ecs", resourceType: "instance",
  * resourceId: "i-…", changedTagKeys, tags}` (field names as an Alibaba OOS public template reads them). Arrives
- * as a CloudMonitor event (product `tag`), as a CloudEvent (spelling unconfirmed: `type` containing
+ * as a CloudMonitor event (product `tag`), as a CloudEvent (spelling unknown, cloud-facts EV-20: `type` containing
  * `Tag:ChangeOnResource`, `data` = the content or `{content}`), or as RawData. The tags in the event are never
  * used: only which instance changed.
  */

@@ -45,7 +45,12 @@ const rows: Row[] = [
   ['suffix miss', f([{ suffix: '.jpg' }]), { f: 'a.png' }, false],
   ['contains', f([{ contains: 'Normal' }]), { f: 'xNormaly' }, true],
   ['contains miss', f([{ contains: 'Normal' }]), { f: 'normal' }, false],
-  ['contains a colon-delimited part', f([{ contains: ':ActionTrail:' }]), { f: 'ecs:ActionTrail:ApiCall' }, true],
+  [
+    'contains a colon-delimited part',
+    f([{ contains: ':ActionTrail:' }]),
+    { f: 'ecs:ActionTrail:ApiCall' },
+    true,
+  ],
   // anything-but
   ['anything-but value', f([{ 'anything-but': 'Deleted' }]), { f: 'Running' }, true],
   ['anything-but value excluded', f([{ 'anything-but': 'Deleted' }]), { f: 'Deleted' }, false],
