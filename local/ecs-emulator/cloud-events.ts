@@ -5,12 +5,14 @@ import { randomUUID } from 'node:crypto';
  * (reference §1): the function's decoder and the patterns in `deploy/patterns/` are written against those.
  *
  * - `ecs:Instance:StateChange` (source `acs.ecs`): envelope documented; `data` = the CloudMonitor `content`
- *   (`resourceId`, `resourceType`, `state`), inferred.
- * - ActionTrail `ecs:ActionTrail:ApiCall` (source `acs.actiontrail`): `data` fields documented, the `type`
- *   spelling inferred from other products.
- * - Tag service `Tag:ChangeOnResource`: its EventBridge spelling is UNCONFIRMED. Emitted as source `acs.tag`, type
- *   `tag:Tag:ChangeOnResource`, `data` = the CloudMonitor `content` (`product`, `resourceType`, `resourceId`,
- *   `changedTagKeys`, `tags`) as an Alibaba OOS public template reads it.
+ *   (`resourceId`, `resourceType`, `state`), unknown (cloud-facts EV-8): one of the two layouts the patterns take.
+ * - ActionTrail write events, in the form EventBridge's "ActionTrail events" page documents: source
+ *   `acs.actiontrail`, type `actiontrail:ActionTrail:ApiCall`, the product in `data.serviceName` (cloud-facts
+ *   EV-11). On request (`actionTrailForm: 'product'`) the per-product form of the "Alibaba Cloud service event
+ *   sources" page instead: source `acs.ecs`, type `ecs:ActionTrail:ApiCall` (EV-12), same `data`.
+ * - Tag service `Tag:ChangeOnResource`: its EventBridge spelling is unknown (cloud-facts EV-20). Emitted as source
+ *   `acs.tag`, type `tag:Tag:ChangeOnResource`, `data` = the CloudMonitor `content` (`product`, `resourceType`,
+ *   `resourceId`, `changedTagKeys`, `tags`) as an Alibaba OOS public template reads it.
  *
  * A type alias (not an interface) so an event is assignable to `Record<string, unknown>`.
  */
@@ -18,7 +20,7 @@ export type EcsCloudEvent = {
   id: string;
   source: 'acs.ecs' | 'acs.actiontrail' | 'acs.tag';
   specversion: '1.0';
-  type: 'ecs:Instance:StateChange' | 'ecs:ActionTrail:ApiCall' | 'tag:Tag:ChangeOnResource';
+  type: 'ecs:Instance:StateChange' | ActionTrailType | 'tag:Tag:ChangeOnResource';
   subject?: string;
   time: string;
   datacontenttype?: string;
@@ -29,6 +31,21 @@ export type EcsCloudEvent = {
   aliyunpublishaddr?: string;
   data: Record<string, unknown>;
 };
+
+/** Which of the two documented envelopes an ActionTrail event arrives in (cloud-facts EV-11, EV-12). */
+export type ActionTrailForm = 'actiontrail' | 'product';
+
+const ACTIONTRAIL_ENVELOPES = {
+  actiontrail: { source: 'acs.actiontrail', type: 'actiontrail:ActionTrail:ApiCall' },
+  product: { source: 'acs.ecs', type: 'ecs:ActionTrail:ApiCall' },
+} as const;
+
+export type ActionTrailType = (typeof ACTIONTRAIL_ENVELOPES)[ActionTrailForm]['type'];
+
+/** The ActionTrail types the emulator emits, in either form. */
+export const ACTIONTRAIL_TYPES: ReadonlySet<string> = new Set(
+  Object.values(ACTIONTRAIL_ENVELOPES).map((envelope) => envelope.type),
+);
 
 /** What every envelope needs: who, where, and when it is published (ms since epoch). */
 export interface EventOrigin {
@@ -90,12 +107,12 @@ export interface ApiCallRecord {
   subjectInstanceId?: string;
 }
 
+/** The ActionTrail record of one call, in the documented `acs.actiontrail` form (`inActionTrailForm` changes it). */
 export function actionTrailEvent(origin: EventOrigin, call: ApiCallRecord): EcsCloudEvent {
   return {
     id: randomUUID(),
-    source: 'acs.actiontrail',
+    ...ACTIONTRAIL_ENVELOPES.actiontrail,
     specversion: '1.0',
-    type: 'ecs:ActionTrail:ApiCall',
     ...(call.subjectInstanceId === undefined
       ? {}
       : { subject: instanceArn(origin.region, origin.accountId, call.subjectInstanceId) }),
@@ -126,6 +143,11 @@ export function actionTrailEvent(origin: EventOrigin, call: ApiCallRecord): EcsC
       isGlobal: false,
     },
   };
+}
+
+/** The same event in the other envelope when it is an ActionTrail event; any other event unchanged. */
+export function inActionTrailForm(event: EcsCloudEvent, form: ActionTrailForm): EcsCloudEvent {
+  return ACTIONTRAIL_TYPES.has(event.type) ? { ...event, ...ACTIONTRAIL_ENVELOPES[form] } : event;
 }
 
 export function tagChangeEvent(

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EcsCloudEvent } from './cloud-events.js';
+import { type ActionTrailForm, type EcsCloudEvent, inActionTrailForm } from './cloud-events.js';
 import type { Scheduler } from './scheduler.js';
 
 export type EcsEventListener = (event: EcsCloudEvent) => void;
@@ -9,8 +9,9 @@ export type EcsEventEmitter = EventEmitter<{ event: [EcsCloudEvent] }>;
 
 /**
  * Hands events to the `onEvent` option and the `events` emitter. Events built for later delivery are built when
- * they go out, so their `time`/`aliyunpublishtime` are the publication time. A listener that throws does not
- * stop delivery to the others or the emulator: its error goes to `onError`.
+ * they go out, so their `time`/`aliyunpublishtime` are the publication time. ActionTrail events go out in the
+ * envelope `actionTrailForm` names (default: the documented `acs.actiontrail` one). A listener that throws does
+ * not stop delivery to the others or the emulator: its error goes to `onError`.
  */
 export class EventPublisher {
   readonly emitter: EcsEventEmitter = new EventEmitter();
@@ -18,21 +19,25 @@ export class EventPublisher {
   readonly #onEvent: EcsEventListener | undefined;
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
+  readonly #actionTrailForm: ActionTrailForm;
 
   constructor(deps: {
     scheduler: Scheduler;
     now: () => number;
     onEvent?: EcsEventListener | undefined;
     onError: (error: unknown) => void;
+    actionTrailForm?: ActionTrailForm | undefined;
   }) {
     this.#scheduler = deps.scheduler;
     this.#now = deps.now;
     this.#onEvent = deps.onEvent;
     this.#onError = deps.onError;
+    this.#actionTrailForm = deps.actionTrailForm ?? 'actiontrail';
   }
 
   /** Delivers an event now (called from scheduled tasks, so never within an API call). */
-  publish(event: EcsCloudEvent): void {
+  publish(built: EcsCloudEvent): void {
+    const event = inActionTrailForm(built, this.#actionTrailForm);
     try {
       this.#onEvent?.(event);
     } catch (error) {

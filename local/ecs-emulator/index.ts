@@ -2,6 +2,7 @@ import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import { startHttpServer } from '../http/http-server.js';
 import type { Seed } from '../seed.js';
+import type { ActionTrailForm } from './cloud-events.js';
 import { createEcsHandler } from './ecs-server.js';
 import { EcsState } from './ecs-state.js';
 import { type EcsEventEmitter, type EcsEventListener, EventPublisher } from './event-publisher.js';
@@ -38,6 +39,12 @@ export interface EcsEmulatorOptions {
    * default for the others. No entry (the default): never throttled.
    */
   rateLimits?: RateLimitTable;
+  /**
+   * The envelope of ActionTrail events: `'actiontrail'` (default) is source `acs.actiontrail`, type
+   * `actiontrail:ActionTrail:ApiCall`; `'product'` is source `acs.ecs`, type `ecs:ActionTrail:ApiCall`. Both are
+   * documented (docs/cloud-facts.md EV-11, EV-12).
+   */
+  actionTrailForm?: ActionTrailForm;
   /** Receives every event the emulated account emits (also on `events`). */
   onEvent?: EcsEventListener;
   /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
@@ -88,7 +95,13 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     options.onEventError ??
     ((error: unknown) => process.emitWarning(`ECS emulator event listener failed: ${String(error)}`));
   const scheduler = new Scheduler(reportError);
-  const publisher = new EventPublisher({ scheduler, now, onEvent: options.onEvent, onError: reportError });
+  const publisher = new EventPublisher({
+    scheduler,
+    now,
+    onEvent: options.onEvent,
+    onError: reportError,
+    actionTrailForm: options.actionTrailForm,
+  });
   const timing: EcsTiming = {
     pendingMs: options.lifecycle?.pendingMs ?? 0,
     startingMs: options.lifecycle?.startingMs ?? 0,
@@ -149,7 +162,8 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   };
 }
 
-export type { EcsCloudEvent } from './cloud-events.js';
+export type { ActionTrailForm, EcsCloudEvent } from './cloud-events.js';
+export { ACTIONTRAIL_TYPES } from './cloud-events.js';
 export { ECS_ERRORS, type EcsErrorCode } from './ecs-errors.js';
 export type { EcsInstance, EcsRole, InstanceStatus, NetworkType, NewInstance } from './ecs-state.js';
 export { EcsState } from './ecs-state.js';

@@ -1,13 +1,15 @@
 /**
  * EventBridge event patterns (`eventRuleFilterPattern`), compiled once and then matched against many events.
  *
- * Follows Alibaba Cloud EventBridge's "Event patterns" page (help.aliyun.com document 181432): a pattern has the
- * nested structure of the events it matches; keys are ANDed, the values listed for one key are ORed; strings match
- * case-sensitively and unchanged. Operators there: exact values (incl. `null` and `""`), `prefix`, `suffix`,
- * `contains`, `anything-but` (a value, a list, or `{prefix}`), `numeric`, `cidr` (IPv4 only) and `exists`.
- * `equals-ignore-case` is not in Alibaba's table; it is taken from AWS EventBridge, whose syntax Alibaba's copies.
+ * Follows Alibaba Cloud EventBridge's "Event patterns" page (help.aliyun.com document 181432; cloud-facts EV-21):
+ * a pattern has the nested structure of the events it matches; keys are ANDed, the values listed for one key are
+ * ORed; strings match case-sensitively and unchanged. Operators there, and only these: exact values (incl. `null`
+ * and `""`), `prefix`, `suffix`, `contains`, `anything-but` (a value, a list, or `{prefix}`), `numeric`, `cidr`
+ * (IPv4 only) and `exists`. AWS's `equals-ignore-case`, `wildcard`, `$or` and nested `anything-but` forms are not
+ * in Alibaba's table and are refused. At most 5 operator objects per field (the "stringExpression" limit,
+ * cloud-facts EV-23).
  *
- * Inferred where the docs say nothing:
+ * Inferred where the docs say nothing (cloud-facts EV-22):
  * - A field whose event value is an array matches when any element does (AWS documents this; Alibaba lists
  *   "array" matching without detail). A nested pattern matches an array of objects when any element does.
  * - Exact values are type-strict (`300` does not match `"300"`). Alibaba says numbers are compared as their text
@@ -21,7 +23,6 @@ type Scalar = string | number | boolean | null;
 type Condition =
   | { op: 'equals'; value: Scalar }
   | { op: 'prefix' | 'suffix' | 'contains'; value: string }
-  | { op: 'equals-ignore-case'; lower: string }
   | { op: 'anything-but'; values: ReadonlyArray<string | number> }
   | { op: 'anything-but-prefix'; prefix: string }
   | { op: 'exists'; exists: boolean }
@@ -99,8 +100,18 @@ function compileObject(
   return { kind: 'object', fields };
 }
 
+/** EventBridge limits: "each field can contain up to 5 expressions (map structure)" (cloud-facts EV-23). */
+const MAX_OPERATORS_PER_FIELD = 5;
+
 function compileConditions(values: readonly unknown[], path: string): Condition[] {
   if (values.length === 0) throw new EventPatternError(path, 'an empty list matches nothing');
+  const operators = values.filter(isPlainObject).length;
+  if (operators > MAX_OPERATORS_PER_FIELD) {
+    throw new EventPatternError(
+      path,
+      `${operators} operator objects; EventBridge allows at most ${MAX_OPERATORS_PER_FIELD} per field`,
+    );
+  }
   return values.map((value, index) => compileCondition(value, `${path}[${index}]`));
 }
 
@@ -123,8 +134,6 @@ function compileCondition(value: unknown, path: string): Condition {
     case 'suffix':
     case 'contains':
       return { op, value: nonEmptyString(operand, at) };
-    case 'equals-ignore-case':
-      return { op, lower: nonEmptyString(operand, at).toLowerCase() };
     case 'anything-but':
       return compileAnythingBut(operand, at);
     case 'exists':
@@ -138,7 +147,7 @@ function compileCondition(value: unknown, path: string): Condition {
     default:
       throw new EventPatternError(
         path,
-        `unknown operator ${JSON.stringify(op)} (known: prefix, suffix, contains, equals-ignore-case, anything-but, exists, numeric, cidr)`,
+        `unknown operator ${JSON.stringify(op)} (Alibaba EventBridge knows: prefix, suffix, contains, anything-but, exists, numeric, cidr)`,
       );
   }
 }
@@ -299,8 +308,6 @@ function matchScalar(condition: Exclude<Condition, { op: 'exists' }>, value: unk
       return typeof value === 'string' && value.endsWith(condition.value);
     case 'contains':
       return typeof value === 'string' && value.includes(condition.value);
-    case 'equals-ignore-case':
-      return typeof value === 'string' && value.toLowerCase() === condition.lower;
     case 'anything-but':
       return isScalar(value) && !condition.values.includes(value as string | number);
     case 'anything-but-prefix':

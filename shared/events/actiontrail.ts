@@ -21,10 +21,13 @@ import { type Candidate, type InstanceLocation, readResourceRef } from './resour
 import { pointer, quote } from './text.js';
 
 /**
- * ActionTrail records (`<product>:ActionTrail:ApiCall|ConsoleOperation|AliyunServiceEvent` CloudEvents, or the
- * bare record as RawData). Only write events reach EventBridge; of those, instance creation (`RunInstances`,
- * `CreateInstance`, the console buy page's `Create`) and tag writes (`TagResources`, `UntagResources`,
- * legacy `AddTags`/`RemoveTags`) name instances to look at. Everything else is ignored.
+ * ActionTrail records, in either documented CloudEvent form — source `acs.actiontrail` with type
+ * `actiontrail:ActionTrail:ApiCall|ConsoleOperation|AliyunServiceEvent` and the product in `data.serviceName`
+ * (cloud-facts EV-11), or the product's own source with type `<product>:ActionTrail:…` (EV-12) — or the bare
+ * record as RawData. Only write events reach EventBridge; of those, instance creation (`RunInstances`,
+ * `CreateInstance`, the console buy page's `Create`) and tag writes name instances to look at: ECS's
+ * `TagResources`/`UntagResources` (`ResourceId.N`), legacy `AddTags`/`RemoveTags`, and the Tag service's
+ * `TagResources`/`UntagResources` (`ResourceARN.N`, EV-18). Everything else is ignored.
  */
 
 type ActionKind = 'created' | 'tag-change';
@@ -39,14 +42,17 @@ const ACTIONS = new Map<string, ActionKind>([
   ['removetags', 'tag-change'],
 ]);
 
-/** `ResourceId.3`, `ResourceARN.1`: ActionTrail flattens list parameters this way (casing not trusted). */
+/** `ResourceId.3`, `ResourceARN.1`: ActionTrail flattens list parameters this way (casing not trusted, EV-17). */
 const FLAT_RESOURCE_ID = /^resourceid\.(\d{1,6})$/i;
 const FLAT_RESOURCE_ARN = /^resourcearn\.(\d{1,6})$/i;
 
 export interface ActionTrailSource {
   data: JsonObject;
   dataPath: string;
-  /** `ecs` from a CloudEvent type `ecs:ActionTrail:ApiCall` (undefined for RawData or a type without prefix). */
+  /**
+   * `ecs` from a product-form type `ecs:ActionTrail:ApiCall`; undefined for the ActionTrail form (whose prefix
+   * `actiontrail` names no product), for RawData and for a type without prefix. `data.serviceName` wins.
+   */
   typeService?: string;
   /** The CloudEvent's id, type and time; the record's own `eventId`/`eventTime` fill in what is missing. */
   eventId?: string;
@@ -71,7 +77,8 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
 
   const eventName = requiredString(data, 'eventName', dataPath, 'an ActionTrail record names its API call');
   const service = (optionalString(data, 'serviceName', dataPath) ?? source.typeService)?.toLowerCase();
-  // The Tag service's own TagResources (ARN-based, shape unconfirmed) can tag ECS instances too.
+  // The Tag service's own TagResources/UntagResources tag ECS instances too (ARNs in `ResourceARN.N`, EV-18);
+  // its `serviceName` spelling is not documented (cloud-facts EV-19), hence the case-insensitive compare.
   if (service !== undefined && service !== 'ecs' && service !== 'tag') {
     ctx.sink.addIgnored({
       ...idAndType(meta),
@@ -117,7 +124,7 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
     kind === 'created'
       ? creationCandidates(source)
       : service === 'tag'
-        ? [...flattened(params, FLAT_RESOURCE_ARN, paramsPath), ...referencedInstances(data, dataPath)]
+        ? tagServiceCandidates(params, paramsPath, data, dataPath)
         : tagCandidates(params, paramsPath, source, meta, ctx);
   if (candidates === undefined) return;
   if (candidates.length > MAX_INSTANCES_PER_EVENT) {
@@ -144,10 +151,26 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
     );
   }
   const reason: RefReason = kind;
-  for (const location of locations) ctx.sink.addRef(makeRef(location, place, meta, reason, ctx));
+  for (const location of locations) {
+    // A Tag service ARN names the resource's own region and owner, which the call's region need not be
+    // (cloud-facts EV-18): there the ARN wins. ECS's own calls name ids only; their region is the call's.
+    const at =
+      service === 'tag'
+        ? {
+            ...place,
+            regionId: location.regionId ?? place.regionId,
+            accountId: location.accountId ?? place.accountId,
+          }
+        : place;
+    ctx.sink.addRef(makeRef(location, at, meta, reason, ctx));
+  }
 }
 
-/** Creation: `referencedResources` (most reliable), then `responseElements`; `subject` only if both are silent. */
+/**
+ * Creation: `referencedResources` (most reliable), then `responseElements` (`InstanceIdSets.InstanceIdSet[]` of
+ * RunInstances, `InstanceId` of CreateInstance; that the trail carries them is inferred, cloud-facts EV-15, EV-16);
+ * `subject` only if both are silent.
+ */
 function creationCandidates(source: ActionTrailSource): Candidate[] {
   const { data, dataPath } = source;
   const candidates = referencedInstances(data, dataPath);
@@ -169,7 +192,24 @@ function creationCandidates(source: ActionTrailSource): Candidate[] {
 }
 
 /**
- * Tag writes: only when `ResourceType` is `instance` (case-insensitive; other types are ignored). Without a
+ * The Tag service's tag writes: `ResourceARN.N` (documented), an unflattened `ResourceARN` list (tolerated), and
+ * `referencedResources`. ARNs of other products and of other ECS resources are skipped by `instancesOf`.
+ */
+function tagServiceCandidates(
+  params: JsonObject,
+  paramsPath: string,
+  data: JsonObject,
+  dataPath: string,
+): Candidate[] {
+  return [
+    ...flattened(params, FLAT_RESOURCE_ARN, paramsPath),
+    ...listOf(params, 'ResourceARN', paramsPath),
+    ...referencedInstances(data, dataPath),
+  ];
+}
+
+/**
+ * ECS tag writes: only when `ResourceType` is `instance` (case-insensitive; other types are ignored). Without a
  * `ResourceType` the flattened ids could be anything, so only `referencedResources` is trusted.
  */
 function tagCandidates(
@@ -205,7 +245,7 @@ function tagCandidates(
   ];
 }
 
-/** `referencedResources["ACS::ECS::Instance"]` (key casing not trusted). */
+/** `referencedResources["ACS::ECS::Instance"]` (cloud-facts EV-15; key casing not trusted). */
 function referencedInstances(data: JsonObject, dataPath: string): Candidate[] {
   const referenced = optionalObject(data, 'referencedResources', dataPath);
   if (referenced === undefined) return [];
@@ -250,7 +290,7 @@ function instancesOf(candidates: readonly Candidate[]): InstanceLocation[] {
 }
 
 /**
- * An object field that some trails serialise as a JSON string (not confirmed for ECS, seen elsewhere): the string
+ * An object field that some trails serialise as a JSON string (cloud-facts EV-26, unknown for EventBridge): the string
  * is parsed, and if it is not a JSON object it is ignored — the ids are in `referencedResources` as well.
  */
 function lenientObject(data: JsonObject, key: string, dataPath: string): JsonObject | undefined {

@@ -29,17 +29,36 @@ export const isCloudEvent = (obj: JsonObject): boolean =>
 
 const ACTIONTRAIL_TYPE = /^(?:([a-z0-9-]+):)?actiontrail:(?:apicall|consoleoperation|aliyunserviceevent)$/;
 
+const TAG_CHANGE_TYPE = 'tag:changeonresource';
+
+/** Whether the decoder acts on events of this (lower-cased) type; the others are ignored before anything else. */
+const isKnownType = (lower: string): boolean =>
+  lower === 'ecs:instance:statechange' ||
+  ACTIONTRAIL_TYPE.test(lower) ||
+  lower.includes(TAG_CHANGE_TYPE) ||
+  lower === 'mns:queue:sendmessage';
+
 export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeContext): void {
   const type = requiredString(event, 'type', path, 'a CloudEvent has a type');
   optionalString(event, 'source', path); // not used to dispatch (type is), but a non-string one is malformed
   const id = readEventId(event, 'id', path);
+  const lower = type.toLowerCase();
+  if (!isKnownType(lower)) {
+    // Another product's event is not ours to judge: its envelope fields are not read (the documentation's own
+    // sample masks its account as `123456789098****`, cloud-facts EV-1).
+    ctx.sink.addIgnored({
+      eventId: id ?? ctx.fallbackEventId ?? UNKNOWN_EVENT_ID,
+      ...(isSafeToken(type) ? { eventType: type } : {}),
+      reason: `CloudEvent type ${quote(type)} is not an instance state change, ActionTrail call or tag change`,
+    });
+    return;
+  }
   const subject = optionalString(event, 'subject', path);
   const subjectPath = pointer(path, 'subject');
   const regionId = readRegion(event, 'aliyunregionid', path);
   const accountId = readAccount(event, 'aliyunaccountid', path);
   const eventTime = toIsoTime(field(event, 'time'));
   const dataPath = pointer(path, 'data');
-  const lower = type.toLowerCase();
   const place = { regionId, accountId, path };
 
   const meta = (canonical: string): EventMeta => ({
@@ -70,7 +89,8 @@ export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeCon
       {
         data,
         dataPath,
-        typeService: actionTrail[1],
+        // `actiontrail:` is the ActionTrail form's prefix, not a product (cloud-facts EV-11).
+        typeService: actionTrail[1] === 'actiontrail' ? undefined : actionTrail[1],
         eventId: id,
         eventType: safeType(type, 'ActionTrail:ApiCall'),
         eventTime,
@@ -83,8 +103,9 @@ export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeCon
     return;
   }
 
-  // Spelling unconfirmed (plausibly source `acs.tag`, type `tag:Tag:ChangeOnResource`): match the name part.
-  if (lower.includes('tag:changeonresource')) {
+  // EventBridge spelling unknown (plausibly source `acs.tag`, type `tag:Tag:ChangeOnResource`; cloud-facts
+  // EV-20): match the name part.
+  if (lower.includes(TAG_CHANGE_TYPE)) {
     const data = optionalObject(event, 'data', path);
     if (data === undefined) throw missingData(dataPath);
     // `data` is either the CloudMonitor `content` itself or the whole CloudMonitor-shaped event around it.
@@ -108,16 +129,7 @@ export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeCon
     return;
   }
 
-  if (lower === 'mns:queue:sendmessage') {
-    decodeMnsMessage(event, path, id, ctx);
-    return;
-  }
-
-  ctx.sink.addIgnored({
-    eventId: id ?? ctx.fallbackEventId ?? UNKNOWN_EVENT_ID,
-    ...(isSafeToken(type) ? { eventType: type } : {}),
-    reason: `CloudEvent type ${quote(type)} is not an instance state change, ActionTrail call or tag change`,
-  });
+  decodeMnsMessage(event, path, id, ctx); // the one known type left: mns:Queue:SendMessage
 }
 
 function missingData(dataPath: string) {

@@ -4,13 +4,14 @@ import { type EventMeta, idAndType } from './event-meta.js';
 import type { RefReason } from './instance-ref.js';
 import { field, type JsonObject, optionalObject, optionalString } from './json-fields.js';
 import { makeRef, type RefPlace } from './locate.js';
-import { type Candidate, resolveInstance } from './resource-ids.js';
+import { type Candidate, isInstanceResourceType, resolveInstance } from './resource-ids.js';
 import { pointer, quote } from './text.js';
 
 /**
  * `Instance:StateChange` payloads, however they arrive: a CloudEvent's `data`, a CloudMonitor event's `content`,
- * or RawData. The payload is believed to be `{resourceId, resourceType, state}`; a public consumer of the
- * EventBridge form reads `data.content.*` first, so `data` may also wrap the CloudMonitor shape — both are read.
+ * or RawData. The payload is believed to be `{resourceId, resourceType, state}` (unknown: cloud-facts EV-8); a
+ * public consumer of the EventBridge form reads `data.content.*` first, so `data` may also wrap the CloudMonitor
+ * shape — both are read. The states are inferred (EV-9).
  *
  * States: `Pending`, `Created`, `Starting`, `Running` → reason `created` (the NotFound grace period for new
  * instances applies). `Deleted` → ignored: nothing can be attached to a released instance. Any other state
@@ -19,12 +20,6 @@ import { pointer, quote } from './text.js';
  */
 
 const CREATION_STATES = new Set(['pending', 'created', 'starting', 'running']);
-
-/** Resource types that mean "an ECS instance" in the spellings seen across CloudMonitor, ROS and the Tag service. */
-const INSTANCE_RESOURCE_TYPES = new Set(['aliyun::ecs::instance', 'acs::ecs::instance', 'instance']);
-
-export const isInstanceResourceType = (resourceType: string): boolean =>
-  INSTANCE_RESOURCE_TYPES.has(resourceType.toLowerCase());
 
 /** The ref reason for a state, or undefined when the state means there is nothing to do. */
 export function reasonForState(state: string | undefined): RefReason | undefined {

@@ -25,7 +25,8 @@ export function has(obj: JsonObject, key: string): boolean {
 
 /**
  * The own property whose name equals `key` ignoring case (exact spelling preferred): ActionTrail's flattened
- * request parameters are seen with both `Tag.1.Key` and `Tag.1.key`, so casing is not trusted there.
+ * request parameters are seen with both `Tag.1.Key` and `Tag.1.key` (cloud-facts EV-17), so casing is not
+ * trusted there.
  */
 export function fieldIgnoringCase(obj: JsonObject, key: string): { key: string; value: unknown } | undefined {
   if (Object.hasOwn(obj, key)) return { key, value: obj[key] };

@@ -5,10 +5,21 @@ import { MAX_RESOURCE_REF_LENGTH } from './limits.js';
 import { quote } from './text.js';
 
 /**
- * Where instance ids hide in events: bare ids (`i-bp1…`) and ARNs (`acs:ecs:<region>:<uid>:instance/i-bp1…`,
- * CloudMonitor's `resourceId`, a CloudEvent's `subject`). Every value is checked with `shared/ecs/ids.ts` before
- * it can become part of a ref.
+ * Where instance ids hide in events: bare ids (`i-bp1…`) and ARNs — `acs:ecs:<region>:<uid>:instance/i-bp1…`
+ * (CloudMonitor's `resourceId`, a CloudEvent's `subject`; cloud-facts EV-5) and the Tag service's
+ * `arn:acs:ecs:<region>:<uid>:instance/i-bp1…` (`ResourceARN.N`, cloud-facts EV-18). Every value is checked with
+ * `shared/ecs/ids.ts` before it can become part of a ref.
  */
+
+/**
+ * Resource types that mean "an ECS instance": `ALIYUN::ECS::Instance` (CloudMonitor `content.resourceType`),
+ * `ACS::ECS::Instance` (ActionTrail's `referencedResources` key; the Tag service lets an ARN use ActionTrail's or
+ * Resource Center's spelling, cloud-facts EV-18) and `instance` (ECS tag APIs, ARNs). Compared ignoring case.
+ */
+const INSTANCE_RESOURCE_TYPES = new Set(['aliyun::ecs::instance', 'acs::ecs::instance', 'instance']);
+
+export const isInstanceResourceType = (resourceType: string): boolean =>
+  INSTANCE_RESOURCE_TYPES.has(resourceType.toLowerCase());
 
 /** An instance an event names, with the region/account its ARN gave (already validated), if any. */
 export interface InstanceLocation {
@@ -37,9 +48,15 @@ export interface ParsedArn {
   resourceId: string;
 }
 
-/** Splits `acs:<service>:<region>:<account>:<type>/<id>`; undefined when the text does not have that shape. */
+/** The Tag service writes ARNs with a leading `arn:` (cloud-facts EV-18); CloudMonitor and EventBridge without. */
+const ARN_PREFIX = /^(?:arn:)?acs:/i;
+
+/**
+ * Splits `[arn:]acs:<service>:<region>:<account>:<type>/<id>`; undefined when the text does not have that shape.
+ * The type may itself hold colons (`ACS::ECS::Instance/i-…`).
+ */
 export function parseArn(value: string): ParsedArn | undefined {
-  const parts = value.split(':');
+  const parts = value.replace(/^arn:(?=acs:)/i, '').split(':');
   if (parts.length < 5 || parts[0]?.toLowerCase() !== 'acs') return undefined;
   const resource = parts.slice(4).join(':');
   const slash = resource.indexOf('/');
@@ -53,7 +70,7 @@ export function parseArn(value: string): ParsedArn | undefined {
   };
 }
 
-export const isArnLike = (value: string): boolean => value.slice(0, 4).toLowerCase() === 'acs:';
+export const isArnLike = (value: string): boolean => ARN_PREFIX.test(value);
 
 function malformedInstance(path: string, value: string, why: string): EventDecodeError {
   return new EventDecodeError('InvalidEvent.InstanceId', `${path}: ${quote(value)} ${why}`, path);
@@ -75,9 +92,14 @@ export function readResourceRef(value: unknown, path: string): ResourceRef {
   }
   const arn = parseArn(value);
   if (arn === undefined) {
+    // Another product's ARN need not have a `/` (OSS: `acs:oss:*:<uid>:<bucket>`): not ours, not poison.
+    const service = value.replace(ARN_PREFIX, '').split(':', 1)[0]?.toLowerCase();
+    if (service !== undefined && service !== 'ecs' && /^[a-z][a-z0-9-]{0,31}$/.test(service)) {
+      return { kind: 'other', description: `${quote(service, 32)} resource` };
+    }
     throw malformedInstance(path, value, 'is not a valid ARN (acs:ecs:<region>:<account>:instance/<id>)');
   }
-  if (arn.service !== 'ecs' || arn.resourceType !== 'instance') {
+  if (arn.service !== 'ecs' || !isInstanceResourceType(arn.resourceType)) {
     return { kind: 'other', description: `${quote(arn.service, 32)} ${quote(arn.resourceType, 32)}` };
   }
   if (!isInstanceId(arn.resourceId)) {

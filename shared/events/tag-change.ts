@@ -1,16 +1,15 @@
 import type { DecodeContext } from './decode-context.js';
 import { EventDecodeError } from './decode-error.js';
 import { type EventMeta, idAndType } from './event-meta.js';
-import { isInstanceResourceType } from './instance-state.js';
 import { field, type JsonObject, optionalString } from './json-fields.js';
 import { makeRef, type RefPlace } from './locate.js';
-import { type Candidate, resolveInstance } from './resource-ids.js';
+import { type Candidate, isInstanceResourceType, resolveInstance } from './resource-ids.js';
 import { pointer, quote } from './text.js';
 
 /**
  * The Tag service's `Tag:ChangeOnResource` event: `content{product: "ecs", resourceType: "instance",
  * resourceId: "i-…", changedTagKeys, tags}` (field names as an Alibaba OOS public template reads them). Arrives
- * as a CloudMonitor event (product `tag`), as a CloudEvent (spelling unconfirmed: `type` containing
+ * as a CloudMonitor event (product `tag`), as a CloudEvent (spelling unknown, cloud-facts EV-20: `type` containing
  * `Tag:ChangeOnResource`, `data` = the content or `{content}`), or as RawData. The tags in the event are never
  * used: only which instance changed.
  */

@@ -118,7 +118,7 @@ describe('attach-role handler against the ECS and MNS emulators', () => {
       id: 'evt-tag',
       source: 'acs.actiontrail',
       specversion: '1.0',
-      type: 'ecs:ActionTrail:ApiCall',
+      type: 'actiontrail:ActionTrail:ApiCall',
       aliyunregionid: 'cn-hangzhou',
       data: {
         eventName: 'TagResources',

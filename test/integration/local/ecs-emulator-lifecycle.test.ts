@@ -201,7 +201,7 @@ describe('RunInstances', () => {
     const trail = events[2];
     expect(trail).toMatchObject({
       source: 'acs.actiontrail',
-      type: 'ecs:ActionTrail:ApiCall',
+      type: 'actiontrail:ActionTrail:ApiCall',
       subject: `acs:ecs:${HANGZHOU}:${ACCOUNT}:instance/${first}`,
       aliyunregionid: HANGZHOU,
       aliyunaccountid: ACCOUNT,
@@ -242,7 +242,7 @@ describe('RunInstances', () => {
 
     // The decoder (the contract) finds the new instances in every one of these events.
     for (const event of events) {
-      const expected = event.type === 'ecs:ActionTrail:ApiCall' ? ids : [event.data.resourceId];
+      const expected = event.type === 'actiontrail:ActionTrail:ApiCall' ? ids : [event.data.resourceId];
       expect(refsOf(event)).toEqual(expected.map((id) => [id, HANGZHOU, ACCOUNT, 'created', event.id]));
     }
   });
@@ -361,7 +361,7 @@ describe('RunInstances', () => {
     expect((await launch(ecs, { amount: 100 })).length).toBe(100);
     expect(emu.state.instances().length).toBe(before + 101);
     await emu.settle();
-    expect(events.filter((e) => e.type === 'ecs:ActionTrail:ApiCall')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'actiontrail:ActionTrail:ApiCall')).toHaveLength(2);
   });
 });
 
@@ -494,7 +494,7 @@ describe('TagResources and UntagResources', () => {
       referencedResources: { 'ACS::ECS::Instance': [A, B] },
     });
     for (const event of events) {
-      const expected = event.type === 'ecs:ActionTrail:ApiCall' ? [A, B] : [event.data.resourceId];
+      const expected = event.type === 'actiontrail:ActionTrail:ApiCall' ? [A, B] : [event.data.resourceId];
       expect(refsOf(event)).toEqual(expected.map((id) => [id, HANGZHOU, ACCOUNT, 'tag-change', event.id]));
     }
 
@@ -658,7 +658,7 @@ describe('ActionTrail records of the RAM role calls', () => {
       }),
     );
     await emu.settle();
-    const trails = events.filter((e) => e.type === 'ecs:ActionTrail:ApiCall');
+    const trails = events.filter((e) => e.type === 'actiontrail:ActionTrail:ApiCall');
     expect(Object.keys(trails[0]?.data.requestParameters as object).sort()).toEqual([
       'RegionId',
       'ResourceId.1',
@@ -687,8 +687,8 @@ describe('events', () => {
     const find = (type: string, name?: string) =>
       events.find((e) => e.type === type && (name === undefined || e.data.eventName === name));
     const state = find('ecs:Instance:StateChange');
-    const runTrail = find('ecs:ActionTrail:ApiCall', 'RunInstances');
-    const tagTrail = find('ecs:ActionTrail:ApiCall', 'TagResources');
+    const runTrail = find('actiontrail:ActionTrail:ApiCall', 'RunInstances');
+    const tagTrail = find('actiontrail:ActionTrail:ApiCall', 'TagResources');
     const tagChange = find('tag:Tag:ChangeOnResource');
 
     const pending = fixture('eb-instance-state-pending.json');

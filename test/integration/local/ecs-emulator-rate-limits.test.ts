@@ -185,7 +185,7 @@ describe('per-API rate limits', () => {
     expect(emu.state.instance(A)?.role).toBeNull();
     expect(fault.remaining).toBe(1);
     await emu.settle();
-    expect(events.filter((e) => e.type === 'ecs:ActionTrail:ApiCall')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'actiontrail:ActionTrail:ApiCall')).toHaveLength(1);
   });
 
   it('answers a throttled call with a JSON error and no retry-after header, and refuses impossible limits', async () => {

@@ -21,6 +21,11 @@ const EXPECTED: Record<string, PatternName[]> = {
   'eb-batch.json': [], // an array is a delivery shape, not a bus event
   'eb-instance-state-pending.json': [], // Pending: not Running
   'fc-destination-failure.json': [],
+  // The documentation's own samples (test/fixtures/events/docs): `data` only, or an envelope of another product.
+  'docs/actiontrail-ecs-stopinstance.data.json': [],
+  'docs/ecs-event-notification-statechange.json': [], // CloudMonitor envelope: no source/type
+  'docs/eventbridge-actiontrail-events.data.json': [],
+  'docs/eventbridge-event-overview.json': [],
   'timer.json': [],
   'ignored/disk-state-change.json': [],
   'malformed/bad-instance-id.json': ['instance-running'], // patterns do not validate ids; the function does
@@ -31,9 +36,10 @@ const EXPECTED: Record<string, PatternName[]> = {
   'variants/batch-mixed.json': [],
   'variants/cms-state-arn-resourceid.json': [],
   'variants/eb-actiontrail-addtags.json': ['ecs-api-calls'],
-  'variants/eb-actiontrail-console-create.json': ['ecs-api-calls'], // ConsoleOperation: the type prefix
+  'variants/eb-actiontrail-console-create.json': ['ecs-api-calls'], // ConsoleOperation: `contains :ActionTrail:`
   'variants/eb-actiontrail-createinstance.json': ['ecs-api-calls'],
   'variants/eb-actiontrail-failed-runinstances.json': ['ecs-api-calls'], // errorCode is not filtered on
+  'variants/eb-actiontrail-no-servicename.json': [], // the pattern needs data.serviceName (cloud-facts EV-14)
   'variants/eb-actiontrail-oss.json': [],
   'variants/eb-actiontrail-removetags.json': ['ecs-api-calls'],
   'variants/eb-actiontrail-stopinstance.json': [],
@@ -45,6 +51,9 @@ const EXPECTED: Record<string, PatternName[]> = {
   'variants/eb-state-subject-only.json': [], // data.state Starting
   'variants/eb-tag-change-rds.json': ['tag-changes'], // product is not filtered on
   'variants/eb-tag-change.json': ['tag-changes'],
+  'variants/eb-tag-service-tagresources.json': ['ecs-api-calls'],
+  'variants/eb-tag-service-untagresources.json': ['ecs-api-calls'],
+  'variants/eb-tag-service-vpc-only.json': ['ecs-api-calls'], // ARNs are not filtered on; the function skips it
   'variants/fc-destination-base64.json': [],
   'variants/fc-destination-parsed-batch.json': [],
   'variants/mns-message-base64.json': [], // source acs:mns

@@ -44,7 +44,7 @@ const EXPECTED_REFS: Record<string, InstanceRef[]> = {
     instanceId: `i-bp1web000000000000${n}`,
     reason: 'created' as const,
     eventId: '6f1c2a3b-0000-4000-8000-000000000002',
-    eventType: 'ecs:ActionTrail:ApiCall',
+    eventType: 'actiontrail:ActionTrail:ApiCall',
     eventTime: '2026-11-29T04:01:00.000Z',
   })),
   'eb-actiontrail-tagresources.json': ['01', '02'].map((n) => ({
@@ -53,7 +53,7 @@ const EXPECTED_REFS: Record<string, InstanceRef[]> = {
     instanceId: `i-bp1bld000000000000${n}`,
     reason: 'tag-change' as const,
     eventId: '6f1c2a3b-0000-4000-8000-000000000003',
-    eventType: 'ecs:ActionTrail:ApiCall',
+    eventType: 'actiontrail:ActionTrail:ApiCall',
     eventTime: '2026-11-29T04:02:00.000Z',
   })),
   'eb-batch.json': [

@@ -25,7 +25,7 @@ const runInstances = (data: Record<string, unknown>) => ({
   id: 'h-trail',
   source: 'acs.actiontrail',
   specversion: '1.0',
-  type: 'ecs:ActionTrail:ApiCall',
+  type: 'actiontrail:ActionTrail:ApiCall',
   aliyunregionid: 'cn-hangzhou',
   data: { eventName: 'RunInstances', serviceName: 'Ecs', acsRegion: 'cn-hangzhou', ...data },
 });

@@ -45,6 +45,8 @@ const interesting = fc.constantFrom(
   'TagResources',
   'ecs:Instance:StateChange',
   'ecs:ActionTrail:ApiCall',
+  'actiontrail:ActionTrail:ApiCall',
+  'arn:acs:ecs:cn-hangzhou:1234567890123456:instance/i-bp1pay00000000000001',
   'tag:Tag:ChangeOnResource',
   'mns:Queue:SendMessage',
   'i-bp1\u0000\u2028\u202e',

@@ -97,6 +97,34 @@ const REFS: Record<string, InstanceRef[]> = {
       eventTime: '2026-11-29T04:09:58.000Z',
     },
   ],
+  // The Tag service's own TagResources (cloud-facts EV-18): `arn:acs:` ARNs; the VPC, the disk and the OSS bucket
+  // are skipped, the two instances are refs, in `ResourceARN.N` order.
+  'variants/eb-tag-service-tagresources.json': ['61', '62'].map((n) =>
+    trail({
+      instanceId: `i-bp1pay000000000000${n}`,
+      eventId: 'v-tag-service-tag',
+      eventType: 'actiontrail:ActionTrail:ApiCall',
+      reason: 'tag-change',
+    }),
+  ),
+  // Its product form (source `acs.tag`, inferred, EV-19) with an ARN without `arn:`: region from the envelope.
+  'variants/eb-tag-service-untagresources.json': [
+    trail({
+      regionId: 'cn-shanghai',
+      instanceId: 'i-uf6app00000000000063',
+      eventId: 'v-tag-service-untag',
+      eventType: 'tag:ActionTrail:ApiCall',
+      reason: 'tag-change',
+    }),
+  ],
+  // The ActionTrail form without `serviceName`: its type prefix `actiontrail` names no product (EV-11).
+  'variants/eb-actiontrail-no-servicename.json': [
+    trail({
+      instanceId: 'i-bp1web00000000000064',
+      eventId: 'v-trail-no-servicename',
+      eventType: 'actiontrail:ActionTrail:ApiCall',
+    }),
+  ],
   'variants/fc-destination-base64.json': [
     ref({
       instanceId: 'i-bp1pay00000000000002',
@@ -166,6 +194,11 @@ const IGNORED: Record<string, { eventId: string; eventType: string; reason: RegE
     eventId: 'v-trail-oss',
     eventType: 'oss:ActionTrail:ApiCall',
     reason: /service "oss"/,
+  },
+  'variants/eb-tag-service-vpc-only.json': {
+    eventId: 'v-tag-service-vpc',
+    eventType: 'actiontrail:ActionTrail:ApiCall',
+    reason: /"TagResources" tags no ECS instance/,
   },
   'variants/eb-tag-change-rds.json': {
     eventId: 'v-tag-change-rds',
