@@ -59,7 +59,11 @@ const Fc3Client = ((Fc3 as unknown as { default?: unknown }).default ?? Fc3) as 
 export type Fc3Client = InstanceType<typeof Fc3Client>;
 
 /** The official FC 3.0 client, pointed at the emulator. */
-export function fc3Client(url: string, key: AccessKey, options: { securityToken?: string } = {}): Fc3Client {
+export function fc3Client(
+  url: string,
+  key: AccessKey,
+  options: { securityToken?: string; timeoutMs?: number } = {},
+): Fc3Client {
   const securityToken = 'securityToken' in options ? options.securityToken : key.securityToken;
   return new Fc3Client(
     new $OpenApiUtil.Config({
@@ -69,8 +73,8 @@ export function fc3Client(url: string, key: AccessKey, options: { securityToken?
       endpoint: url.replace(/^http:\/\//, ''),
       protocol: 'http',
       regionId: REGION,
-      connectTimeout: 8000,
-      readTimeout: 8000,
+      connectTimeout: options.timeoutMs ?? 8000,
+      readTimeout: options.timeoutMs ?? 8000,
     }),
   );
 }
