@@ -55,7 +55,7 @@ export function createFc2Invoker(options: Fc2InvokerOptions): FunctionInvoker {
           ...(async ? {} : { body: response.data }),
         };
       } catch (error) {
-        // fc2 puts the status and request id only in its message ("… failed with 404. requestid: …").
+        // fc2 puts the status and request id only in its message ("… failed with 404. requestid: …"): cloud-facts FC-13.
         const text = error instanceof Error ? error.message : '';
         const status = /failed with (\d{3})\./.exec(text)?.[1];
         const requestId = /requestid: ([^,\s]+),/.exec(text)?.[1];
