@@ -267,22 +267,7 @@ export function rawFcRequest(
     options.key.accessKeyId,
     options.key.accessKeySecret,
   );
-  return new Promise((resolvePromise, reject) => {
-    const req = request(`${baseUrl}${options.path}`, { method, headers, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolvePromise({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('raw FC request timed out')));
-    req.end(body);
-  });
+  return sendRaw(`${baseUrl}${options.path}`, method, headers, body);
 }
 
 /**
@@ -336,8 +321,17 @@ export function rawAcs3Request(
   headers['content-length'] = String(sent.length);
   const query = options.sendQuery ?? options.query;
   const target = `${baseUrl}${options.path}${query ? `?${query}` : ''}`;
+  return sendRaw(target, 'POST', headers, sent);
+}
+
+function sendRaw(
+  target: string,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<RawAnswer> {
   return new Promise((resolvePromise, reject) => {
-    const req = request(target, { method: 'POST', headers, timeout: 5000 }, (res) => {
+    const req = request(target, { method, headers, timeout: 5000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -349,8 +343,8 @@ export function rawAcs3Request(
       );
     });
     req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('raw ACS3 request timed out')));
-    req.end(sent);
+    req.on('timeout', () => req.destroy(new Error(`raw request to ${target} timed out`)));
+    req.end(body);
   });
 }
 
