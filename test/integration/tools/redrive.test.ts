@@ -646,9 +646,10 @@ describe('redrive on the sandbox', () => {
     const ids = Array.from({ length: 6 }, (_, i) => `i-bp1hld0000000000000${i}`);
     const s = await boot({ instances: ids.map((id) => appInstance(id)), appTrusted: true });
     for (const id of ids) await putRecord(s, { instanceId: id });
-    // Slow deletes, and a hold extended every third of a second: extensions land while deletes are in flight.
-    s.mns.faults.add({ op: 'DeleteMessage', latencyMs: 250 });
-    const report = await run(s, { holdSeconds: 1 });
+    // Slow deletes (2.4 s for the six), and a hold extended every second: extensions land while deletes are in
+    // flight. A 3 s hold leaves the heartbeat room on a loaded machine; a 1 s one lapsed before the replay ended.
+    s.mns.faults.add({ op: 'DeleteMessage', latencyMs: 400 });
+    const report = await run(s, { holdSeconds: 3 });
     expect(report).toMatchObject({ replayed: 6, fixed: 6, stillFailing: 0 });
     expect(retained(s).size).toBe(0);
   });
