@@ -67,20 +67,22 @@ export function createFcInvoker(options: FcInvokerOptions): FunctionInvoker {
 
   return {
     async invoke(functionName, payload, { async }): Promise<InvokeResult> {
-      let response: Awaited<ReturnType<typeof client.invokeFunctionWithOptions>>;
+      let status: number;
+      let headers: Record<string, string>;
+      let body: Buffer;
       try {
-        response = await client.invokeFunctionWithOptions(
+        const response = await client.invokeFunctionWithOptions(
           functionName,
           new InvokeFunctionRequest({ body: Readable.from(payload) }),
           new InvokeFunctionHeaders({ xFcInvocationType: async ? 'Async' : 'Sync', xFcLogType: 'None' }),
           new $dara.RuntimeOptions({}),
         );
+        status = response.statusCode ?? 0;
+        headers = response.headers ?? {};
+        body = response.body === undefined ? Buffer.alloc(0) : await readAll(response.body);
       } catch (error) {
         return refused(fcErrorInfo(error));
       }
-      const headers = response.headers ?? {};
-      const status = response.statusCode ?? 0;
-      const body = response.body === undefined ? Buffer.alloc(0) : await readAll(response.body);
       const requestId = headers['x-fc-request-id'];
       const errorType = headers['x-fc-error-type'];
       return {
