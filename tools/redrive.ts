@@ -1,27 +1,37 @@
 /**
  * `npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than D] [--max N] [--dry-run]
- *                     [--queue Q] [--function F] [--mns-endpoint URL] [--fc-endpoint URL]`
+ *                     [--queue Q] [--function F] [--fc-api 2016-08-15|2023-03-30] [--service S]
+ *                     [--mns-endpoint URL] [--fc-endpoint URL]`
  *
  * Replays dead-lettered failures through the deployed attach-role function and deletes each message whose
  * instance is no longer failing (see tools/redrive/redrive.ts). Durations: `90s`, `10m`, `2h`, `1d`.
  * With PAGERDUTY_ROUTING_KEY set, groups that are now fixed are resolved in PagerDuty.
- * Credentials: `@alicloud/credentials`' default chain.
+ * The function is invoked through the FC 3.0 API (`@alicloud/fc20230330`) unless `--fc-api 2016-08-15 --service S`
+ * names a deployment on FC 2.0 (`@alicloud/fc2`). Credentials: `@alicloud/credentials`' default chain.
  */
 import { loadAlertConfig } from '../shared/alerts/alert-config.js';
 import { sendAlerts } from '../shared/alerts/send-alerts.js';
 import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
 import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
+import { createFcInvoker, fcEndpoint } from '../shared/fc/fc-invoker.js';
+import type { FunctionInvoker } from '../shared/fc/function-invoker.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { createMnsClient } from '../shared/mns/mns-client.js';
 import { Deadline } from '../shared/retry/deadline.js';
 import { type Cli, createCli } from './cli.js';
 import { createFc2Invoker } from './fc/fc2-invoker.js';
+import { parseFcApi } from './redrive/fc-api.js';
 import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
 
 const cli: Cli = createCli(
   'redrive',
-  'usage: npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than 10m] [--max 1000] [--dry-run] [--queue ram-role-attacher-dlq] [--function ecs-ram-role-attacher] [--mns-endpoint URL] [--fc-endpoint URL]',
+  'usage: npm run redrive -- --region <id> --account <uid> [--code C] [--kind K] [--older-than 10m] [--max 1000] [--dry-run] [--queue ram-role-attacher-dlq] [--function ecs-ram-role-attacher] [--fc-api 2016-08-15|2023-03-30] [--service S] [--mns-endpoint URL] [--fc-endpoint URL]',
 );
+
+/** A replay is a sync invocation: it lasts as long as the function may run. */
+const SYNC_TIMEOUT_MS = 300_000;
+
+const show = (value: string | undefined) => (value === undefined ? 'nothing' : JSON.stringify(value));
 
 async function main(): Promise<void> {
   const { values } = cli.parse({
@@ -34,32 +44,40 @@ async function main(): Promise<void> {
     'dry-run': { type: 'boolean', default: false },
     queue: { type: 'string', default: 'ram-role-attacher-dlq' },
     function: { type: 'string', default: 'ecs-ram-role-attacher' },
+    'fc-api': { type: 'string' },
+    service: { type: 'string' },
     'mns-endpoint': { type: 'string' },
     'fc-endpoint': { type: 'string' },
   });
   const { region, account } = values;
   const max = Number(values.max);
-  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) cli.usageError();
+  if (!isRegionId(region))
+    cli.usageError(`--region: expected a region id such as cn-hangzhou, got ${show(region)}`);
+  if (!isAccountId(account))
+    cli.usageError(`--account: expected the account's numeric UID, got ${show(account)}`);
+  if (!Number.isInteger(max) || max < 1)
+    cli.usageError(`--max: expected a whole number ≥ 1, got ${show(values.max)}`);
   let olderThanMs: number | undefined;
+  let fcApi: ReturnType<typeof parseFcApi>;
   try {
     olderThanMs = values['older-than'] === undefined ? undefined : parseDuration(values['older-than']);
+    fcApi = parseFcApi(values);
   } catch (error) {
     cli.usageError(error instanceof Error ? error.message : String(error));
   }
-  const keys = await resolveCredentials(credentialsFor(undefined));
+  const credential = credentialsFor(undefined);
+  const keys = await resolveCredentials(credential);
   const mns = createMnsClient({
     keys,
     accountId: account,
     regionId: region,
     endpoint: values['mns-endpoint'],
   });
-  const invoker = createFc2Invoker({
-    endpoint: values['fc-endpoint'] ?? `https://${account}.${region}.fc.aliyuncs.com`,
-    accountId: account,
-    region,
-    credentials: keys,
-    timeoutMs: 300_000,
-  });
+  const fc = { endpoint: values['fc-endpoint'] ?? fcEndpoint(account, region), accountId: account, region };
+  const invoker: FunctionInvoker =
+    fcApi.api === '2016-08-15'
+      ? createFc2Invoker({ ...fc, credentials: keys, serviceName: fcApi.service, timeoutMs: SYNC_TIMEOUT_MS })
+      : createFcInvoker({ ...fc, credential, timeoutMs: SYNC_TIMEOUT_MS });
   const pagerDuty = process.env.PAGERDUTY_ROUTING_KEY
     ? loadAlertConfig({
         PAGERDUTY_ROUTING_KEY: process.env.PAGERDUTY_ROUTING_KEY,

@@ -1,4 +1,4 @@
-import type { FunctionInvoker } from '../../tools/fc/function-invoker.js';
+import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 import type { DefaultBusTrigger } from '../deployment/deployment.js';
 import { type DeliveryListener, errorText, notify } from './delivery-record.js';
 

@@ -1,5 +1,5 @@
 import MNSClient from '@alicloud/mns/lib/client.js';
-import type { FunctionInvoker } from '../../tools/fc/function-invoker.js';
+import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 import type { Deployment } from '../deployment/deployment.js';
 import type { DeliveryListener } from './delivery-record.js';
 import { directDelivery } from './direct-delivery.js';
@@ -7,8 +7,8 @@ import { busRules, EventBus, type RuleStats } from './event-bus.js';
 import { queueDelivery } from './queue-delivery.js';
 import { StreamPoller, type StreamStats } from './stream-poller.js';
 
-export { createFc2Invoker, type Fc2InvokerOptions } from '../../tools/fc/fc2-invoker.js';
-export type { FunctionInvoker, InvokeResult } from '../../tools/fc/function-invoker.js';
+export { createFcInvoker, type FcInvokerOptions } from '../../shared/fc/fc-invoker.js';
+export type { FunctionInvoker, InvokeResult } from '../../shared/fc/function-invoker.js';
 export type { DeliveryListener, DeliveryRecord } from './delivery-record.js';
 export type { Deliver } from './direct-delivery.js';
 export { type BusRule, busRules, EventBus, type RuleStats } from './event-bus.js';

@@ -1,5 +1,5 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
-import type { FunctionInvoker } from '../../tools/fc/function-invoker.js';
+import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 import type { MnsStreamTrigger } from '../deployment/deployment.js';
 import { type DeliveryListener, errorText, notify } from './delivery-record.js';
 import { jsonPayload } from './direct-delivery.js';

@@ -1,11 +1,12 @@
 import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import type { FunctionDeployment } from '../deployment/deployment.js';
+import { NonceStore } from '../ecs-emulator/nonce-store.js';
 import { startHttpServer } from '../http/http-server.js';
 import { AsyncInvoker, type AsyncRequestRecord } from './async-invoker.js';
 import type { RecordBodyEncoding } from './failure-record.js';
 import { FcApiError, FcEmulatorClosedError } from './fc-errors.js';
-import { createFcHandler } from './fc-server.js';
+import { createFcHandler, MAX_SYNC_PAYLOAD_BYTES } from './fc-server.js';
 import { type FunctionLogLine, FunctionRuntime, type InvocationRecord } from './function-runtime.js';
 import { type InvocationAnswer, queuedAnswer, syncAnswer } from './invocation-answer.js';
 import { MnsDestination } from './mns-destination.js';
@@ -37,7 +38,7 @@ export interface FcEmulatorOptions {
 }
 
 export interface FcEmulator {
-  /** `http://127.0.0.1:PORT`: fc2's `endpoint`. */
+  /** `http://127.0.0.1:PORT`: the endpoint of `@alicloud/fc20230330` (with protocol http) and of fc2. */
   readonly url: string;
   readonly accountId: string;
   /**
@@ -131,8 +132,16 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
   };
 
   const server = await startHttpServer(
-    createFcHandler({ credentials: options.credentials, calls, invoke, now: Date.now }),
+    createFcHandler({
+      credentials: options.credentials,
+      nonces: new NonceStore(),
+      calls,
+      invoke,
+      now: Date.now,
+    }),
     options.port ?? 0,
+    // One byte over FC's limit is still read, so that it is refused as FC refuses it (EntityTooLarge).
+    { maxBodyBytes: MAX_SYNC_PAYLOAD_BYTES + 1 },
   );
 
   return {

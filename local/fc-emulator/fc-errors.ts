@@ -1,20 +1,23 @@
+import type { FcApiVersion } from './fc-routes.js';
+
 /**
  * Request-level errors the FC emulator answers, with the HTTP status of FC's public error-code table
- * (help.aliyun.com, "错误码" / "Error codes"). The body is `{ErrorCode, ErrorMessage}`, which is what
- * `@alicloud/fc2` reads (`err.code = ErrorCode`, `name = 'FC' + ErrorCode + 'Error'`). Codes marked
- * "emulator's choice" are not in that table.
+ * (cloud-facts FC-8). Codes marked "emulator's choice" are not in that table (cloud-facts FC-9).
  */
 export const FC_ERRORS = {
   InvalidArgument: 400,
   MissingRequiredHeader: 400,
   PathNotSupported: 400,
+  EntityTooLarge: 400,
   AccessDenied: 403,
   SignatureNotMatch: 403,
   InvalidAccessKeyID: 403,
-  // Emulator's choice: a missing or wrong x-fc-security-token for an STS AccessKey.
+  // Emulator's choice: a missing or wrong security token for an STS AccessKey.
   InvalidSecurityToken: 403,
-  // Emulator's choice (the name other Alibaba Cloud gateways use): Date more than 15 minutes off.
+  // Emulator's choice (the name other Alibaba Cloud gateways use): Date / x-acs-date more than 15 minutes off.
   RequestTimeTooSkewed: 403,
+  // Emulator's choice (the POP gateway's name): an ACS3 signature nonce used twice.
+  SignatureNonceUsed: 403,
   FunctionNotFound: 404,
   InternalServerError: 500,
 } as const satisfies Record<string, number>;
@@ -35,9 +38,16 @@ export class FcApiError extends Error {
     this.status = FC_ERRORS[code];
   }
 
-  /** The JSON body FC answers with. */
-  body(): string {
-    return JSON.stringify({ ErrorCode: this.code, ErrorMessage: this.message });
+  /**
+   * The JSON body FC answers with, in the shape of the API version the request was for: FC 3.0's
+   * `{Code, Message, RequestId}` (cloud-facts FC-7), FC 2.0's `{ErrorCode, ErrorMessage}` (FC-13).
+   */
+  body(apiVersion: FcApiVersion, requestId: string): string {
+    return JSON.stringify(
+      apiVersion === '2023-03-30'
+        ? { Code: this.code, Message: this.message, RequestId: requestId }
+        : { ErrorCode: this.code, ErrorMessage: this.message },
+    );
   }
 }
 

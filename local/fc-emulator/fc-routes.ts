@@ -1,6 +1,12 @@
-/** The invocation paths `@alicloud/fc2` sends to (sdk-wire.md §5.2, alibaba-cloud.md §2.1). */
+/** The FC API versions the emulator answers: FC 2.0's (services and functions) and FC 3.0's (functions). */
+export type FcApiVersion = '2016-08-15' | '2023-03-30';
+
+/**
+ * The invocation paths: `@alicloud/fc20230330`'s `POST /2023-03-30/functions/{fn}/invocations` (cloud-facts FC-1)
+ * and `@alicloud/fc2`'s `POST /2016-08-15/services/{svc}[.{qualifier}]/functions/{fn}/invocations` (FC-11).
+ */
 export interface InvocationRoute {
-  apiVersion: '2016-08-15' | '2023-03-30';
+  apiVersion: FcApiVersion;
   functionName: string;
   /** 2016-08-15 only; any service name maps to the function by name (FC 3.0 has no services). */
   serviceName?: string;
@@ -10,6 +16,10 @@ export interface InvocationRoute {
 
 const FC3_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations\/?$/;
 const FC2_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations\/?$/;
+
+/** The API version a path is for, to answer even an unknown path in that version's error shape. */
+export const apiVersionOf = (path: string): FcApiVersion =>
+  path.startsWith('/2023-03-30/') ? '2023-03-30' : '2016-08-15';
 
 /** Matches the request path (no query); undefined for anything else. */
 export function matchInvocationPath(path: string): InvocationRoute | undefined {

@@ -16,16 +16,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Largest request body an emulator reads; more is answered 413 (the real services cap bodies too). */
+/** Largest request body an emulator reads by default; more is answered 413 (the real services cap bodies too). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HttpServerOptions {
+  /** Bodies larger than this are answered 413 unread (default 4 MiB). */
+  maxBodyBytes?: number;
+}
 
 /**
  * Starts an HTTP server on 127.0.0.1 (port 0 = any free port) that reads each request body fully before calling
  * the handler. An exception in the handler becomes a 500, never a crash.
  */
-export async function startHttpServer(handler: RequestHandler, port = 0): Promise<RunningServer> {
+export async function startHttpServer(
+  handler: RequestHandler,
+  port = 0,
+  options: HttpServerOptions = {},
+): Promise<RunningServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const server: Server = createServer((req, res) => {
-    readBody(req)
+    readBody(req, maxBodyBytes)
       .then((body) => handler(req, res, body))
       .catch((error: unknown) => {
         if (res.headersSent) {
@@ -63,13 +73,13 @@ export async function startHttpServer(handler: RequestHandler, port = 0): Promis
 
 class BodyTooLargeError extends Error {}
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBodyBytes) {
         reject(new BodyTooLargeError());
         req.destroy();
         return;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import MNSClient from '@alicloud/mns/lib/client.js';
-import { type FunctionInvoker, createFc2Invoker as fc2Invoker } from '../../tools/fc/fc2-invoker.js';
+import { createFcInvoker } from '../../shared/fc/fc-invoker.js';
+import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 import { setUpFanout } from '../../tools/setup/failure-fanout.js';
 import { CallLog } from '../call-log.js';
 import { type AccessKey, CredentialStore } from '../credential-store.js';
@@ -56,7 +57,7 @@ export interface Sandbox {
   readonly eventBridge: EventBridge;
   /** Stands in for DingTalk, Lark, WeCom, Slack, PagerDuty and a webhook: the alert function's targets. */
   readonly alerts: WebhookReceiver;
-  /** Invokes the deployed functions through the FC API (`@alicloud/fc2`), with the operator's key. */
+  /** Invokes the deployed functions through the FC 3.0 API (`@alicloud/fc20230330`), with the operator's key. */
   readonly invoker: FunctionInvoker;
   /** An `@alicloud/mns` client for the emulator, with the operator's key. */
   mnsClient(): MNSClient;
@@ -154,11 +155,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.ports?.fc ? { port: options.ports.fc } : {}),
   });
-  const serviceInvoker = fc2Invoker({
+  // EventBridge calls an FC 3.0 function through the FC 3.0 API with its own identity.
+  const serviceInvoker = createFcInvoker({
     endpoint: fc.url,
     accountId,
     region: deployment.region,
-    credentials: serviceKey,
+    credential: serviceKey,
   });
   const eventBridge = await startEventBridge({
     deployment,
@@ -182,11 +184,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     fc,
     eventBridge,
     alerts,
-    invoker: fc2Invoker({
+    invoker: createFcInvoker({
       endpoint: fc.url,
       accountId,
       region: deployment.region,
-      credentials: operatorKey,
+      credential: operatorKey,
       timeoutMs: 120_000,
     }),
     mnsClient,

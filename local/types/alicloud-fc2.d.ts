@@ -3,11 +3,13 @@
  * and observed behaviour (sdk-wire.md §5). The package sets `module.exports = Client`, so a default import is the
  * class itself.
  *
- * - Every request is signed `authorization: FC <id>:<sig>` over `/<version><path>`; set `version` to
- *   `'2023-03-30'` to reach FC 3.0 paths with the generic `request`/`post`.
+ * - Every request is signed `authorization: FC <id>:<sig>` over `/<version><path>` (docs/cloud-facts.md FC-12).
+ *   The project uses it for the FC 2.0 API (2016-08-15) only; FC 3.0 goes through `@alicloud/fc20230330`. Setting
+ *   `version` to `'2023-03-30'` reaches FC 3.0 paths with fc2's signature, as the fc3 component does (FC-3).
  * - `data` is a utf8 string, parsed as JSON only when the response content-type starts with application/json.
  * - A non-2xx answer throws a plain Error with `name = 'FC' + ErrorCode + 'Error'` and `code = ErrorCode` (no
- *   status). A function error (200 with `x-fc-error-type`) does not throw.
+ *   status property; the status and request id are in the message, FC-13). A function error (200 with
+ *   `x-fc-error-type`) does not throw.
  */
 declare module '@alicloud/fc2' {
   namespace FCClient {

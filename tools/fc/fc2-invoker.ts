@@ -1,26 +1,29 @@
 import FCClient from '@alicloud/fc2';
-import type { FunctionInvoker, InvokeResult } from './function-invoker.js';
-
-export type { FunctionInvoker, InvokeResult } from './function-invoker.js';
+import { describeError } from '../../shared/errors/classify.js';
+import type { StaticKeys } from '../../shared/fc/fc-invoker.js';
+import type { FunctionInvoker, InvokeResult } from '../../shared/fc/function-invoker.js';
 
 /**
- * `FunctionInvoker` over `@alicloud/fc2` (types: local/types/alicloud-fc2.d.ts), speaking FC 3.0: the client's
- * generic `post` signs any path, so with `version = '2023-03-30'` it calls
- * `POST /2023-03-30/functions/{name}/invocations` (what the fc3 Serverless Devs component does; reference §2.1),
- * with `x-fc-invocation-type: Async|Sync`. A non-2xx answer throws (`code` = FC's ErrorCode); a function error is a
- * 200 with `x-fc-error-type`.
+ * `FunctionInvoker` over `@alicloud/fc2` (types: local/types/alicloud-fc2.d.ts) for what that client is made for:
+ * the FC 2.0 API, `POST /2016-08-15/services/{service}[.{qualifier}]/functions/{name}/invocations`, signed
+ * `FC <id>:<HMAC-SHA256>` (cloud-facts FC-11, FC-12). For a deployment still on FC 2.0; FC 3.0 functions are
+ * invoked through `shared/fc/fc-invoker.ts`.
  */
 export interface Fc2InvokerOptions {
-  /** `http://127.0.0.1:PORT` of the FC emulator. */
+  /** `http(s)://host[:port]`: fc2 wants the scheme (sdk-wire §5.1). */
   endpoint: string;
   accountId: string;
   region: string;
-  credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
-  /** Per request; fc2's default is 60 s. */
+  credentials: StaticKeys;
+  /** The FC 2.0 service the function belongs to. */
+  serviceName: string;
+  /** A version or alias of the service (`service.qualifier` on the wire). */
+  qualifier?: string;
+  /** Connect and read timeout per request, ms (fc2's default is 60 s). */
   timeoutMs?: number;
 }
 
-export const FC_API_VERSION = '2023-03-30';
+export const FC2_API_VERSION = '2016-08-15';
 
 export function createFc2Invoker(options: Fc2InvokerOptions): FunctionInvoker {
   const { accessKeyId, accessKeySecret, securityToken } = options.credentials;
@@ -32,15 +35,16 @@ export function createFc2Invoker(options: Fc2InvokerOptions): FunctionInvoker {
     endpoint: options.endpoint,
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
   });
-  client.version = FC_API_VERSION;
 
   return {
     async invoke(functionName, payload, { async }): Promise<InvokeResult> {
       try {
-        const response = await client.post(
-          `/functions/${encodeURIComponent(functionName)}/invocations`,
+        const response = await client.invokeFunction(
+          options.serviceName,
+          functionName,
           payload,
           { 'x-fc-invocation-type': async ? 'Async' : 'Sync' },
+          options.qualifier,
         );
         const requestId = header(response.headers, 'x-fc-request-id');
         const errorType = header(response.headers, 'x-fc-error-type');
@@ -51,7 +55,18 @@ export function createFc2Invoker(options: Fc2InvokerOptions): FunctionInvoker {
           ...(async ? {} : { body: response.data }),
         };
       } catch (error) {
-        return { ok: false, errorType: errorName(error) };
+        // fc2 puts the status and request id only in its message ("… failed with 404. requestid: …"): cloud-facts FC-13.
+        const text = error instanceof Error ? error.message : '';
+        const status = /failed with (\d{3})\./.exec(text)?.[1];
+        const requestId = /requestid: ([^,\s]+),/.exec(text)?.[1];
+        const info = describeError(error, status === undefined ? {} : { status: Number(status) });
+        return {
+          ok: false,
+          errorType: info.code,
+          ...(info.status === undefined ? {} : { status: info.status }),
+          ...(requestId === undefined || requestId === 'undefined' ? {} : { requestId }),
+          error: info,
+        };
       }
     },
   };
@@ -60,12 +75,4 @@ export function createFc2Invoker(options: Fc2InvokerOptions): FunctionInvoker {
 function header(headers: FCClient.Response['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function errorName(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    return typeof code === 'string' && code !== '' ? code : error.name;
-  }
-  return 'UnknownError';
 }

@@ -6,7 +6,7 @@ import {
   type DeadLetterMessage,
   readDeadLetterMessage,
 } from '../../shared/dead-letter/dead-letter-message.js';
-import type { FunctionInvoker } from '../fc/function-invoker.js';
+import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 
 export interface RedriveFilter {
   /** Error code (a dead-letter record's `error.code`, an FC record's `condition`). */

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
-import FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeployment } from '../../../local/deployment/deployment.js';
 import { type FcEmulator, type FunctionLogLine, startFcEmulator } from '../../../local/fc-emulator/index.js';
 import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
 import { parseSeed } from '../../../local/seed.js';
 import { ACCOUNT, instance, stateChange } from '../attach-role/harness.js';
+import { type Fc3Client, fc3Client, invoke3 } from './fc-emulator-support.js';
 
 /**
  * The deployable bundle as s.yaml declares it (handler, code directory, timeout, environment, async config), run
- * by the FC emulator in a worker and invoked through the real fc2 client, against the ECS and MNS emulators.
+ * by the FC emulator in a worker and invoked through the official FC 3.0 client, against the ECS and MNS emulators.
  */
 const [fn] = loadDeployment({
   file: resolve(import.meta.dirname, '../../../s.yaml'),
@@ -20,7 +20,7 @@ if (fn === undefined) throw new Error('s.yaml deploys no function');
 
 let stack: LocalStack;
 let fc: FcEmulator;
-let client: FC;
+let client: Fc3Client;
 const logs: FunctionLogLine[] = [];
 
 beforeAll(async () => {
@@ -46,14 +46,7 @@ beforeAll(async () => {
     log: (line) => logs.push(line),
   });
   const key = stack.credentials.issueAccessKey();
-  client = new FC(ACCOUNT, {
-    accessKeyID: key.accessKeyId,
-    accessKeySecret: key.accessKeySecret,
-    region: stack.region,
-    endpoint: fc.url,
-    timeout: 15_000,
-  });
-  client.version = '2023-03-30';
+  client = fc3Client(fc.url, key, { timeoutMs: 15_000 });
 });
 afterAll(async () => {
   await fc?.close();
@@ -68,7 +61,7 @@ describe('the real dist/attach-role/index.mjs behind the FC emulator', () => {
 
   it("attaches the role a sync invocation asks for, with the instance's STS keys", async () => {
     const event = JSON.stringify(stateChange('i-bp1pay00000000000002', 'Pending'));
-    const { headers, data } = await client.post(`/functions/${fn.functionName}/invocations`, event, {});
+    const { headers, data } = await invoke3(client, fn.functionName, event);
     const requestId = String(headers['x-fc-request-id']);
     expect(headers['x-fc-error-type']).toBeUndefined();
     expect(data).toMatchObject({ counts: { attached: 1 } });
@@ -86,9 +79,7 @@ describe('the real dist/attach-role/index.mjs behind the FC emulator', () => {
 
   it('runs an async invocation warm, on the same instance', async () => {
     const event = JSON.stringify(stateChange('i-bp1pay00000000000003', 'Running'));
-    const { headers } = await client.post(`/functions/${fn.functionName}/invocations`, event, {
-      'x-fc-invocation-type': 'Async',
-    });
+    const { headers } = await invoke3(client, fn.functionName, event, { 'x-fc-invocation-type': 'Async' });
     await fc.settled(10_000);
     const requestId = String(headers['x-fc-request-id']);
     expect(fc.invocations.find((r) => r.requestId === requestId)).toMatchObject({

@@ -3,10 +3,13 @@ import { FcApiError } from '../../../local/fc-emulator/index.js';
 import {
   ACCOUNT_ID,
   type FcSandbox,
+  fc3Client,
   fcClient,
   fixtureFunction,
   invoke2,
   invoke3,
+  invoke3WithFc2,
+  rawAcs3Request,
   rawFcRequest,
   receiveAll,
   rejection,
@@ -31,7 +34,7 @@ afterAll(async () => {
 const requestIdOf = (headers: Record<string, unknown>) => String(headers['x-fc-request-id']);
 const recordsOf = (requestId: string) => s.fc.invocations.filter((r) => r.requestId === requestId);
 
-describe('sync invocations through @alicloud/fc2', () => {
+describe('sync invocations through @alicloud/fc20230330 and @alicloud/fc2', () => {
   it('FC 3.0 path: answers the function result as JSON, with the request id', async () => {
     const { headers, data } = await invoke3(s.client, 'scripted', '{"result":{"x":1}}');
     expect(headers['content-type']).toBe('application/json');
@@ -43,8 +46,8 @@ describe('sync invocations through @alicloud/fc2', () => {
   });
 
   it('2016-08-15 path: any service name (and a qualifier) reaches the function by name', async () => {
-    const plain = await invoke2(s.client, 'any-service', 'scripted', '{"result":2}');
-    const qualified = await invoke2(s.client, 'other', 'scripted', Buffer.from('{"result":3}'), {}, 'LATEST');
+    const plain = await invoke2(s.fc2, 'any-service', 'scripted', '{"result":2}');
+    const qualified = await invoke2(s.fc2, 'other', 'scripted', Buffer.from('{"result":3}'), {}, 'LATEST');
     expect(plain.data).toMatchObject({ result: 2 });
     expect(qualified.data).toMatchObject({ result: 3 });
   });
@@ -53,21 +56,15 @@ describe('sync invocations through @alicloud/fc2', () => {
     const text = await invoke3(s.client, 'scripted', '{"resultKind":"string","result":"hello"}');
     expect(text.data).toBe('hello');
     expect(text.headers['content-type']).toMatch(/^text\/plain/);
-    s.client.version = '2023-03-30';
-    const bytes = await s.client.post(
-      '/functions/scripted/invocations',
-      '{"resultKind":"buffer","result":"raw"}',
-      {},
-      null,
-      { rawBuf: true },
-    );
-    expect(Buffer.isBuffer(bytes.data) && bytes.data.toString()).toBe('raw');
+    const bytes = await invoke3(s.client, 'scripted', '{"resultKind":"buffer","result":"raw"}');
+    expect(bytes.bytes.toString()).toBe('raw');
     expect(bytes.headers['content-type']).toBe('application/octet-stream');
     expect((await invoke3(s.client, 'scripted', '{"resultKind":"none"}')).data).toBe('');
   });
 
-  it("a function error answers 200 with x-fc-error-type and FC's error body (fc2 does not throw)", async () => {
-    const { headers, data } = await invoke3(s.client, 'scripted', '{"throw":"boom"}');
+  it("a function error answers 200 with x-fc-error-type and FC's error body (the SDK does not throw)", async () => {
+    const { status, headers, data } = await invoke3(s.client, 'scripted', '{"throw":"boom"}');
+    expect(status).toBe(200);
     expect(headers['x-fc-error-type']).toBe('UnhandledInvocationError');
     expect(data).toEqual({ errorMessage: 'boom', errorType: 'TypeError', stackTrace: expect.any(Array) });
     expect((data as { stackTrace: string[] }).stackTrace[0]).toContain('scripted/index.mjs');
@@ -98,9 +95,10 @@ describe('sync invocations through @alicloud/fc2', () => {
 
 describe('async invocations', () => {
   it('answers 202 with x-fc-request-id at once, then runs the invocation', async () => {
-    const { headers, data } = await invoke3(s.client, 'scripted', '{"result":"later"}', {
+    const { status, headers, data } = await invoke3(s.client, 'scripted', '{"result":"later"}', {
       'x-fc-invocation-type': 'Async',
     });
+    expect(status).toBe(202);
     expect(data).toBe('');
     const requestId = requestIdOf(headers);
     expect(requestId).toMatch(/^1-/);
@@ -115,7 +113,7 @@ describe('async invocations', () => {
   });
 
   it('queues through invokeFunction on the 2016-08-15 path too', async () => {
-    const { headers } = await invoke2(s.client, 'svc', 'scripted', '{}', {
+    const { headers } = await invoke2(s.fc2, 'svc', 'scripted', '{}', {
       'X-Fc-Invocation-Type': 'Async',
     });
     await s.fc.settled(5000);
@@ -274,24 +272,167 @@ describe('what the function sees', () => {
   });
 });
 
-describe('authentication and FC-style errors', () => {
+describe('FC 3.0 API (2023-03-30): ACS3 signatures, errors as {Code, Message, RequestId}', () => {
   const fn = '/2023-03-30/functions/scripted/invocations';
+  /** What the SDK throws for an FC error answer: its code, status and the parsed body. */
+  const sdkError = (code: string, statusCode: number) => ({
+    name: 'ClientError',
+    code,
+    statusCode,
+    data: { Code: code, Message: expect.any(String), RequestId: expect.stringMatching(/^1-/) },
+  });
+
+  it('answers a request the official SDK signed, with a qualifier in the query', async () => {
+    const answer = await invoke3(s.client, 'scripted', '{"result":"acs3"}', {}, 'LATEST');
+    expect(answer).toMatchObject({ status: 200, data: { result: 'acs3' } });
+    const sts = s.credentials.issueSts();
+    expect((await invoke3(fc3Client(s.fc.url, sts), 'scripted', '{"result":"sts"}')).data).toMatchObject({
+      result: 'sts',
+    });
+  });
+
+  it('refuses an unknown AccessKey, a wrong secret and a wrong STS token as the SDK reads them', async () => {
+    const unknown = await rejection(
+      invoke3(fc3Client(s.fc.url, { accessKeyId: 'LTAI5tNobody', accessKeySecret: 'x' }), 'scripted', '{}'),
+    );
+    expect(unknown).toMatchObject(sdkError('InvalidAccessKeyID', 403));
+    const forged = await rejection(
+      invoke3(fc3Client(s.fc.url, { ...s.key, accessKeySecret: 'guess' }), 'scripted', '{}'),
+    );
+    expect(forged).toMatchObject(sdkError('SignatureNotMatch', 403));
+    expect(forged.data?.Message).toContain('StringToSign');
+    const sts = s.credentials.issueSts();
+    const wrongToken = await rejection(
+      invoke3(fc3Client(s.fc.url, sts, { securityToken: 'CAISwrong' }), 'scripted', '{}'),
+    );
+    expect(wrongToken).toMatchObject(sdkError('InvalidSecurityToken', 403));
+  });
+
+  it('reads an unknown function as FunctionNotFound (404), with the request id the SDK surfaces', async () => {
+    const missing = await rejection(invoke3(s.client, 'nope', '{}'));
+    expect(missing).toMatchObject(sdkError('FunctionNotFound', 404));
+    expect((missing as { requestId?: string }).requestId).toBe(missing.data?.RequestId);
+  });
+
+  it('refuses what ACS3 does not allow, each with its status and code', async () => {
+    const sts = s.credentials.issueSts();
+    const reused = `nonce-${Date.now()}`;
+    expect((await rawAcs3Request(s.fc.url, { path: fn, key: s.key, nonce: reused })).status).toBe(200);
+    const cases: Array<[string, Parameters<typeof rawAcs3Request>[1], number, string]> = [
+      [
+        'tampered body',
+        { path: fn, key: s.key, body: '{"a":1}', sendBody: '{"a":2}' },
+        403,
+        'SignatureNotMatch',
+      ],
+      [
+        'tampered query',
+        { path: fn, query: 'qualifier=LATEST', sendQuery: 'qualifier=v2', key: s.key },
+        403,
+        'SignatureNotMatch',
+      ],
+      [
+        'a signed header dropped',
+        { path: fn, key: s.key, drop: ['x-acs-content-sha256'] },
+        403,
+        'SignatureNotMatch',
+      ],
+      [
+        'clock 20 min off',
+        { path: fn, key: s.key, date: new Date(Date.now() - 20 * 60_000) },
+        403,
+        'RequestTimeTooSkewed',
+      ],
+      ['nonce reused', { path: fn, key: s.key, nonce: reused }, 403, 'SignatureNonceUsed'],
+      [
+        'STS key without its token',
+        { path: fn, key: { accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret } },
+        403,
+        'InvalidSecurityToken',
+      ],
+      ['no such path', { path: '/2023-03-30/functions/scripted', key: s.key }, 400, 'PathNotSupported'],
+      [
+        'async event over 128 KB',
+        {
+          path: fn,
+          key: s.key,
+          body: 'x'.repeat(128 * 1024 + 1),
+          headers: { 'x-fc-invocation-type': 'Async' },
+        },
+        400,
+        'EntityTooLarge',
+      ],
+      [
+        'bad invocation type',
+        { path: fn, key: s.key, headers: { 'x-fc-invocation-type': 'Later' } },
+        400,
+        'InvalidArgument',
+      ],
+    ];
+    for (const [what, request, status, code] of cases) {
+      const answer = await rawAcs3Request(s.fc.url, request);
+      expect({ what, status: answer.status }).toEqual({ what, status });
+      expect({ what, body: JSON.parse(answer.body) }).toEqual({
+        what,
+        body: { Code: code, Message: expect.any(String), RequestId: answer.headers['x-fc-request-id'] },
+      });
+    }
+    // A signed query is verified as it arrived.
+    const signedQuery = await rawAcs3Request(s.fc.url, { path: fn, query: 'qualifier=LATEST', key: s.key });
+    expect(signedQuery.status).toBe(200);
+    // An async event of exactly 128 KB is taken.
+    const fits = await rawAcs3Request(s.fc.url, {
+      path: fn,
+      key: s.key,
+      body: 'x'.repeat(128 * 1024),
+      headers: { 'x-fc-invocation-type': 'Async' },
+    });
+    expect(fits.status).toBe(202);
+    await s.fc.settled(5000);
+  });
+
+  it("still takes fc2's signature on the 2023-03-30 path (the fc3 component sends it), answering FC 3.0's error shape", async () => {
+    expect((await invoke3WithFc2(s.fc2, 'scripted', '{"result":"fc2"}')).data).toMatchObject({
+      result: 'fc2',
+    });
+    const answer = await rawFcRequest(s.fc.url, {
+      path: '/2023-03-30/functions/nope/invocations',
+      key: s.key,
+    });
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body)).toEqual({
+      Code: 'FunctionNotFound',
+      Message: expect.any(String),
+      RequestId: answer.headers['x-fc-request-id'],
+    });
+  });
+});
+
+describe('FC 2.0 API (2016-08-15): fc2 signatures, errors as {ErrorCode, ErrorMessage}', () => {
+  const fn = '/2016-08-15/services/svc/functions/scripted/invocations';
 
   it('refuses an unknown AccessKey, a wrong secret and a wrong STS token, as fc2 reports them', async () => {
     const unknown = await rejection(
-      invoke3(fcClient(s.fc.url, { accessKeyId: 'LTAI5tNobody', accessKeySecret: 'x' }), 'scripted', '{}'),
+      invoke2(
+        fcClient(s.fc.url, { accessKeyId: 'LTAI5tNobody', accessKeySecret: 'x' }),
+        'svc',
+        'scripted',
+        '{}',
+      ),
     );
     expect(unknown).toMatchObject({ name: 'FCInvalidAccessKeyIDError', code: 'InvalidAccessKeyID' });
     const forged = await rejection(
-      invoke3(fcClient(s.fc.url, { ...s.key, accessKeySecret: 'guess' }), 'scripted', '{}'),
+      invoke2(fcClient(s.fc.url, { ...s.key, accessKeySecret: 'guess' }), 'svc', 'scripted', '{}'),
     );
     expect(forged).toMatchObject({ code: 'SignatureNotMatch' });
     const sts = s.credentials.issueSts();
-    expect((await invoke3(fcClient(s.fc.url, sts), 'scripted', '{"result":"sts"}')).data).toMatchObject({
+    expect(
+      (await invoke2(fcClient(s.fc.url, sts), 'svc', 'scripted', '{"result":"sts"}')).data,
+    ).toMatchObject({
       result: 'sts',
     });
     const wrongToken = await rejection(
-      invoke3(fcClient(s.fc.url, sts, { securityToken: 'CAISwrong' }), 'scripted', '{}'),
+      invoke2(fcClient(s.fc.url, sts, { securityToken: 'CAISwrong' }), 'svc', 'scripted', '{}'),
     );
     expect(wrongToken).toMatchObject({ code: 'InvalidSecurityToken' });
   });
@@ -306,8 +447,8 @@ describe('authentication and FC-style errors', () => {
       ],
       [{ path: fn, key: s.key, date: new Date(Date.now() - 20 * 60_000) }, 403, 'RequestTimeTooSkewed'],
       [{ path: fn, key: s.key, body: '{}', headers: { 'content-md5': 'ZmFrZQ==' } }, 400, 'InvalidArgument'],
-      [{ path: '/2023-03-30/functions/nope/invocations', key: s.key }, 404, 'FunctionNotFound'],
-      [{ path: '/2023-03-30/functions/scripted', key: s.key }, 400, 'PathNotSupported'],
+      [{ path: '/2016-08-15/services/svc/functions/nope/invocations', key: s.key }, 404, 'FunctionNotFound'],
+      [{ path: '/2016-08-15/services/svc/functions/scripted', key: s.key }, 400, 'PathNotSupported'],
       [{ path: fn, key: s.key, method: 'GET' }, 400, 'PathNotSupported'],
       [{ path: fn, key: s.key, headers: { 'x-fc-invocation-type': 'Later' } }, 400, 'InvalidArgument'],
     ];
@@ -325,16 +466,25 @@ describe('authentication and FC-style errors', () => {
   });
 
   it('fc2 reports an unknown function as FunctionNotFound', async () => {
-    expect(await rejection(invoke2(s.client, 'svc', 'nope', '{}'))).toMatchObject({
+    expect(await rejection(invoke2(s.fc2, 'svc', 'nope', '{}'))).toMatchObject({
       name: 'FCFunctionNotFoundError',
       code: 'FunctionNotFound',
     });
   });
 
-  it('records every call in the call log', async () => {
+  it('does not take an ACS3 signature on the 2016-08-15 path', async () => {
+    const answer = await rawAcs3Request(s.fc.url, { path: fn, key: s.key });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ ErrorCode: 'MissingRequiredHeader' });
+  });
+});
+
+describe('the call log', () => {
+  it('records every call with its API version and signature scheme', async () => {
     const before = s.calls.records.length;
     await invoke3(s.client, 'scripted', '{}');
-    await rejection(invoke3(fcClient(s.fc.url, { ...s.key, accessKeySecret: 'guess' }), 'scripted', '{}'));
+    await invoke2(s.fc2, 'svc', 'scripted', '{}');
+    await rejection(invoke3(fc3Client(s.fc.url, { ...s.key, accessKeySecret: 'guess' }), 'scripted', '{}'));
     const added = s.calls.records.slice(before);
     expect(added).toEqual([
       expect.objectContaining({
@@ -342,13 +492,23 @@ describe('authentication and FC-style errors', () => {
         action: 'InvokeFunction',
         status: 200,
         accessKeyId: s.key.accessKeyId,
-        params: { function: 'scripted', invocationType: 'Sync' },
+        params: {
+          function: 'scripted',
+          invocationType: 'Sync',
+          apiVersion: '2023-03-30',
+          signature: 'ACS3-HMAC-SHA256',
+        },
+      }),
+      expect.objectContaining({
+        status: 200,
+        params: { function: 'scripted', invocationType: 'Sync', apiVersion: '2016-08-15', signature: 'FC' },
       }),
       expect.objectContaining({
         service: 'fc',
         action: 'InvokeFunction',
         status: 403,
         code: 'SignatureNotMatch',
+        accessKeyId: s.key.accessKeyId,
       }),
     ]);
   });

@@ -646,9 +646,10 @@ describe('redrive on the sandbox', () => {
     const ids = Array.from({ length: 6 }, (_, i) => `i-bp1hld0000000000000${i}`);
     const s = await boot({ instances: ids.map((id) => appInstance(id)), appTrusted: true });
     for (const id of ids) await putRecord(s, { instanceId: id });
-    // Slow deletes, and a hold extended every third of a second: extensions land while deletes are in flight.
-    s.mns.faults.add({ op: 'DeleteMessage', latencyMs: 250 });
-    const report = await run(s, { holdSeconds: 1 });
+    // Slow deletes (2.4 s for the six), and a hold extended every second: extensions land while deletes are in
+    // flight. A 3 s hold leaves the heartbeat room on a loaded machine; a 1 s one lapsed before the replay ended.
+    s.mns.faults.add({ op: 'DeleteMessage', latencyMs: 400 });
+    const report = await run(s, { holdSeconds: 3 });
     expect(report).toMatchObject({ replayed: 6, fixed: 6, stillFailing: 0 });
     expect(retained(s).size).toBe(0);
   });
@@ -708,7 +709,7 @@ describe('npm run redrive (tools/redrive.ts)', () => {
   }
 
   it('prints the listing and the summary line, resolves in PagerDuty, and refuses bad arguments', {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
     const s = await boot({ instances: [...APP.map((id) => appInstance(id)), payInstance(PAY)] });
     await failuresFor(s, [...APP, PAY]);
@@ -723,6 +724,7 @@ describe('npm run redrive (tools/redrive.ts)', () => {
     expect(retained(s).size).toBe(3);
     await visibleAgain(s);
 
+    const before = s.calls.records.length;
     const done = await cli(s, [], {
       PAGERDUTY_ROUTING_KEY: s.alerts.routingKey,
       PAGERDUTY_EVENTS_URL: s.alerts.urls.pagerduty,
@@ -748,6 +750,13 @@ describe('npm run redrive (tools/redrive.ts)', () => {
     expect(retained(s).size).toBe(1);
     expect(s.alerts.pagerdutyOpen()).not.toContain(appKey);
     expect(s.alerts.pagerdutyOpen()).toHaveLength(1);
+    // The replay went through the FC 3.0 API, signed by @alicloud/fc20230330.
+    expect(fcInvocationsSince(s, before)).toEqual([
+      expect.objectContaining({
+        status: 200,
+        params: expect.objectContaining({ apiVersion: '2023-03-30', signature: 'ACS3-HMAC-SHA256' }),
+      }),
+    ]);
 
     for (const bad of [['--older-than', 'soon'], ['--max', '0'], ['--bogus']]) {
       const refused = await cli(s, bad);
@@ -756,7 +765,53 @@ describe('npm run redrive (tools/redrive.ts)', () => {
       expect(refused.stdout).toBe('');
     }
   });
+
+  it('replays through the FC 2.0 API with --fc-api 2016-08-15 --service S, and names the flag a usage error is about', {
+    timeout: 60_000,
+  }, async () => {
+    const s = await boot({ instances: APP.map((id) => appInstance(id)), appTrusted: true });
+    for (const id of APP) await putRecord(s, { instanceId: id });
+
+    const refusals: Array<[string[], string]> = [
+      [['--fc-api', '2016-08-15'], '--service is required with --fc-api 2016-08-15'],
+      [['--service', 'ram-svc'], '--service applies only to --fc-api 2016-08-15'],
+      [['--fc-api', '2021-04-06'], '--fc-api: expected 2016-08-15 or 2023-03-30, got "2021-04-06"'],
+    ];
+    for (const [args, problem] of refusals) {
+      const refused = await cli(s, args);
+      expect({ args, code: refused.code, first: refused.stderr.split('\n')[0] }).toEqual({
+        args,
+        code: 2,
+        first: expect.stringContaining(problem),
+      });
+      expect(refused.stdout).toBe('');
+    }
+    expect(fcInvocationsSince(s, 0)).toEqual([]);
+
+    const done = await cli(s, ['--fc-api', '2016-08-15', '--service', 'ram-svc']);
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(done.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'Scanned 2, replayed 2 in 1 invocations: 2 fixed (deleted), 0 still failing (kept).',
+    );
+    expect(retained(s).size).toBe(0);
+    expect(fcInvocationsSince(s, 0)).toEqual([
+      expect.objectContaining({
+        status: 200,
+        params: expect.objectContaining({ apiVersion: '2016-08-15', signature: 'FC' }),
+      }),
+    ]);
+  });
 });
+
+/** FC invocations signed with the operator's key (what the redrive CLI uses) since the call log had `index`. */
+const fcInvocationsSince = (s: Sandbox, index: number) =>
+  s.calls.records
+    .slice(index)
+    .filter(
+      (r) =>
+        r.service === 'fc' && r.action === 'InvokeFunction' && r.accessKeyId === s.operatorKey.accessKeyId,
+    );
 
 describe('parseDuration', () => {
   it('reads seconds, minutes, hours and days', () => {

@@ -1,4 +1,4 @@
-import type { FunctionInvoker, InvokeResult } from '../../../../tools/fc/function-invoker.js';
+import type { FunctionInvoker, InvokeResult } from '../../../../shared/fc/function-invoker.js';
 
 export interface Invocation {
   functionName: string;

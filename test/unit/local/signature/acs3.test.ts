@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { AttachInstanceRamRoleRequest, DescribeInstancesRequest } from '@alicloud/ecs20140526';
+import { InvokeFunctionHeaders } from '@alicloud/fc20230330/dist/models/InvokeFunctionHeaders.js';
+import { InvokeFunctionRequest } from '@alicloud/fc20230330/dist/models/InvokeFunctionRequest.js';
+import * as $dara from '@darabonba/typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCanonicalRequest,
@@ -14,7 +18,7 @@ import {
   signAcs3,
   verifyAcs3,
 } from '../../../../local/signature/acs3.js';
-import { type CapturedRequest, captureEcsRequests } from './sdk-capture.js';
+import { type CapturedRequest, captureEcsRequests, captureFcRequests } from './sdk-capture.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wire/ecs-a1/${name}`, import.meta.url), 'utf8');
@@ -267,5 +271,87 @@ describe('a form-body request signed by an independent signer', () => {
 
   it('refuses a signature made with another secret', () => {
     expect(verifyAcs3(sign('a=1', 'other-secret'), lookup)).toMatchObject({ reason: 'signature-mismatch' });
+  });
+});
+
+describe('verifying ROA requests signed by @alicloud/fc20230330 (InvokeFunction: path, query, body)', () => {
+  /** Bytes that are not UTF-8, and a JSON event: the body hash is over the bytes as sent. */
+  const binary = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x7f, 0x0a, 0xc3, 0x28]);
+  const json = Buffer.from(JSON.stringify({ id: 'e-1', data: { name: 'ü€ 😀' } }));
+  let requests: CapturedRequest[];
+
+  beforeAll(async () => {
+    requests = await captureFcRequests(KEY, async (client) => {
+      for (const [body, qualifier] of [
+        [binary, 'LATEST'],
+        [json, undefined],
+        [Buffer.alloc(0), 'prod-alias_1'],
+      ] as const) {
+        await client.invokeFunctionWithOptions(
+          'ecs-ram-role_attacher',
+          new InvokeFunctionRequest({
+            body: Readable.from(body),
+            ...(qualifier === undefined ? {} : { qualifier }),
+          }),
+          new InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcLogType: 'None' }),
+          new $dara.RuntimeOptions({}),
+        );
+      }
+    });
+  });
+
+  it('accepts each genuine request: binary, JSON and empty bodies, with and without a query', () => {
+    expect(requests.map((r) => [r.method, r.path, r.rawQuery, r.body.length])).toEqual([
+      ['POST', '/2023-03-30/functions/ecs-ram-role_attacher/invocations', 'qualifier=LATEST', binary.length],
+      ['POST', '/2023-03-30/functions/ecs-ram-role_attacher/invocations', '', json.length],
+      ['POST', '/2023-03-30/functions/ecs-ram-role_attacher/invocations', 'qualifier=prod-alias_1', 0],
+    ]);
+    for (const request of requests) {
+      expect(verifyAcs3(request, lookup)).toMatchObject({ ok: true, accessKeyId: KEY.accessKeyId });
+      expect(String(request.headers['x-acs-content-sha256'])).toBe(hashPayload(request.body));
+    }
+  });
+
+  it('signs host, content-type and x-acs-* only: x-fc-* headers are not covered', () => {
+    const [first] = requests;
+    const result = first === undefined ? undefined : verifyAcs3(first, lookup);
+    expect(result?.ok && result.signedHeaders).toEqual([
+      'content-type',
+      'host',
+      'x-acs-action',
+      'x-acs-content-sha256',
+      'x-acs-credentials-provider',
+      'x-acs-date',
+      'x-acs-signature-nonce',
+      'x-acs-version',
+    ]);
+    if (first === undefined) return;
+    expect(verifyAcs3(withHeader(first, 'x-fc-invocation-type', 'Sync'), lookup).ok).toBe(true);
+  });
+
+  it('refuses a changed body, query or path', () => {
+    const [withQuery, withJson] = requests as [CapturedRequest, CapturedRequest];
+    const flipped = Buffer.from(withQuery.body);
+    flipped[0] = 0x01;
+    expect(verifyAcs3(altered(withQuery, { body: flipped }), lookup)).toMatchObject({
+      reason: 'content-hash-mismatch',
+    });
+    // A body and a hash both changed still fail: the hash is part of the signed canonical request.
+    const other = Buffer.from('{"id":"e-2"}');
+    expect(
+      verifyAcs3(
+        { ...withHeader(withJson, 'x-acs-content-sha256', hashPayload(other)), body: other },
+        lookup,
+      ),
+    ).toMatchObject({ reason: 'signature-mismatch' });
+    expect(verifyAcs3(altered(withQuery, { rawQuery: 'qualifier=v2' }), lookup)).toMatchObject({
+      reason: 'signature-mismatch',
+    });
+    expect(verifyAcs3(altered(withQuery, { rawQuery: '' }), lookup)).toMatchObject({
+      reason: 'signature-mismatch',
+    });
+    expect(
+      verifyAcs3(altered(withJson, { path: '/2023-03-30/functions/other/invocations' }), lookup),
+    ).toMatchObject({ reason: 'signature-mismatch' });
   });
 });

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Ecs from '@alicloud/ecs20140526';
+import Fc from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { type HeaderMap, type HttpRequestParts, headerMapFromRaw } from '../../../../local/signature/acs3.js';
 
@@ -9,6 +10,7 @@ import { type HeaderMap, type HttpRequestParts, headerMapFromRaw } from '../../.
  * `.default`, as sdk-wire §8 says); vitest's loader unwraps `exports.default` itself. Accept both.
  */
 const EcsClient = ((Ecs as unknown as { default?: unknown }).default ?? Ecs) as typeof Ecs.default;
+const FcClient = ((Fc as unknown as { default?: unknown }).default ?? Fc) as typeof Fc.default;
 
 /** One request exactly as it reached the capture server. */
 export interface CapturedRequest extends HttpRequestParts {
@@ -26,10 +28,26 @@ export interface CaptureKeys {
  * Runs `calls` with a real `@alicloud/ecs20140526` client pointed at a throw-away server on 127.0.0.1 that answers
  * every request with `{}`, and returns the requests it received: genuine SDK signatures over a known secret.
  */
-export async function captureEcsRequests(
+export function captureEcsRequests(
   keys: CaptureKeys,
   calls: (client: InstanceType<typeof EcsClient>) => Promise<unknown>,
   config: { signatureAlgorithm?: string } = {},
+): Promise<CapturedRequest[]> {
+  return capture((endpoint) =>
+    calls(new EcsClient(new $OpenApiUtil.Config({ ...keys, ...endpoint, ...config }))),
+  );
+}
+
+/** The same with a real `@alicloud/fc20230330` client (ROA requests: path, query and a body). */
+export function captureFcRequests(
+  keys: CaptureKeys,
+  calls: (client: InstanceType<typeof FcClient>) => Promise<unknown>,
+): Promise<CapturedRequest[]> {
+  return capture((endpoint) => calls(new FcClient(new $OpenApiUtil.Config({ ...keys, ...endpoint }))));
+}
+
+async function capture(
+  run: (endpoint: { endpoint: string; protocol: string; regionId: string }) => Promise<unknown>,
 ): Promise<CapturedRequest[]> {
   const captured: CapturedRequest[] = [];
   const server = createServer((req, res) => {
@@ -52,16 +70,7 @@ export async function captureEcsRequests(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const client = new EcsClient(
-      new $OpenApiUtil.Config({
-        ...keys,
-        endpoint: `127.0.0.1:${port}`,
-        protocol: 'http',
-        regionId: 'cn-hangzhou',
-        ...config,
-      }),
-    );
-    await calls(client);
+    await run({ endpoint: `127.0.0.1:${port}`, protocol: 'http', regionId: 'cn-hangzhou' });
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
