@@ -2,7 +2,7 @@
  * `policy.yaml` text → a validated, frozen Policy, or a PolicyError listing every issue at once (a person fixing
  * the file should not have to run the validator once per mistake). Used at build and at cold start.
  */
-import { isScalar, parseDocument, type YAMLError } from 'yaml';
+import { isScalar, parseDocument } from 'yaml';
 import type * as z from 'zod/mini';
 import { isRoleName } from '../ecs/ids.js';
 import { compiledPolicy } from './compiled-policy.js';
@@ -11,6 +11,7 @@ import type { Policy, Rule, RuleEffect } from './policy.js';
 import { PolicyError, type PolicyIssue } from './policy-error.js';
 import { documentSchema, isMapping, POLICY_LIMITS, RULE_NAME, ruleSchema } from './policy-schema.js';
 import { findUnreachableRules } from './unreachable-rules.js';
+import { syntaxIssues, yamlIssue } from './yaml-errors.js';
 
 export interface LoadedPolicy {
   policy: Policy;
@@ -46,22 +47,6 @@ function fromZod(error: z.core.$ZodError): FieldIssue[] {
   });
 }
 
-/** Plain one-line message of a YAML error, without the position and source excerpt the library appends. */
-function yamlIssue(error: YAMLError, duplicateKeys: ReadonlyMap<number, string>): PolicyIssue {
-  const position = error.linePos?.[0];
-  const firstLine = error.message.split('\n', 1)[0] ?? error.message;
-  let message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-  const duplicate = duplicateKeys.get(error.pos[0]);
-  if (error.code === 'DUPLICATE_KEY' && duplicate !== undefined) {
-    message = `duplicate key ${quote(duplicate)} (keys must be unique)`;
-  }
-  return {
-    field: '',
-    message: `YAML ${error.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${message}`,
-    ...(position === undefined ? {} : { line: position.line, column: position.col }),
-  };
-}
-
 /**
  * The `uniqueKeys` test: scalars that stringify alike are the same JavaScript key (`1` and `"1"`), so they count
  * as duplicates too. Records each duplicate by offset, so that the error can name the key.
@@ -92,10 +77,8 @@ function parseYaml(text: string, source: string | undefined): { value: unknown; 
       merge: false,
     });
     if (document.errors.length > 0) {
-      throw new PolicyError(
-        document.errors.map((error) => yamlIssue(error, duplicateKeys)),
-        source,
-      );
+      // Only the YAML errors: checking the shape of a document that did not parse would bury the cause.
+      throw new PolicyError(syntaxIssues(document.errors, text, duplicateKeys), source);
     }
     const warnings = document.warnings.map((warning) => {
       const issue = yamlIssue(warning, duplicateKeys);

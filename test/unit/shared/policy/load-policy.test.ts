@@ -189,13 +189,23 @@ describe('loadPolicy: rejected documents name the rule and the field', () => {
     [
       'a bad policy region',
       doc(OK_RULE, 'regions: [cn-hangzhou, "CN Shanghai"]\n'),
-      'field "regions[1]": "CN Shanghai" is not a valid region id',
+      'field "regions[1]": "CN Shanghai" is not an Alibaba Cloud region id (did you mean "cn-shanghai"?)',
+    ],
+    [
+      'a misspelt policy region (well-formed, but no such region)',
+      doc(OK_RULE, 'regions: [cn-hangzou]\n'),
+      'field "regions[0]": "cn-hangzou" is not an Alibaba Cloud region id (did you mean "cn-hangzhou"?)',
+    ],
+    [
+      'a well-formed rule region that does not exist, with nothing close to suggest',
+      doc('  - name: a\n    when: { regions: [xx-nowhere-9] }\n    skip: true\n'),
+      'rule "a" (rules[0]) field "when.regions[0]": "xx-nowhere-9" is not an Alibaba Cloud region id (like "cn-hangzhou"',
     ],
     ['an empty policy regions list', doc(OK_RULE, 'regions: []\n'), 'field "regions": must not be empty'],
     [
       'a bad rule region',
       doc('  - name: a\n    when: { regions: [hangzhou] }\n    skip: true\n'),
-      'rule "a" (rules[0]) field "when.regions[0]": "hangzhou" is not a valid region id',
+      'rule "a" (rules[0]) field "when.regions[0]": "hangzhou" is not an Alibaba Cloud region id (did you mean "cn-hangzhou"?)',
     ],
     [
       'an unquoted number as a tag value',
@@ -304,6 +314,45 @@ describe('loadPolicy: YAML-level problems', () => {
       column: expect.any(Number),
     });
     expect(error.message).toMatch(/line \d+, column \d+: YAML syntax error: /);
+  });
+
+  it('reports the cause of a syntax error first and counts the errors that follow from it', () => {
+    const tabs =
+      'version: 1\nallowedRoles: [EcsAppRole]\nrules:\n\t- name: a\n\t  when: {}\n\t  role: EcsAppRole\n\t- name: b\n\t  when: {}\n\t  role: EcsAppRole\n';
+    const error = rejection(tabs);
+    const listed = error.message.split('\n').filter((line) => line.startsWith('  - '));
+    expect(listed).toEqual([
+      '  - line 4, column 1: YAML syntax error: Tabs are not allowed as indentation',
+      expect.stringMatching(
+        /^ {2}- … and \d+ more YAML errors after it, probably caused by it: fix the first and run again$/,
+      ),
+    ]);
+    // Every error is still in `issues`, earliest first, the ones after the cause marked as following from it.
+    const positions = error.issues.map((issue) => [issue.line ?? 0, issue.column ?? 0] as const);
+    expect(positions).toEqual([...positions].sort(([l1, c1], [l2, c2]) => l1 - l2 || c1 - c2));
+    expect(error.issues[0]?.followOn).toBeUndefined();
+    expect(error.issues.slice(1).every((issue) => issue.followOn === true)).toBe(true);
+  });
+
+  it('points an unclosed quote at the quote that opened, not at the end of the file', () => {
+    const text = doc(
+      `  - name: "a\n    when: {}\n    skip: true\n${OK_RULE}${OK_RULE.replace('name: app', 'name: b')}`,
+    );
+    const error = rejection(text);
+    const opening = text.split('\n').findIndex((line) => line.includes('"a')) + 1;
+    expect(error.issues[0]).toMatchObject({ line: opening, column: 11 });
+    expect(error.message).toContain(`line ${opening}, column 11: YAML syntax error: Missing closing "quote`);
+  });
+
+  it('lists every duplicate key: each is a mistake of its own, not a follow-on error', () => {
+    const error = rejection(
+      doc(
+        '  - name: a\n    when: {}\n    skip: true\n    skip: true\n  - name: b\n    name: c\n    when: {}\n    skip: true\n',
+      ),
+    );
+    expect(error.message).toContain('duplicate key "skip"');
+    expect(error.message).toContain('duplicate key "name"');
+    expect(error.message).not.toContain('more YAML error');
   });
 
   it('rejects duplicate keys, naming the key and where it is', () => {
