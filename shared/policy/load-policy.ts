@@ -6,36 +6,23 @@ import { isScalar, parseDocument } from 'yaml';
 import type * as z from 'zod/mini';
 import { isRoleName } from '../ecs/ids.js';
 import { compiledPolicy } from './compiled-policy.js';
-import { quote, truncate } from './display.js';
+import { quote } from './display.js';
+import { formatPath } from './field-path.js';
+import { lintPolicy, type PolicyWarning } from './lint-policy.js';
 import type { Policy, Rule, RuleEffect } from './policy.js';
-import { PolicyError, type PolicyIssue } from './policy-error.js';
+import { formatIssue, PolicyError, type PolicyIssue } from './policy-error.js';
 import { documentSchema, isMapping, POLICY_LIMITS, RULE_NAME, ruleSchema } from './policy-schema.js';
-import { findUnreachableRules } from './unreachable-rules.js';
 import { syntaxIssues, yamlIssue } from './yaml-errors.js';
 
 export interface LoadedPolicy {
   policy: Policy;
-  /** Problems that do not make the policy unsafe, e.g. a rule that can never match. */
+  /** Problems that do not make the policy unsafe, e.g. a rule that can never match (`lint-policy.ts`). */
+  findings: PolicyWarning[];
+  /** The same, one line each: `rule "b" (rules[1]) field "when": can never match: …`. */
   warnings: string[];
 }
 
 type FieldIssue = Pick<PolicyIssue, 'field' | 'message'>;
-
-const PLAIN_KEY = /^[A-Za-z0-9_:/-]+$/;
-
-/** `['when', 'tags', 'env', 1]` → `when.tags.env[1]`; odd keys are bracketed: `when.tags['a.b c']`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else {
-      const key = truncate(String(segment), POLICY_LIMITS.maxTagKeyLength);
-      if (PLAIN_KEY.test(key)) text += text === '' ? key : `.${key}`;
-      else text += `['${key.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}']`;
-    }
-  }
-  return text;
-}
 
 function fromZod(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
@@ -60,7 +47,7 @@ function uniqueKeys(duplicateKeys: Map<number, string>) {
   };
 }
 
-function parseYaml(text: string, source: string | undefined): { value: unknown; warnings: string[] } {
+function parseYaml(text: string, source: string | undefined): { value: unknown; warnings: PolicyWarning[] } {
   const fail = (message: string, cause?: unknown): never => {
     throw new PolicyError([{ field: '', message }], source, cause);
   };
@@ -80,12 +67,9 @@ function parseYaml(text: string, source: string | undefined): { value: unknown; 
       // Only the YAML errors: checking the shape of a document that did not parse would bury the cause.
       throw new PolicyError(syntaxIssues(document.errors, text, duplicateKeys), source);
     }
-    const warnings = document.warnings.map((warning) => {
-      const issue = yamlIssue(warning, duplicateKeys);
-      return issue.line === undefined
-        ? issue.message
-        : `line ${issue.line}, column ${issue.column}: ${issue.message}`;
-    });
+    const warnings = document.warnings.map(
+      (warning): PolicyWarning => ({ kind: 'yaml', ...yamlIssue(warning, duplicateKeys) }),
+    );
     // Throws once aliases expand beyond the limit ("billion laughs").
     return { value: document.toJS({ maxAliasCount: POLICY_LIMITS.maxAliasCount }), warnings };
   } catch (error) {
@@ -221,5 +205,6 @@ export function loadPolicy(text: string, source?: string): LoadedPolicy {
     rules,
   });
   compiledPolicy(policy);
-  return { policy, warnings: [...yamlWarnings, ...findUnreachableRules(policy)] };
+  const findings = [...yamlWarnings, ...lintPolicy(policy)];
+  return { policy, findings, warnings: findings.map(formatIssue) };
 }

@@ -38,7 +38,7 @@ function implies(later: TagCondition, earlier: TagCondition): boolean {
 }
 
 /** Regions a rule can match in, within the policy's scope; `undefined` means every region. */
-function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
+export function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
   const { regions } = rule.when;
   if (regions === undefined) return policy.regions === undefined ? undefined : new Set(policy.regions);
   const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
@@ -118,11 +118,4 @@ export function unreachableRules(policy: Policy): UnreachableRule[] {
     }
   });
   return found;
-}
-
-/** The same, as the one-line warnings `loadPolicy` returns. */
-export function findUnreachableRules(policy: Policy): string[] {
-  return unreachableRules(policy).map(
-    (found) => `rule ${JSON.stringify(found.rule)} (rules[${found.ruleIndex}]) ${found.message}`,
-  );
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../../shared/policy/load-policy.js';
-import { PolicyError } from '../../../../shared/policy/policy-error.js';
+import { formatIssue, PolicyError } from '../../../../shared/policy/policy-error.js';
 
 const ROOT_POLICY = new URL('../../../../policy.yaml', import.meta.url);
 
@@ -10,6 +10,12 @@ const doc = (rules: string, top = ''): string =>
   `version: 1\n${top}allowedRoles: [EcsAppRole, EcsPaymentsRole]\nrules:\n${rules}`;
 
 const OK_RULE = '  - name: app\n    when: { tags: { team: app } }\n    role: EcsAppRole\n';
+
+/** The unreachable-rule warnings alone (the other lint warnings: lint-policy.test.ts). */
+const unreachableWarnings = (text: string): string[] =>
+  loadPolicy(text)
+    .findings.filter((finding) => finding.kind === 'unreachable')
+    .map(formatIssue);
 
 /** The PolicyError thrown for `text` (fails the test if it loads). */
 function rejection(text: string): PolicyError {
@@ -430,33 +436,35 @@ describe('loadPolicy: YAML-level problems', () => {
 
 describe('loadPolicy: unreachable-rule warnings', () => {
   it('warns about a rule after a catch-all, naming both rules', () => {
-    const { warnings } = loadPolicy(doc(`  - name: everything\n    when: {}\n    skip: true\n${OK_RULE}`));
+    const warnings = unreachableWarnings(
+      doc(`  - name: everything\n    when: {}\n    skip: true\n${OK_RULE}`),
+    );
     expect(warnings).toEqual([
-      'rule "app" (rules[1]) can never match: earlier rule "everything" (rules[0]) matches every instance (its "when" is empty)',
+      'rule "app" (rules[1]) field "when": can never match: earlier rule "everything" (rules[0]) matches every instance (its "when" is empty)',
     ]);
   });
 
   it('warns about a rule whose conditions repeat an earlier rule plus more constraints', () => {
-    const { warnings } = loadPolicy(
+    const warnings = unreachableWarnings(
       doc(
         `${OK_RULE}  - name: app-prod\n    when: { tags: { team: app, env: prod }, regions: [cn-hangzhou] }\n    role: EcsPaymentsRole\n`,
       ),
     );
     expect(warnings).toEqual([
-      'rule "app-prod" (rules[1]) can never match: earlier rule "app" (rules[0]) matches every instance it matches',
+      'rule "app-prod" (rules[1]) field "when": can never match: earlier rule "app" (rules[0]) matches every instance it matches',
     ]);
   });
 
   it('warns about an exact duplicate of an earlier rule', () => {
-    const { warnings } = loadPolicy(doc(`${OK_RULE}${OK_RULE.replace('name: app', 'name: app-again')}`));
+    const warnings = unreachableWarnings(doc(`${OK_RULE}${OK_RULE.replace('name: app', 'name: app-again')}`));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(
-      'rule "app-again" (rules[1]) can never match: earlier rule "app" (rules[0])',
+      'rule "app-again" (rules[1]) field "when": can never match: earlier rule "app" (rules[0])',
     );
   });
 
   it('does not warn when the later rule is narrower in region but the earlier rule is region-scoped differently', () => {
-    const { warnings } = loadPolicy(
+    const warnings = unreachableWarnings(
       doc(
         '  - name: hz\n    when: { tags: { team: app }, regions: [cn-hangzhou] }\n    role: EcsAppRole\n' +
           '  - name: any\n    when: { tags: { team: app } }\n    role: EcsPaymentsRole\n',
@@ -466,7 +474,7 @@ describe('loadPolicy: unreachable-rule warnings', () => {
   });
 
   it('warns about rule regions outside the policy regions', () => {
-    const { warnings } = loadPolicy(
+    const warnings = unreachableWarnings(
       doc(
         '  - name: bj\n    when: { regions: [cn-beijing] }\n    role: EcsAppRole\n' +
           '  - name: mixed\n    when: { regions: [cn-hangzhou, cn-qingdao] }\n    skip: true\n',
@@ -474,8 +482,8 @@ describe('loadPolicy: unreachable-rule warnings', () => {
       ),
     );
     expect(warnings).toEqual([
-      'rule "bj" (rules[0]) can never match: none of its regions (cn-beijing) is in the policy\'s regions',
-      'rule "mixed" (rules[1]) lists regions outside the policy\'s regions, which never match: cn-qingdao',
+      'rule "bj" (rules[0]) field "when.regions": can never match: none of its regions (cn-beijing) is in the policy\'s regions',
+      'rule "mixed" (rules[1]) field "when.regions": lists regions outside the policy\'s regions, which never match: cn-qingdao',
     ]);
   });
 });
