@@ -10,10 +10,16 @@
 import { loadAlertConfig } from '../shared/alerts/alert-config.js';
 import { sendAlerts } from '../shared/alerts/send-alerts.js';
 import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
-import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { createMnsClient } from '../shared/mns/mns-client.js';
 import { Deadline } from '../shared/retry/deadline.js';
+import {
+  ACCOUNT_ALLOWED,
+  accountCheck,
+  positiveInteger,
+  REGION_ALLOWED,
+  regionCheck,
+} from './cli/flag-checks.js';
 import { type Cli, createCli } from './cli.js';
 import { createFc2Invoker } from './fc/fc2-invoker.js';
 import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
@@ -37,9 +43,9 @@ async function main(): Promise<void> {
     'mns-endpoint': { type: 'string' },
     'fc-endpoint': { type: 'string' },
   });
-  const { region, account } = values;
-  const max = Number(values.max);
-  if (!isRegionId(region) || !isAccountId(account) || !Number.isInteger(max) || max < 1) cli.usageError();
+  const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
+  const account = cli.want('account', values.account, ACCOUNT_ALLOWED, accountCheck);
+  const max = Number(cli.want('max', values.max, 'a positive whole number', positiveInteger));
   let olderThanMs: number | undefined;
   try {
     olderThanMs = values['older-than'] === undefined ? undefined : parseDuration(values['older-than']);
