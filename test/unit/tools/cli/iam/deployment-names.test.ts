@@ -50,25 +50,8 @@ describe('readDeploymentNames (s.yaml rendered as s deploy renders it)', () => {
   });
 
   it('takes a dead-letter queue and the onFailure destination into account, each once', () => {
-    const file = join(dir, 's.yaml');
-    writeFileSync(
-      file,
-      [
-        'edition: 3.0.0',
-        'name: t',
-        'vars: { region: cn-beijing, topic: failures }',
-        'resources:',
-        '  attach-role:',
-        '    props:',
-        '      region: ${vars.region}',
-        '      functionName: attach',
-        '      environmentVariables: { DEAD_LETTER_TOPIC: "${vars.topic}", DEAD_LETTER_QUEUE: extra-dlq }',
-        '      asyncInvokeConfig:',
-        '        destinationConfig: { onFailure: { destination: "acs:mns:${vars.region}:${config(\'AccountID\')}:/topics/${vars.topic}/messages" } }',
-        '  dead-letter-alert:',
-        '    props: { region: cn-beijing, functionName: alert, environmentVariables: { ALERT_QUEUE: alerts } }',
-        '',
-      ].join('\n'),
+    const file = fileURLToPath(
+      new URL('../../../../fixtures/deploy/dead-letter-queue-s.yaml', import.meta.url),
     );
     const names = readDeploymentNames(file, { accountId: ACCOUNT });
     expect(names.attach.failureTargets).toEqual([
