@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { childExit, type Exit } from './child-exit.js';
 
 /**
  * The bin end to end, as a person or a script meets it: spawned the way npm/npx runs it (from the package root,
@@ -15,12 +16,6 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin/ram-role-attacher.mjs');
 const ACCOUNT = '1234567890123456';
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(command: string[], options: { initCwd?: string; script?: string } = {}): Promise<Exit> {
   const args =
     options.script === undefined ? [BIN, ...command] : ['--import', 'tsx', options.script, ...command];
@@ -31,24 +26,7 @@ function run(command: string[], options: { initCwd?: string; script?: string } =
       ...(options.initCwd === undefined ? {} : { INIT_CWD: options.initCwd }),
     },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command.join(' ')} did not exit within 60 s:\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return childExit(child, command.join(' '), 60_000);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'operator-cli-'));
