@@ -1,36 +1,147 @@
+import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type WithHelp<O extends Options> = O & { help: { type: 'boolean'; short: 'h' } };
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ options: WithHelp<O>; strict: true; allowPositionals: boolean }>
+>;
+
+/** Where a command's output goes and how it ends: the process's own, or a test's. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Ends the command with this status; never returns (a test's version throws `CliExit`). */
+  exit(code: number): never;
+}
+
+export const processIo: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (code) => process.exit(code),
+};
+
+/** What a test's `CliIo.exit` throws instead of ending the process; `run` lets it through untouched. */
+export class CliExit extends Error {
+  readonly code: number;
+
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
+
+export interface ParseOptions {
+  /** The arguments; the process's own (`process.argv.slice(2)`) when left out. */
+  args?: string[];
+  /** Accept arguments that are not options (`validate [policy.yaml]`); refused otherwise. */
+  positionals?: boolean;
+}
 
 // Callers declare `const cli: Cli`: TypeScript narrows after a `never` call only through explicitly typed references.
 export interface Cli {
-  usageError(problem?: string): never;
-  /** Parses strictly; an unknown option or a missing value is a usage error like any other, not a failed run. */
-  parse<O extends Options>(options: O): ReturnType<typeof parseArgs<{ options: O; strict: true }>>;
-  run(main: () => Promise<void>): void;
+  readonly name: string;
+  readonly io: CliIo;
+  /** One line naming what is wrong and what is allowed, then the usage, on stderr; exit 2. */
+  usageError(problem: string): never;
+  /**
+   * Parses strictly; an unknown option or a missing value is a usage error like any other, not a failed run.
+   * `--help` (`-h`) prints the usage on stdout and exits 0.
+   */
+  parse<O extends Options>(options: O, config?: ParseOptions): Parsed<O>;
+  /**
+   * The value of `--<flag>`: a usage error naming the flag when it is missing or when `problem` (which returns
+   * what is wrong with a value, if anything) objects to it. `allowed` says what is accepted, for the missing case.
+   */
+  want(
+    flag: string,
+    value: string | undefined,
+    allowed: string,
+    problem?: (value: string) => string | undefined,
+  ): string;
+  /**
+   * Runs `main`, which resolves to its exit status (0 when left out); a rejection prints `<name> failed:
+   * <message>` (no stack trace) and exits 1.
+   */
+  run(main: () => Promise<number | undefined> | Promise<void>): Promise<void>;
 }
 
-/** What the command-line tools share: usage errors exit 2, failures exit 1, each with a one-line reason. */
-export function createCli(name: string, usage: string): Cli {
-  const usageError = (problem?: string): never => {
-    if (problem !== undefined) console.error(problem);
-    console.error(usage);
-    process.exit(2);
+const firstSentence = (message: string): string => message.split(/\.\s/, 1)[0] ?? message;
+
+/** Node's parseArgs errors, rewritten to name the option and what is allowed, on one line. */
+function parseProblem(error: unknown, options: Options): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const known = Object.keys(options)
+    .map((name) => `--${name}`)
+    .join(', ');
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) {
+    return `unknown option ${quoted} (options: ${known})`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined) {
+    return `unexpected argument ${JSON.stringify(quoted)} (this command takes options only: ${known})`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message) && quoted) {
+    return `${quoted.replace(/ <value>$/, '')} needs a value`;
+  }
+  return firstSentence(message.split('\n', 1)[0] ?? message);
+}
+
+/**
+ * What the command-line tools share: `--help` exits 0 with the usage on stdout; a usage error prints one line
+ * naming the bad flag or value and what is allowed, then the usage, and exits 2; a failure prints
+ * `<name> failed: <message>` without a stack trace and exits 1.
+ */
+export function createCli(name: string, usage: string, io: CliIo = processIo): Cli {
+  const usageError = (problem: string): never => {
+    io.stderr.write(`${name}: ${problem}\n${usage}\n`);
+    return io.exit(2);
   };
   return {
+    name,
+    io,
     usageError,
-    parse(options) {
+    parse<O extends Options>(options: O, config: ParseOptions = {}): Parsed<O> {
+      const all = { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<O>;
+      let parsed: Parsed<O>;
       try {
-        return parseArgs({ options, strict: true });
+        parsed = parseArgs({
+          options: all,
+          strict: true,
+          allowPositionals: config.positionals === true,
+          ...(config.args === undefined ? {} : { args: config.args }),
+        });
       } catch (error) {
-        return usageError(error instanceof Error ? error.message : String(error));
+        return usageError(parseProblem(error, all));
       }
+      if ((parsed.values as { help?: boolean }).help === true) {
+        io.stdout.write(`${usage}\n`);
+        io.exit(0);
+      }
+      return parsed;
     },
-    run(main: () => Promise<void>): void {
-      main().catch((error: unknown) => {
-        console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      });
+    want(flag, value, allowed, problem) {
+      if (value === undefined || value === '') return usageError(`--${flag} is required (${allowed})`);
+      const wrong = problem?.(value);
+      return wrong === undefined ? value : usageError(`--${flag}: ${wrong}`);
+    },
+    async run(main) {
+      let status: unknown;
+      try {
+        status = await main();
+      } catch (error) {
+        if (error instanceof CliExit) throw error;
+        io.stderr.write(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        return io.exit(1);
+      }
+      if (typeof status === 'number' && status !== 0) io.exit(status);
     },
   };
 }
+
+/**
+ * A path given on the command line, resolved against the directory the user ran npm (or npx) from: npm runs
+ * scripts in the package root and says where it was started in `INIT_CWD`.
+ */
+export const userPath = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path);

@@ -12,12 +12,18 @@
 import { loadAlertConfig } from '../shared/alerts/alert-config.js';
 import { sendAlerts } from '../shared/alerts/send-alerts.js';
 import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
-import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
 import { createFcInvoker, fcEndpoint } from '../shared/fc/fc-invoker.js';
 import type { FunctionInvoker } from '../shared/fc/function-invoker.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { createMnsClient } from '../shared/mns/mns-client.js';
 import { Deadline } from '../shared/retry/deadline.js';
+import {
+  ACCOUNT_ALLOWED,
+  accountCheck,
+  positiveInteger,
+  REGION_ALLOWED,
+  regionCheck,
+} from './cli/flag-checks.js';
 import { type Cli, createCli } from './cli.js';
 import { createFc2Invoker } from './fc/fc2-invoker.js';
 import { parseFcApi } from './redrive/fc-api.js';
@@ -49,14 +55,9 @@ async function main(): Promise<void> {
     'mns-endpoint': { type: 'string' },
     'fc-endpoint': { type: 'string' },
   });
-  const { region, account } = values;
-  const max = Number(values.max);
-  if (!isRegionId(region))
-    cli.usageError(`--region: expected a region id such as cn-hangzhou, got ${show(region)}`);
-  if (!isAccountId(account))
-    cli.usageError(`--account: expected the account's numeric UID, got ${show(account)}`);
-  if (!Number.isInteger(max) || max < 1)
-    cli.usageError(`--max: expected a whole number ≥ 1, got ${show(values.max)}`);
+  const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
+  const account = cli.want('account', values.account, ACCOUNT_ALLOWED, accountCheck);
+  const max = Number(cli.want('max', values.max, 'a positive whole number', positiveInteger));
   let olderThanMs: number | undefined;
   let fcApi: ReturnType<typeof parseFcApi>;
   try {

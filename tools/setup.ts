@@ -7,8 +7,15 @@
  * chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, a profile, an ECS RAM role…).
  */
 import { credentialsFor, resolveCredentials } from '../shared/credentials/credentials.js';
-import { isAccountId, isRegionId } from '../shared/ecs/ids.js';
 import { createMnsClient } from '../shared/mns/mns-client.js';
+import {
+  ACCOUNT_ALLOWED,
+  accountCheck,
+  matching,
+  oneOf,
+  REGION_ALLOWED,
+  regionCheck,
+} from './cli/flag-checks.js';
 import { type Cli, createCli } from './cli.js';
 import { fanoutNames, setUpFanout } from './setup/failure-fanout.js';
 
@@ -25,15 +32,16 @@ async function main(): Promise<void> {
     shape: { type: 'string', default: 'direct' },
     endpoint: { type: 'string' },
   });
-  const { region, account, prefix, shape, endpoint } = values;
-  if (
-    !isRegionId(region) ||
-    !isAccountId(account) ||
-    !/^[A-Za-z0-9][A-Za-z0-9-]{0,100}$/.test(prefix) ||
-    (shape !== 'direct' && shape !== 'buffered')
-  ) {
-    cli.usageError();
-  }
+  const { endpoint } = values;
+  const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
+  const account = cli.want('account', values.account, ACCOUNT_ALLOWED, accountCheck);
+  const prefix = cli.want(
+    'prefix',
+    values.prefix,
+    'letters, digits and "-"',
+    matching(/^[A-Za-z0-9][A-Za-z0-9-]{0,100}$/, 'a name prefix (letters, digits and "-", at most 101)'),
+  );
+  const shape = cli.want('shape', values.shape, 'direct or buffered', oneOf('direct', 'buffered'));
   const mns = createMnsClient({
     keys: await resolveCredentials(credentialsFor(undefined)),
     accountId: account,

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { ALIBABA_CLOUD_REGIONS } from '../../shared/ecs/regions.js';
 
 /**
  * Regions the emulator knows, and the 3-character prefix real instance ids carry in each (`i-bp1…` in
@@ -20,30 +21,10 @@ const INSTANCE_ID_PREFIXES: Readonly<Record<string, string>> = {
   'eu-central-1': 'gw8',
 };
 
-/** Public Alibaba Cloud regions without a prefix above (a selection; the emulator needs no complete list). */
-const OTHER_REGIONS = [
-  'cn-wulanchabu',
-  'cn-chengdu',
-  'cn-heyuan',
-  'cn-guangzhou',
-  'cn-nanjing',
-  'cn-fuzhou',
-  'cn-wuhan-lr',
-  'cn-shanghai-finance-1',
-  'cn-shenzhen-finance-1',
-  'cn-beijing-finance-1',
-  'ap-northeast-2',
-  'ap-southeast-3',
-  'ap-southeast-5',
-  'ap-southeast-6',
-  'ap-southeast-7',
-  'us-east-1',
-  'eu-west-1',
-  'me-east-1',
-  'me-central-1',
-];
-
-const KNOWN_REGIONS: ReadonlySet<string> = new Set([...Object.keys(INSTANCE_ID_PREFIXES), ...OTHER_REGIONS]);
+/** The regions ECS answers in: every open one of Alibaba Cloud's (a closed region's endpoint is gone). */
+const KNOWN_REGIONS: ReadonlySet<string> = new Set(
+  ALIBABA_CLOUD_REGIONS.filter((r) => r.closed !== true).map((r) => r.id),
+);
 
 const FALLBACK_PREFIX = 'xx0';
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -11,7 +11,7 @@ import type { Decision, InstanceFacts, Policy, Rule } from './policy.js';
 const MAX_ECHOED_ROLE = 64;
 
 /** A tag's value, or `undefined` if absent; own properties only (a tag map is untrusted data, not an object). */
-function tagValue(tags: Readonly<Record<string, string>>, key: string): string | undefined {
+export function tagValue(tags: Readonly<Record<string, string>>, key: string): string | undefined {
   if (!Object.hasOwn(tags, key)) return undefined;
   const value: unknown = tags[key];
   return typeof value === 'string' ? value : undefined;

@@ -2,39 +2,27 @@
  * `policy.yaml` text → a validated, frozen Policy, or a PolicyError listing every issue at once (a person fixing
  * the file should not have to run the validator once per mistake). Used at build and at cold start.
  */
-import { isScalar, parseDocument, type YAMLError } from 'yaml';
+import { isScalar, parseDocument } from 'yaml';
 import type * as z from 'zod/mini';
 import { isRoleName } from '../ecs/ids.js';
 import { compiledPolicy } from './compiled-policy.js';
-import { quote, truncate } from './display.js';
+import { quote } from './display.js';
+import { formatPath } from './field-path.js';
+import { lintPolicy, type PolicyWarning } from './lint-policy.js';
 import type { Policy, Rule, RuleEffect } from './policy.js';
-import { PolicyError, type PolicyIssue } from './policy-error.js';
+import { formatIssue, PolicyError, type PolicyIssue } from './policy-error.js';
 import { documentSchema, isMapping, POLICY_LIMITS, RULE_NAME, ruleSchema } from './policy-schema.js';
-import { findUnreachableRules } from './unreachable-rules.js';
+import { syntaxIssues, yamlIssue } from './yaml-errors.js';
 
 export interface LoadedPolicy {
   policy: Policy;
-  /** Problems that do not make the policy unsafe, e.g. a rule that can never match. */
+  /** Problems that do not make the policy unsafe, e.g. a rule that can never match (`lint-policy.ts`). */
+  findings: PolicyWarning[];
+  /** The same, one line each: `rule "b" (rules[1]) field "when": can never match: …`. */
   warnings: string[];
 }
 
 type FieldIssue = Pick<PolicyIssue, 'field' | 'message'>;
-
-const PLAIN_KEY = /^[A-Za-z0-9_:/-]+$/;
-
-/** `['when', 'tags', 'env', 1]` → `when.tags.env[1]`; odd keys are bracketed: `when.tags['a.b c']`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else {
-      const key = truncate(String(segment), POLICY_LIMITS.maxTagKeyLength);
-      if (PLAIN_KEY.test(key)) text += text === '' ? key : `.${key}`;
-      else text += `['${key.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}']`;
-    }
-  }
-  return text;
-}
 
 function fromZod(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
@@ -44,22 +32,6 @@ function fromZod(error: z.core.$ZodError): FieldIssue[] {
     }
     return [{ field: formatPath(path), message: issue.message }];
   });
-}
-
-/** Plain one-line message of a YAML error, without the position and source excerpt the library appends. */
-function yamlIssue(error: YAMLError, duplicateKeys: ReadonlyMap<number, string>): PolicyIssue {
-  const position = error.linePos?.[0];
-  const firstLine = error.message.split('\n', 1)[0] ?? error.message;
-  let message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-  const duplicate = duplicateKeys.get(error.pos[0]);
-  if (error.code === 'DUPLICATE_KEY' && duplicate !== undefined) {
-    message = `duplicate key ${quote(duplicate)} (keys must be unique)`;
-  }
-  return {
-    field: '',
-    message: `YAML ${error.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${message}`,
-    ...(position === undefined ? {} : { line: position.line, column: position.col }),
-  };
 }
 
 /**
@@ -75,7 +47,7 @@ function uniqueKeys(duplicateKeys: Map<number, string>) {
   };
 }
 
-function parseYaml(text: string, source: string | undefined): { value: unknown; warnings: string[] } {
+function parseYaml(text: string, source: string | undefined): { value: unknown; warnings: PolicyWarning[] } {
   const fail = (message: string, cause?: unknown): never => {
     throw new PolicyError([{ field: '', message }], source, cause);
   };
@@ -92,17 +64,12 @@ function parseYaml(text: string, source: string | undefined): { value: unknown; 
       merge: false,
     });
     if (document.errors.length > 0) {
-      throw new PolicyError(
-        document.errors.map((error) => yamlIssue(error, duplicateKeys)),
-        source,
-      );
+      // Only the YAML errors: checking the shape of a document that did not parse would bury the cause.
+      throw new PolicyError(syntaxIssues(document.errors, text, duplicateKeys), source);
     }
-    const warnings = document.warnings.map((warning) => {
-      const issue = yamlIssue(warning, duplicateKeys);
-      return issue.line === undefined
-        ? issue.message
-        : `line ${issue.line}, column ${issue.column}: ${issue.message}`;
-    });
+    const warnings = document.warnings.map(
+      (warning): PolicyWarning => ({ kind: 'yaml', ...yamlIssue(warning, duplicateKeys) }),
+    );
     // Throws once aliases expand beyond the limit ("billion laughs").
     return { value: document.toJS({ maxAliasCount: POLICY_LIMITS.maxAliasCount }), warnings };
   } catch (error) {
@@ -238,5 +205,6 @@ export function loadPolicy(text: string, source?: string): LoadedPolicy {
     rules,
   });
   compiledPolicy(policy);
-  return { policy, warnings: [...yamlWarnings, ...findUnreachableRules(policy)] };
+  const findings = [...yamlWarnings, ...lintPolicy(policy)];
+  return { policy, findings, warnings: findings.map(formatIssue) };
 }

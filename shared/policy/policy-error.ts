@@ -12,6 +12,8 @@ export interface PolicyIssue {
   /** 1-based position, for YAML syntax errors. */
   line?: number;
   column?: number;
+  /** A YAML error reported after an earlier one it probably follows from: counted in the message, not listed. */
+  followOn?: true;
 }
 
 /** Issues listed in the message; the `issues` array always holds all of them. */
@@ -38,8 +40,14 @@ export class PolicyError extends AppError {
   readonly source: string | undefined;
 
   constructor(issues: readonly PolicyIssue[], source?: string, cause?: unknown) {
-    const listed = issues.slice(0, MAX_LISTED).map((issue) => `  - ${formatIssue(issue)}`);
-    if (issues.length > MAX_LISTED) listed.push(`  - … and ${issues.length - MAX_LISTED} more`);
+    const shown = issues.filter((issue) => issue.followOn !== true);
+    const followOn = issues.length - shown.length;
+    const listed = shown.slice(0, MAX_LISTED).map((issue) => `  - ${formatIssue(issue)}`);
+    if (shown.length > MAX_LISTED) listed.push(`  - … and ${shown.length - MAX_LISTED} more`);
+    if (followOn > 0) {
+      const errors = followOn === 1 ? '1 more YAML error' : `${followOn} more YAML errors`;
+      listed.push(`  - … and ${errors} after it, probably caused by it: fix the first and run again`);
+    }
     const count = issues.length === 1 ? '1 issue' : `${issues.length} issues`;
     const from = source === undefined ? '' : ` in ${source}`;
     super('InvalidPolicy', `Invalid tag policy${from} (${count}):\n${listed.join('\n')}`, {

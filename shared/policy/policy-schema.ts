@@ -11,7 +11,8 @@
  * - `reportConflicts: bool` (default `false`; an addition to the design: when true, `conflict` outcomes, i.e.
  *   instances whose other role the policy keeps, are also written to the dead-letter queue as `kind: "conflict"`)
  * - `allowedRoles`: non-empty list of unique RAM role names; nothing outside it is ever attached
- * - `regions`: optional non-empty list of region ids; instances elsewhere are skipped
+ * - `regions`: optional non-empty list of Alibaba Cloud region ids (`shared/ecs/regions.ts`); instances elsewhere
+ *   are skipped
  * - `rules`: ordered, non-empty list; the first rule whose `when` matches decides
  *
  * Rule keys: `name` (unique), `when: { tags?, regions? }` (required; `when: {}` is a catch-all), and exactly one
@@ -23,7 +24,8 @@
  * Strings only: YAML numbers and booleans are rejected (quote them, `"true"`), since tag values are strings.
  */
 import * as z from 'zod/mini';
-import { isRegionId, isRoleName } from '../ecs/ids.js';
+import { isRoleName } from '../ecs/ids.js';
+import { isAlibabaCloudRegion, unknownRegionMessage } from '../ecs/regions.js';
 import { quote } from './display.js';
 import { hasGlobMeta } from './glob.js';
 import type { RuleCondition, TagCondition } from './policy.js';
@@ -100,9 +102,10 @@ export const roleNameSchema = z.string({ error: expected('a RAM role name') }).c
   }),
 );
 
+/** A real region id, at build and at cold start alike: a misspelt one would silently skip a whole region. */
 export const regionIdSchema = z.string({ error: expected('a region id') }).check(
-  z.refine(isRegionId, {
-    error: (issue) => `${quote(issue.input)} is not a valid region id (like "cn-hangzhou")`,
+  z.refine(isAlibabaCloudRegion, {
+    error: (issue) => unknownRegionMessage(String(issue.input), quote(issue.input)),
   }),
 );
 

@@ -5,6 +5,7 @@
  */
 import { compileGlob } from './glob.js';
 import type { Policy, Rule, TagCondition } from './policy.js';
+import type { PolicyIssue } from './policy-error.js';
 
 /** A pattern of only `*` matches every value, the empty one included: the same as `{present: true}`. */
 const matchesAnyValue = (pattern: string): boolean => /^\*+$/.test(pattern);
@@ -37,7 +38,7 @@ function implies(later: TagCondition, earlier: TagCondition): boolean {
 }
 
 /** Regions a rule can match in, within the policy's scope; `undefined` means every region. */
-function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
+export function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
   const { regions } = rule.when;
   if (regions === undefined) return policy.regions === undefined ? undefined : new Set(policy.regions);
   const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
@@ -66,23 +67,39 @@ const label = (rule: Rule, index: number): string => `rule ${JSON.stringify(rule
 const isCatchAll = (rule: Rule): boolean =>
   rule.when.regions === undefined && Object.keys(rule.when.tags).length === 0;
 
-export function findUnreachableRules(policy: Policy): string[] {
-  const warnings: string[] = [];
+/** A rule that can never decide, or part of one that can never match: located like a load issue. */
+export interface UnreachableRule extends PolicyIssue {
+  rule: string;
+  ruleIndex: number;
+  /** True when the whole rule can never match (not only some of its regions). */
+  never: boolean;
+}
+
+/** Every rule (or region of a rule) that can never match, in rule order. */
+export function unreachableRules(policy: Policy): UnreachableRule[] {
+  const found: UnreachableRule[] = [];
   const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
   policy.rules.forEach((rule, index) => {
+    const at = { rule: rule.name, ruleIndex: index };
     const regions = rule.when.regions;
     if (scope !== undefined && regions !== undefined) {
       const outside = regions.filter((region) => !scope.has(region));
       if (outside.length === regions.length) {
-        warnings.push(
-          `${label(rule, index)} can never match: none of its regions (${regions.join(', ')}) is in the policy's regions`,
-        );
+        found.push({
+          ...at,
+          field: 'when.regions',
+          never: true,
+          message: `can never match: none of its regions (${regions.join(', ')}) is in the policy's regions`,
+        });
         return;
       }
       if (outside.length > 0) {
-        warnings.push(
-          `${label(rule, index)} lists regions outside the policy's regions, which never match: ${outside.join(', ')}`,
-        );
+        found.push({
+          ...at,
+          field: 'when.regions',
+          never: false,
+          message: `lists regions outside the policy's regions, which never match: ${outside.join(', ')}`,
+        });
       }
     }
     for (let earlier = 0; earlier < index; earlier++) {
@@ -91,9 +108,14 @@ export function findUnreachableRules(policy: Policy): string[] {
       const why = isCatchAll(candidate)
         ? 'matches every instance (its "when" is empty)'
         : 'matches every instance it matches';
-      warnings.push(`${label(rule, index)} can never match: earlier ${label(candidate, earlier)} ${why}`);
+      found.push({
+        ...at,
+        field: 'when',
+        never: true,
+        message: `can never match: earlier ${label(candidate, earlier)} ${why}`,
+      });
       return;
     }
   });
-  return warnings;
+  return found;
 }

@@ -23,6 +23,7 @@ import {
   type RedriveReport,
   redrive,
 } from '../../../tools/redrive/redrive.js';
+import { childExit, type Exit } from './child-exit.js';
 
 // `npm run redrive` end to end: failures made by the deployed attach-role function (the built bundle on the FC
 // emulator) land in the retained queue through the failure topic; redrive replays them through the FC API and
@@ -656,12 +657,6 @@ describe('redrive on the sandbox', () => {
 });
 
 describe('npm run redrive (tools/redrive.ts)', () => {
-  interface Exit {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-  }
-
   function cli(s: Sandbox, args: string[], env: Record<string, string> = {}): Promise<Exit> {
     const child = spawn(
       process.execPath,
@@ -688,24 +683,7 @@ describe('npm run redrive (tools/redrive.ts)', () => {
         },
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`redrive did not exit within 15 s:\n${stdout}\n${stderr}`));
-      }, 15_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        setImmediate(() => resolve({ code, stdout, stderr }));
-      });
-    });
+    return childExit(child, 'redrive', 15_000);
   }
 
   it('prints the listing and the summary line, resolves in PagerDuty, and refuses bad arguments', {

@@ -6,6 +6,7 @@ import { CredentialStore } from '../../../local/credential-store.js';
 import { type MnsEmulator, startMnsEmulator } from '../../../local/mns-emulator/index.js';
 import { encodeRecord } from '../../../shared/dead-letter/dead-letter-record.js';
 import { fanoutNames, type SetupStep, setUpFanout } from '../../../tools/setup/failure-fanout.js';
+import { childExit, type Exit } from './child-exit.js';
 
 // `npm run setup` against a bare MNS emulator, through the real @alicloud/mns client: what it creates, that a
 // second run changes nothing, that it leaves a queue someone tuned alone, and that the fan-out really fans out.
@@ -204,12 +205,6 @@ describe('setUpFanout', () => {
   });
 });
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `node --import tsx tools/setup.ts …` with the emulator key as the default chain's environment credentials. */
 function cli(args: string[]): Promise<Exit> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tools/setup.ts', ...args], {
@@ -219,25 +214,7 @@ function cli(args: string[]): Promise<Exit> {
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret,
     },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`setup did not exit within 15 s:\n${stdout}\n${stderr}`));
-    }, 15_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      // Let the pipes drain.
-      setImmediate(() => resolve({ code, stdout, stderr }));
-    });
-  });
+  return childExit(child, 'setup', 15_000);
 }
 
 describe('npm run setup (tools/setup.ts)', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../../shared/policy/load-policy.js';
-import { PolicyError } from '../../../../shared/policy/policy-error.js';
+import { formatIssue, PolicyError } from '../../../../shared/policy/policy-error.js';
 
 const ROOT_POLICY = new URL('../../../../policy.yaml', import.meta.url);
 
@@ -10,6 +10,12 @@ const doc = (rules: string, top = ''): string =>
   `version: 1\n${top}allowedRoles: [EcsAppRole, EcsPaymentsRole]\nrules:\n${rules}`;
 
 const OK_RULE = '  - name: app\n    when: { tags: { team: app } }\n    role: EcsAppRole\n';
+
+/** The unreachable-rule warnings alone (the other lint warnings: lint-policy.test.ts). */
+const unreachableWarnings = (text: string): string[] =>
+  loadPolicy(text)
+    .findings.filter((finding) => finding.kind === 'unreachable')
+    .map(formatIssue);
 
 /** The PolicyError thrown for `text` (fails the test if it loads). */
 function rejection(text: string): PolicyError {
@@ -189,13 +195,23 @@ describe('loadPolicy: rejected documents name the rule and the field', () => {
     [
       'a bad policy region',
       doc(OK_RULE, 'regions: [cn-hangzhou, "CN Shanghai"]\n'),
-      'field "regions[1]": "CN Shanghai" is not a valid region id',
+      'field "regions[1]": "CN Shanghai" is not an Alibaba Cloud region id (did you mean "cn-shanghai"?)',
+    ],
+    [
+      'a misspelt policy region (well-formed, but no such region)',
+      doc(OK_RULE, 'regions: [cn-hangzou]\n'),
+      'field "regions[0]": "cn-hangzou" is not an Alibaba Cloud region id (did you mean "cn-hangzhou"?)',
+    ],
+    [
+      'a well-formed rule region that does not exist, with nothing close to suggest',
+      doc('  - name: a\n    when: { regions: [xx-nowhere-9] }\n    skip: true\n'),
+      'rule "a" (rules[0]) field "when.regions[0]": "xx-nowhere-9" is not an Alibaba Cloud region id (like "cn-hangzhou"',
     ],
     ['an empty policy regions list', doc(OK_RULE, 'regions: []\n'), 'field "regions": must not be empty'],
     [
       'a bad rule region',
       doc('  - name: a\n    when: { regions: [hangzhou] }\n    skip: true\n'),
-      'rule "a" (rules[0]) field "when.regions[0]": "hangzhou" is not a valid region id',
+      'rule "a" (rules[0]) field "when.regions[0]": "hangzhou" is not an Alibaba Cloud region id (did you mean "cn-hangzhou"?)',
     ],
     [
       'an unquoted number as a tag value',
@@ -306,6 +322,45 @@ describe('loadPolicy: YAML-level problems', () => {
     expect(error.message).toMatch(/line \d+, column \d+: YAML syntax error: /);
   });
 
+  it('reports the cause of a syntax error first and counts the errors that follow from it', () => {
+    const tabs =
+      'version: 1\nallowedRoles: [EcsAppRole]\nrules:\n\t- name: a\n\t  when: {}\n\t  role: EcsAppRole\n\t- name: b\n\t  when: {}\n\t  role: EcsAppRole\n';
+    const error = rejection(tabs);
+    const listed = error.message.split('\n').filter((line) => line.startsWith('  - '));
+    expect(listed).toEqual([
+      '  - line 4, column 1: YAML syntax error: Tabs are not allowed as indentation',
+      expect.stringMatching(
+        /^ {2}- … and \d+ more YAML errors after it, probably caused by it: fix the first and run again$/,
+      ),
+    ]);
+    // Every error is still in `issues`, earliest first, the ones after the cause marked as following from it.
+    const positions = error.issues.map((issue) => [issue.line ?? 0, issue.column ?? 0] as const);
+    expect(positions).toEqual([...positions].sort(([l1, c1], [l2, c2]) => l1 - l2 || c1 - c2));
+    expect(error.issues[0]?.followOn).toBeUndefined();
+    expect(error.issues.slice(1).every((issue) => issue.followOn === true)).toBe(true);
+  });
+
+  it('points an unclosed quote at the quote that opened, not at the end of the file', () => {
+    const text = doc(
+      `  - name: "a\n    when: {}\n    skip: true\n${OK_RULE}${OK_RULE.replace('name: app', 'name: b')}`,
+    );
+    const error = rejection(text);
+    const opening = text.split('\n').findIndex((line) => line.includes('"a')) + 1;
+    expect(error.issues[0]).toMatchObject({ line: opening, column: 11 });
+    expect(error.message).toContain(`line ${opening}, column 11: YAML syntax error: Missing closing "quote`);
+  });
+
+  it('lists every duplicate key: each is a mistake of its own, not a follow-on error', () => {
+    const error = rejection(
+      doc(
+        '  - name: a\n    when: {}\n    skip: true\n    skip: true\n  - name: b\n    name: c\n    when: {}\n    skip: true\n',
+      ),
+    );
+    expect(error.message).toContain('duplicate key "skip"');
+    expect(error.message).toContain('duplicate key "name"');
+    expect(error.message).not.toContain('more YAML error');
+  });
+
   it('rejects duplicate keys, naming the key and where it is', () => {
     const error = rejection(`${doc(OK_RULE)}version: 1\n`);
     expect(error.message).toContain('line 7, column 1: YAML syntax error: duplicate key "version"');
@@ -381,33 +436,35 @@ describe('loadPolicy: YAML-level problems', () => {
 
 describe('loadPolicy: unreachable-rule warnings', () => {
   it('warns about a rule after a catch-all, naming both rules', () => {
-    const { warnings } = loadPolicy(doc(`  - name: everything\n    when: {}\n    skip: true\n${OK_RULE}`));
+    const warnings = unreachableWarnings(
+      doc(`  - name: everything\n    when: {}\n    skip: true\n${OK_RULE}`),
+    );
     expect(warnings).toEqual([
-      'rule "app" (rules[1]) can never match: earlier rule "everything" (rules[0]) matches every instance (its "when" is empty)',
+      'rule "app" (rules[1]) field "when": can never match: earlier rule "everything" (rules[0]) matches every instance (its "when" is empty)',
     ]);
   });
 
   it('warns about a rule whose conditions repeat an earlier rule plus more constraints', () => {
-    const { warnings } = loadPolicy(
+    const warnings = unreachableWarnings(
       doc(
         `${OK_RULE}  - name: app-prod\n    when: { tags: { team: app, env: prod }, regions: [cn-hangzhou] }\n    role: EcsPaymentsRole\n`,
       ),
     );
     expect(warnings).toEqual([
-      'rule "app-prod" (rules[1]) can never match: earlier rule "app" (rules[0]) matches every instance it matches',
+      'rule "app-prod" (rules[1]) field "when": can never match: earlier rule "app" (rules[0]) matches every instance it matches',
     ]);
   });
 
   it('warns about an exact duplicate of an earlier rule', () => {
-    const { warnings } = loadPolicy(doc(`${OK_RULE}${OK_RULE.replace('name: app', 'name: app-again')}`));
+    const warnings = unreachableWarnings(doc(`${OK_RULE}${OK_RULE.replace('name: app', 'name: app-again')}`));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(
-      'rule "app-again" (rules[1]) can never match: earlier rule "app" (rules[0])',
+      'rule "app-again" (rules[1]) field "when": can never match: earlier rule "app" (rules[0])',
     );
   });
 
   it('does not warn when the later rule is narrower in region but the earlier rule is region-scoped differently', () => {
-    const { warnings } = loadPolicy(
+    const warnings = unreachableWarnings(
       doc(
         '  - name: hz\n    when: { tags: { team: app }, regions: [cn-hangzhou] }\n    role: EcsAppRole\n' +
           '  - name: any\n    when: { tags: { team: app } }\n    role: EcsPaymentsRole\n',
@@ -417,7 +474,7 @@ describe('loadPolicy: unreachable-rule warnings', () => {
   });
 
   it('warns about rule regions outside the policy regions', () => {
-    const { warnings } = loadPolicy(
+    const warnings = unreachableWarnings(
       doc(
         '  - name: bj\n    when: { regions: [cn-beijing] }\n    role: EcsAppRole\n' +
           '  - name: mixed\n    when: { regions: [cn-hangzhou, cn-qingdao] }\n    skip: true\n',
@@ -425,8 +482,8 @@ describe('loadPolicy: unreachable-rule warnings', () => {
       ),
     );
     expect(warnings).toEqual([
-      'rule "bj" (rules[0]) can never match: none of its regions (cn-beijing) is in the policy\'s regions',
-      'rule "mixed" (rules[1]) lists regions outside the policy\'s regions, which never match: cn-qingdao',
+      'rule "bj" (rules[0]) field "when.regions": can never match: none of its regions (cn-beijing) is in the policy\'s regions',
+      'rule "mixed" (rules[1]) field "when.regions": lists regions outside the policy\'s regions, which never match: cn-qingdao',
     ]);
   });
 });

@@ -1,0 +1,296 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../../../shared/policy/load-policy.js';
+import { dispatch } from '../../../../tools/cli/dispatch.js';
+import { explainInstance } from '../../../../tools/cli/explain/explain-instance.js';
+import { CliExit, type CliIo } from '../../../../tools/cli.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ACCOUNT = '1234567890123456';
+
+interface Exit {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `ram-role-attacher …` in process: output captured, `exit` thrown as CliExit, INIT_CWD (and NO_COLOR) set for
+ * the call only. `tty` makes stdout claim to be a terminal.
+ */
+async function cli(
+  argv: string[],
+  options: { initCwd?: string; tty?: boolean; env?: Record<string, string> } = {},
+): Promise<Exit> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text), isTTY: options.tty === true },
+    stderr: { write: (text: string) => (stderr += text) },
+    exit: (code) => {
+      throw new CliExit(code);
+    },
+  };
+  const env = {
+    INIT_CWD: options.initCwd,
+    NO_COLOR: undefined,
+    ALIBABA_CLOUD_ACCOUNT_ID: undefined,
+    ...options.env,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  set(env);
+  try {
+    await dispatch(argv, io);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    if (error instanceof CliExit) return { code: error.code, stdout, stderr };
+    throw error;
+  } finally {
+    set(saved);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dispatch-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const POLICY = [
+  'version: 1',
+  'allowedRoles: [EcsAppRole, EcsBuildRole, EcsOldRole]',
+  'rules:',
+  '  - name: build',
+  '    when: { tags: { app: "build-*" } }',
+  '    role: EcsBuildRole',
+  '  - name: apps',
+  '    when: { tags: { app: [web, build-web] } }',
+  '    role: EcsAppRole',
+  '',
+].join('\n');
+writeFileSync(join(dir, 'policy.yaml'), POLICY);
+writeFileSync(
+  join(dir, 'broken.yaml'),
+  'version: 1\nallowedRoles: [EcsAppRole\nrules:\n\t- name: a\n\t  when: {}\n',
+);
+
+/** Usage errors: exit 2, nothing on stdout, one line naming the problem, then the usage. */
+function expectUsageError(exit: Exit, firstLine: string | RegExp): void {
+  expect({ code: exit.code, stdout: exit.stdout }).toEqual({ code: 2, stdout: '' });
+  const [first, second] = exit.stderr.split('\n');
+  if (typeof firstLine === 'string') expect(first).toBe(firstLine);
+  else expect(first).toMatch(firstLine);
+  expect(second).toMatch(/^usage: /);
+}
+
+describe('ram-role-attacher: help and usage errors', () => {
+  it('--help lists exactly the commands that exist, on stdout, exit 0', async () => {
+    const help = await cli(['--help']);
+    expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+    const commands = help.stdout
+      .split('\n')
+      .filter((line) => /^ {2}\S/.test(line))
+      .map((line) => line.trim().split(/\s+/, 1)[0]);
+    expect(commands).toEqual(['validate', 'explain', 'iam']);
+  });
+
+  it.each(['validate', 'explain', 'iam'])('%s --help prints its usage on stdout, exit 0', async (name) => {
+    for (const flag of ['--help', '-h']) {
+      const help = await cli([name, flag]);
+      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(help.stdout.startsWith(`usage: ram-role-attacher ${name}`)).toBe(true);
+    }
+  });
+
+  it.each<[string, string[], string]>([
+    ['no command', [], 'ram-role-attacher: a command is required'],
+    [
+      'a misspelt command',
+      ['valdiate'],
+      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam',
+    ],
+    [
+      'a tag without "="',
+      ['explain', '--tags', 'team'],
+      'ram-role-attacher explain: --tags "team" has no "=" (a tag is key=value; the value may be empty)',
+    ],
+    [
+      'a bare k after the options',
+      ['explain', 'env'],
+      'ram-role-attacher explain: --tags "env" has no "=" (a tag is key=value; the value may be empty)',
+    ],
+    [
+      'a tag without a key',
+      ['explain', '--tags', '=x'],
+      'ram-role-attacher explain: --tags "=x" has no key before "=" (a tag is key=value)',
+    ],
+    [
+      'a tag given twice',
+      ['explain', '--tags', 'a=1', 'a=2'],
+      'ram-role-attacher explain: --tags: the tag "a" is given twice',
+    ],
+    [
+      'a misspelt region',
+      ['explain', '--region', 'cn-hangzou'],
+      'ram-role-attacher explain: --region: "cn-hangzou" is not an Alibaba Cloud region id (did you mean "cn-hangzhou"?)',
+    ],
+    [
+      'a current role that is no role name',
+      ['explain', '--current-role', 'not a role'],
+      'ram-role-attacher explain: --current-role: "not a role" is not a RAM role name (^[A-Za-z0-9.-]{1,64}$)',
+    ],
+    ['no account', ['iam'], 'ram-role-attacher iam: --account is required (the account id (UID), 16 digits)'],
+    [
+      'a short account',
+      ['iam', '--account', '12345'],
+      'ram-role-attacher iam: --account: "12345" is not an account id (16 digits, like 1234567890123456)',
+    ],
+    [
+      'an unknown option',
+      ['validate', '--bogus'],
+      'ram-role-attacher validate: unknown option --bogus (options: --json, --help)',
+    ],
+    [
+      'two policy files',
+      ['validate', 'a.yaml', 'b.yaml'],
+      'ram-role-attacher validate: one policy file at most, not 2 (a.yaml, b.yaml)',
+    ],
+    [
+      'an option without its value',
+      ['explain', '--policy'],
+      'ram-role-attacher explain: --policy needs a value',
+    ],
+    [
+      'an argument to a command that takes none',
+      ['iam', '--account', ACCOUNT, 'extra'],
+      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --region, --policy, --s-yaml, --json, --help)',
+    ],
+  ])('refuses %s with one line naming it, then the usage, exit 2', async (_what, argv, firstLine) => {
+    expectUsageError(await cli(argv), firstLine);
+  });
+});
+
+describe('ram-role-attacher: failures', () => {
+  it('a failure prints one line (or the policy issues) without a stack trace, exit 1', async () => {
+    const missing = await cli(['explain', '--policy', 'nowhere.yaml'], { initCwd: dir });
+    expect(missing).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ram-role-attacher explain failed: cannot read the policy nowhere.yaml: no such file\n',
+    });
+    const broken = await cli(['iam', '--account', ACCOUNT, '--policy', 'broken.yaml'], { initCwd: dir });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^ram-role-attacher iam failed: Invalid tag policy in broken\.yaml/);
+    expect(broken.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('ram-role-attacher validate', () => {
+  it('prints warnings and exits 0 for a valid policy, the path relative to INIT_CWD', async () => {
+    const exit = await cli(['validate', 'policy.yaml'], { initCwd: dir });
+    expect(exit.code).toBe(0);
+    expect(exit.stdout.split('\n')).toEqual([
+      expect.stringMatching(
+        /^policy\.yaml: warning: field "allowedRoles\[2\]": "EcsOldRole" is allowed, but no rule can attach it/,
+      ),
+      expect.stringMatching(
+        /^policy\.yaml: warning: rule "apps" \(rules\[1\]\) field "when\.tags\.app": overlaps earlier rule "build" \(rules\[0\]\) on tag "app": a value such as "build-web"/,
+      ),
+      'policy.yaml: valid (2 warnings)',
+      '',
+    ]);
+  });
+
+  it('reports a YAML syntax error by its cause, counting what follows from it, exit 1', async () => {
+    const exit = await cli(['validate', 'broken.yaml'], { initCwd: dir });
+    expect(exit.code).toBe(1);
+    const lines = exit.stdout.split('\n');
+    expect(lines[0]).toMatch(/^broken\.yaml: error: line 3, column 1: YAML syntax error: /);
+    expect(lines[1]).toMatch(
+      /^broken\.yaml: error: … and \d+ more YAML errors? after it, probably caused by it/,
+    );
+    expect(lines[2]).toMatch(/^broken\.yaml: invalid \(\d+ errors, 0 warnings\)$/);
+  });
+
+  it('prints one JSON object with --json', async () => {
+    const exit = await cli(['validate', '--json', 'policy.yaml'], { initCwd: dir });
+    const parsed = JSON.parse(exit.stdout) as { file: string; valid: boolean; warnings: { kind: string }[] };
+    expect(parsed).toMatchObject({ file: 'policy.yaml', valid: true, errors: [] });
+    expect(parsed.warnings.map((w) => w.kind)).toEqual(['unused-role', 'glob-overlap']);
+  });
+
+  it('reads the repository policy.yaml by default, wherever the user is', async () => {
+    const exit = await cli(['validate'], { initCwd: dir });
+    expect(exit).toEqual({ code: 0, stdout: `${join(ROOT, 'policy.yaml')}: valid\n`, stderr: '' });
+  });
+});
+
+describe('ram-role-attacher explain', () => {
+  it('names the deciding rule, and the outcome follows --current-role and onExistingRole', async () => {
+    const exit = await cli(
+      ['explain', '--tags', 'app=build-web', '--current-role', 'EcsAppRole', '--policy', 'policy.yaml'],
+      {
+        initCwd: dir,
+      },
+    );
+    expect(exit).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'instance in cn-hangzhou (assumed; pass --region), tags app=build-web, role EcsAppRole now',
+        '  rules[0] build  decides: attach EcsBuildRole',
+        'outcome: conflict (role EcsBuildRole; previous role EcsAppRole; the instance has another role and onExistingRole is keep)',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('says why each earlier rule did not match', async () => {
+    const exit = await cli(['explain', '--policy', 'policy.yaml', '--region', 'cn-beijing', 'app=web'], {
+      initCwd: dir,
+    });
+    expect(exit.stdout).toBe(
+      [
+        'instance in cn-beijing, tags app=web, no role now',
+        '  rules[0] build  no match: tag "app" is "web", which does not match "build-*"',
+        '  rules[1] apps   decides: attach EcsAppRole',
+        'outcome: attached (role EcsAppRole)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints exactly the pure explanation with --json (values may contain "=")', async () => {
+    const exit = await cli(
+      ['explain', '--json', '--policy', 'policy.yaml', '--region', 'cn-shanghai', 'app=web', 'note=a=b'],
+      {
+        initCwd: dir,
+      },
+    );
+    const { policy } = loadPolicy(POLICY);
+    const expected = explainInstance(policy, {
+      regionId: 'cn-shanghai',
+      tags: { app: 'web', note: 'a=b' },
+      currentRole: null,
+    });
+    expect(JSON.parse(exit.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
+  });
+});
+
+describe('ram-role-attacher: colour', () => {
+  it('colours a terminal, and never a pipe or with NO_COLOR set', async () => {
+    const args = ['validate', 'policy.yaml'];
+    const terminal = await cli(args, { initCwd: dir, tty: true });
+    const pipe = await cli(args, { initCwd: dir });
+    const noColor = await cli(args, { initCwd: dir, tty: true, env: { NO_COLOR: '1' } });
+    expect(terminal.stdout).toContain('\u001b[33mwarning\u001b[39m');
+    for (const plain of [pipe, noColor]) expect(plain.stdout).not.toContain('\u001b[');
+    expect(noColor.stdout).toBe(pipe.stdout);
+  });
+});

@@ -1,0 +1,7 @@
+/** The `ram-role-attacher` commands, in the order `--help` lists them. A new command adds itself here. */
+import type { Command } from './command.js';
+import { explainCommand } from './explain.js';
+import { iam } from './iam.js';
+import { validate } from './validate.js';
+
+export const COMMANDS: readonly Command[] = [validate, explainCommand, iam];

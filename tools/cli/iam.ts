@@ -1,0 +1,102 @@
+/** `ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json]` */
+import { type Colours, colours } from './colour.js';
+import type { Command } from './command.js';
+import { REGION_ALLOWED, regionCheck, uidCheck } from './flag-checks.js';
+import { readDeploymentNames } from './iam/deployment-names.js';
+import { type IamDocuments, iamDocuments } from './iam/ram-documents.js';
+import {
+  chosenFile,
+  DEFAULT_POLICY_FILE,
+  DEFAULT_S_YAML,
+  displayName,
+  loadPolicyFile,
+  readText,
+} from './policy-file.js';
+
+const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json]
+
+Prints the least-privilege RAM documents for the two functions, generated from the policy and from s.yaml
+(rendered as \`s deploy\` renders it, with your environment): one role per function.
+
+  attach function   permission policy: ecs:DescribeInstances, ecs:DescribeInstanceRamRole,
+                    ecs:AttachInstanceRamRole, ecs:DetachInstanceRamRole; ram:PassRole on exactly the roles
+                    in allowedRoles; mns:PublishMessage on the failure topic; fc:InvokeFunction on itself
+                    (a sweep continues itself); trust policy: fc.aliyuncs.com
+  alert function    permission policy: mns:ReceiveMessage, mns:DeleteMessage, mns:ChangeMessageVisibility
+                    on the alert queue only. It holds the webhook secrets and talks to the internet, so it gets
+                    no ram:PassRole and no ECS access; trust policy: fc.aliyuncs.com
+
+  --account <uid>   the account the functions run in (16 digits); ALIBABA_CLOUD_ACCOUNT_ID by default
+  --region R        the functions' region (default: s.yaml's, i.e. REGION or cn-hangzhou)
+  --policy F        the policy (default: the repository's policy.yaml)
+  --s-yaml F        the deployment (default: the repository's s.yaml)
+                    (paths are relative to the directory you ran npm from)
+  --json            print one JSON object: {attachFunction: {functionName, permissions, trust},
+                    alertFunction: {...}}
+  -h, --help        show this help`;
+
+function render(documents: IamDocuments, c: Colours): string {
+  const sections: string[] = [];
+  for (const [label, fn] of [
+    ['attach function', documents.attachFunction],
+    ['alert function', documents.alertFunction],
+  ] as const) {
+    for (const [kind, document] of [
+      ['permission policy', fn.permissions],
+      ['trust policy', fn.trust],
+    ] as const) {
+      sections.push(
+        `${c.bold(`# ${label} ${JSON.stringify(fn.functionName)}: ${kind}`)}\n${JSON.stringify(document, null, 2)}`,
+      );
+    }
+  }
+  return sections.join('\n\n');
+}
+
+export const iam: Command = {
+  name: 'iam',
+  summary: 'print the least-privilege RAM policies and trust policies of the two functions',
+  usage: USAGE,
+  async run(cli, args) {
+    const { values } = cli.parse(
+      {
+        account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+        region: { type: 'string' },
+        policy: { type: 'string' },
+        's-yaml': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      { args },
+    );
+    const accountId = cli.want('account', values.account, 'the account id (UID), 16 digits', uidCheck);
+    const region =
+      values.region === undefined
+        ? undefined
+        : cli.want('region', values.region, REGION_ALLOWED, regionCheck);
+    const { policy } = loadPolicyFile(chosenFile(values.policy, DEFAULT_POLICY_FILE));
+    const sYaml = chosenFile(values['s-yaml'], DEFAULT_S_YAML);
+    readText(sYaml, 'the deployment'); // fails naming the file, before the renderer would
+    const names = readDeploymentNames(sYaml, {
+      accountId,
+      ...(region === undefined ? {} : { env: { REGION: region } }),
+    });
+    if (names.attach.failureTargets.length === 0) {
+      throw new Error(
+        `${displayName(sYaml)}: the attach function sets neither DEAD_LETTER_TOPIC nor DEAD_LETTER_QUEUE`,
+      );
+    }
+    const documents = iamDocuments({
+      accountId,
+      region: names.region,
+      allowedRoles: policy.allowedRoles,
+      attach: names.attach,
+      alert: names.alert,
+    });
+    cli.io.stdout.write(
+      values.json
+        ? `${JSON.stringify(documents, null, 2)}\n`
+        : `${render(documents, colours(cli.io.stdout))}\n`,
+    );
+    return 0;
+  },
+};
