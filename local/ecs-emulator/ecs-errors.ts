@@ -128,7 +128,8 @@ export const ECS_ERRORS = {
     message: 'The RAM user does not have the privilege to pass a RAM role.',
   },
   // Emulator's choice: the real code for attaching to an instance that already has a role is undocumented (the
-  // SDK's doc comment only says "an error is returned").
+  // SDK's doc comment only says "an error is returned", cloud-facts ECS-16). The default of
+  // `EcsBehaviour.alreadyAttachedCode`; its message is used whatever code is configured.
   'InvalidRamRole.AlreadyAttached': {
     status: 403,
     message: 'The instance already has an instance RAM role attached; detach it before attaching another.',

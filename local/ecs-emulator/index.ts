@@ -2,6 +2,7 @@ import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import { startHttpServer } from '../http/http-server.js';
 import type { Seed } from '../seed.js';
+import { behaviourFrom, type EcsBehaviour } from './behaviour.js';
 import { createEcsHandler } from './ecs-server.js';
 import { EcsState } from './ecs-state.js';
 import { type EcsEventEmitter, type EcsEventListener, EventPublisher } from './event-publisher.js';
@@ -38,6 +39,11 @@ export interface EcsEmulatorOptions {
    * default for the others. No entry (the default): never throttled.
    */
   rateLimits?: RateLimitTable;
+  /**
+   * How to answer where the documentation leaves ECS undecided (DescribeInstanceRamRole rows, the type of a
+   * per-instance `Code`, the code for attaching to an instance that has a role); defaults in `DEFAULT_BEHAVIOUR`.
+   */
+  behaviour?: Partial<EcsBehaviour>;
   /** Receives every event the emulated account emits (also on `events`). */
   onEvent?: EcsEventListener;
   /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
@@ -66,6 +72,8 @@ export interface EcsEmulator {
   readonly timing: EcsTiming;
   /** Rate limits; `set`/`setDefault`/`clear` take effect on the next call. */
   readonly rateLimits: RateLimiter;
+  /** How undocumented corners are answered (`EcsEmulatorOptions.behaviour`); changes apply to the next call. */
+  readonly behaviour: EcsBehaviour;
   /** `events.on('event', e => …)`: every CloudEvent the emulated account emits. */
   readonly events: EcsEventEmitter;
   /** Delayed work (lifecycle steps, visibility, event deliveries) not yet done. */
@@ -98,6 +106,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   };
   const lifecycle = new Lifecycle({ state, scheduler, publisher, timing, now });
   const rateLimits = new RateLimiter(options.rateLimits ?? {}, now);
+  const behaviour = behaviourFrom(options.behaviour);
   const settings = {
     latencyMs: options.latencyMs ?? 0,
     get actionTrailDelayMs() {
@@ -115,6 +124,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       calls,
       now,
       settings,
+      behaviour,
       limits: rateLimits,
       lifecycle,
       publisher,
@@ -136,6 +146,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     },
     timing,
     rateLimits,
+    behaviour,
     events: publisher.emitter,
     get pendingWork() {
       return scheduler.pending;
@@ -149,6 +160,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   };
 }
 
+export { DEFAULT_BEHAVIOUR, type EcsBehaviour } from './behaviour.js';
 export type { EcsCloudEvent } from './cloud-events.js';
 export { ECS_ERRORS, type EcsErrorCode } from './ecs-errors.js';
 export type { EcsInstance, EcsRole, InstanceStatus, NetworkType, NewInstance } from './ecs-state.js';

@@ -48,7 +48,11 @@ const RETRYABLE_CODES = [
   'NoResult',
 ] as const;
 
-/** Codes that are permanent even when the service sent them with a 5xx status. */
+/**
+ * Documented codes that describe a state no retry or re-read changes (a missing or untrusting role, no PassRole,
+ * classic network, malformed ids, no permission): permanent even when the service sent them with a 5xx status
+ * (cloud-facts ECS-13, ECS-15, ECS-20).
+ */
 const PERMANENT_CODES = [
   'InvalidRamRole.NotFound',
   'InvalidRamRole.NotEcsRole',
@@ -57,6 +61,15 @@ const PERMANENT_CODES = [
   'Forbidden.RAM',
   'InvalidInstanceIds.Malformed',
 ] as const;
+
+/**
+ * Whether a write failure with this code is one the documentation explains (ECS-13, ECS-15), so re-reading the
+ * instance's role could not change what to do. Any other code may hide an undocumented cause — "the instance
+ * already has a role" has no documented code (ECS-16) — so the caller re-reads the role and decides from that.
+ */
+export function isDocumentedPermanent(code: string): boolean {
+  return code === 'InvalidInstanceId.NotFound' || matches(code, PERMANENT_CODES);
+}
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
