@@ -24,6 +24,7 @@ export const callOptions = (ctx: RunContext) => ({ timeoutMs: ctx.deadline.remai
 /** An ECS call given less time than this would only time out; past this point the deadline has come. */
 const MIN_CALL_MS = 100;
 
+/** A creation event may name an instance ECS does not list yet (cloud-facts ECS-25). */
 const notVisibleYet: ErrorInfo = {
   code: 'InvalidInstanceId.NotFound',
   message: 'ECS does not show this instance yet (it was created moments ago)',
@@ -56,7 +57,8 @@ export async function readRegionState(
             ctx.gateway.describeInstances(regionId, pending, callOptions(ctx)),
           );
           const byId = new Map(found.map((instance) => [instance.instanceId, instance]));
-          // Only for instances that should be visible: brand-new ones are expected to be missing for a while.
+          // Only for instances that should be visible: brand-new ones are expected to be missing for a while. Since
+          // 2025-12-20 ECS answers Forbidden.RAM instead; before, an empty list (cloud-facts ECS-20).
           if (found.length === 0 && pending.length > 1 && !pending.some((id) => isNew.has(id))) {
             ctx.logger.warn(
               { regionId, asked: pending.length },

@@ -156,7 +156,7 @@ export class SdkEcsGateway implements EcsGateway {
           credential: this.#options.credential,
           regionId,
           ...(endpoint === undefined ? {} : { endpoint: endpoint.host, protocol: endpoint.protocol }),
-          // The SDK's defaults are 3 s each, and a longer read timeout alone has no effect (sdk-wire §3.7).
+          // The SDK's defaults are 3 s each, and a longer read timeout alone has no effect (cloud-facts ECS-24).
           connectTimeout: this.#options.connectTimeoutMs,
           readTimeout: this.#options.readTimeoutMs,
         }),

@@ -30,7 +30,10 @@ export interface ClassifyContext {
   instanceIsNew?: boolean;
 }
 
-/** Codes that are retryable by name, whatever the status. Prefix match when the entry ends with `*`. */
+/**
+ * Codes that are retryable by name, whatever the status (cloud-facts ECS-21, ECS-23). Prefix match when the entry
+ * ends with `*`.
+ */
 const RETRYABLE_CODES = [
   'Throttling*',
   'Rejected.Throttling',
@@ -89,7 +92,7 @@ function matches(code: string, table: readonly string[]): boolean {
 
 /**
  * Throttling is retried until the deadline rather than for a fixed number of attempts: ECS lifts it within a
- * minute (alibaba-cloud.md §3), and a burst that gave up early would dead-letter instances that only had to wait.
+ * minute (cloud-facts ECS-22), and a burst that gave up early would dead-letter instances that only had to wait.
  */
 export function retriesUntilDeadline(code: string): boolean {
   return code.startsWith('Throttling') || code === 'Rejected.Throttling';
