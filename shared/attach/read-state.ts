@@ -62,7 +62,7 @@ export async function readRegionState(
           if (found.length === 0 && pending.length > 1 && !pending.some((id) => isNew.has(id))) {
             ctx.logger.warn(
               { regionId, asked: pending.length },
-              'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answers an empty list, not an error)',
+              'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answered an empty list for that until 2025-12-20, Forbidden.RAM since)',
             );
           }
           return new Map(
