@@ -134,9 +134,9 @@ export const ECS_ERRORS = {
     status: 403,
     message: 'The instance already has an instance RAM role attached; detach it before attaching another.',
   },
-  // Emulator's choice: undocumented real code for detaching from an instance with no role.
+  // Emulator's choice: undocumented real code for detaching from an instance with no role (cloud-facts ECS-17).
   'InvalidRamRole.NotAttached': { status: 403, message: 'The instance has no instance RAM role attached.' },
-  // Emulator's choice: undocumented real code for a detach whose RamRoleName is not the instance's role.
+  // Emulator's choice: undocumented real code for a detach whose RamRoleName is not the instance's role (ECS-17).
   'InvalidRamRole.Mismatch': {
     status: 403,
     message: 'The specified RamRoleName is not the instance RAM role attached to the instance.',

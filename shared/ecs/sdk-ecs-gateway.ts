@@ -53,7 +53,8 @@ export class SdkEcsGateway implements EcsGateway {
     );
     return (response.body?.instances?.instance ?? []).flatMap((instance) => {
       if (!instance.instanceId) return [];
-      // fromEntries defines own properties, so a `__proto__` tag key stays a plain key.
+      // fromEntries defines own properties, so a `__proto__` tag key stays a plain key. `Tags`, `Status` and
+      // `InstanceNetworkType` may be absent (cloud-facts ECS-28).
       const tags = Object.fromEntries(
         (instance.tags?.tag ?? []).flatMap((t) => (t.tagKey ? [[t.tagKey, t.tagValue ?? '']] : [])),
       );

@@ -6,9 +6,9 @@ const MAX_POLICY_LENGTH = 1024;
 
 /**
  * AttachInstanceRamRole. Request-level failures (missing parameters, malformed ids, unknown role, role that does not
- * trust ECS) fail the call; each instance's own failure goes inside the 200 results. Any non-Deleted status is
- * accepted (which states the real API accepts is undocumented); an instance not yet visible (just launched) is
- * NotFound. The Policy is only length-checked.
+ * trust ECS) fail the call; each instance's own failure goes inside the 200 results (which goes where is not
+ * documented: cloud-facts ECS-14). Any non-Deleted status is accepted (which states the real API accepts is
+ * undocumented: ECS-18); an instance not yet visible (just launched) is NotFound. The Policy is only length-checked.
  */
 export const attachInstanceRamRole: EcsAction = {
   perInstanceResults: true,
