@@ -48,6 +48,22 @@ describe('reading roles: at most 50 ids a call, every row counted (cloud-facts E
     },
   );
 
+  it('stops paging however wrong TotalCount is: two pages at most for 50 ids (ECS-8)', async () => {
+    const ids = idsOf('pay', 50);
+    // Full pages that never name the instances asked about, and a TotalCount that promises more forever.
+    class Confused extends FakeEcs {
+      override async describeInstanceRoles(...args: Parameters<FakeEcs['describeInstanceRoles']>) {
+        this.calls.push({ action: 'DescribeInstanceRamRole', ids: args[1] });
+        const rows = idsOf('zzz', 50).map((instanceId) => ({ instanceId, roleName: 'EcsAppRole' }));
+        return { rows, rowCount: rows.length, totalCount: 10_000 };
+      }
+    }
+    const ecs = new Confused(Object.fromEntries(ids.map((id) => [id, { tags: payments }])));
+    const { summary } = await reconcile(fakeContext(ecs, policy()), ids.map(stateChangeRef));
+    expect(summary.counts).toEqual({ attached: 50 });
+    expect(ecs.count('DescribeInstanceRamRole')).toBe(2);
+  });
+
   it('never asks about a classic-network instance (ECS may refuse the whole call, ECS-9)', async () => {
     const [vpc, classic] = idsOf('mix', 2) as [string, string];
     const ecs = new FakeEcs({
