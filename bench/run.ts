@@ -151,8 +151,8 @@ async function callsPerThousand(): Promise<void> {
       `${calls} ${byAction}`,
       '3000 (one describe-describe-attach round per instance)',
       calls / 3000,
-      '≤ 45',
-      calls <= 45,
+      '≤ 42',
+      calls <= 42,
     );
   } finally {
     await stack.close();

@@ -128,14 +128,15 @@ export const ECS_ERRORS = {
     message: 'The RAM user does not have the privilege to pass a RAM role.',
   },
   // Emulator's choice: the real code for attaching to an instance that already has a role is undocumented (the
-  // SDK's doc comment only says "an error is returned").
+  // SDK's doc comment only says "an error is returned", cloud-facts ECS-16). The default of
+  // `EcsBehaviour.alreadyAttachedCode`; its message is used whatever code is configured.
   'InvalidRamRole.AlreadyAttached': {
     status: 403,
     message: 'The instance already has an instance RAM role attached; detach it before attaching another.',
   },
-  // Emulator's choice: undocumented real code for detaching from an instance with no role.
+  // Emulator's choice: undocumented real code for detaching from an instance with no role (cloud-facts ECS-17).
   'InvalidRamRole.NotAttached': { status: 403, message: 'The instance has no instance RAM role attached.' },
-  // Emulator's choice: undocumented real code for a detach whose RamRoleName is not the instance's role.
+  // Emulator's choice: undocumented real code for a detach whose RamRoleName is not the instance's role (ECS-17).
   'InvalidRamRole.Mismatch': {
     status: 403,
     message: 'The specified RamRoleName is not the instance RAM role attached to the instance.',

@@ -7,6 +7,7 @@ import type { RequestHandler } from '../http/http-server.js';
 import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signature/acs3.js';
 import { findAction } from './actions/index.js';
 import { authenticate } from './authenticate.js';
+import type { EcsBehaviour } from './behaviour.js';
 import { EcsApiError, ecsError, errorBody } from './ecs-errors.js';
 import type { EcsState } from './ecs-state.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -29,6 +30,8 @@ export interface EcsServerDeps {
   now: () => number;
   /** Read on every call, so tests can change them while the server runs. */
   settings: { latencyMs: number } & EventTiming;
+  /** Read on every call, like `settings`. */
+  behaviour: EcsBehaviour;
   limits: RateLimiter;
   lifecycle: Lifecycle;
   publisher: EventPublisher;
@@ -93,6 +96,9 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
         if (retryAfterMs !== undefined) answer.headers['x-acs-retry-after'] = String(retryAfterMs);
         return answer;
       }
+      for (const [id, role] of faults.concurrentRoles) {
+        if (deps.state.instance(id) !== undefined) deps.state.setRole(id, role);
+      }
       const effects = new CallEffects(deps.state, deps.lifecycle);
       try {
         const calledAt = deps.now();
@@ -101,6 +107,7 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
           state: deps.state,
           instanceFaults: faults.perInstance,
           effects,
+          behaviour: deps.behaviour,
         });
         const responseBody = { RequestId: requestId, ...result };
         effects.publish(

@@ -24,6 +24,12 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Sent as `x-acs-retry-after` (ms), which the SDK exposes as `ThrottlingError.retryAfter`. */
   retryAfterMs?: number;
+  /**
+   * Another writer's move, just before the call runs: `instanceId` gets this role (`null`: loses its role), as a
+   * concurrent invocation or someone in the console would do it between the caller's read and its write. Needs
+   * `instanceId`; may come with or without a code.
+   */
+  concurrentRole?: string | null;
 }
 
 export interface ScriptedFault extends Readonly<FaultSpec> {
@@ -47,6 +53,8 @@ export interface FaultOutcome {
   error?: InjectedError;
   /** Fail these instances inside the 200 results (Attach/Detach only). */
   perInstance: Map<string, InjectedError>;
+  /** Roles other writers give these instances just before the call runs (`FaultSpec.concurrentRole`). */
+  concurrentRoles: Map<string, string | null>;
 }
 
 interface MutableFault extends FaultSpec {
@@ -63,8 +71,11 @@ export class EcsFaults {
     if (!(times >= 1) || (!Number.isInteger(times) && times !== Number.POSITIVE_INFINITY)) {
       throw new Error(`fault times must be a positive integer or Infinity, got ${spec.times}`);
     }
-    if (spec.code === undefined && spec.latencyMs === undefined) {
-      throw new Error('a fault needs a code, a latencyMs, or both');
+    if (spec.code === undefined && spec.latencyMs === undefined && spec.concurrentRole === undefined) {
+      throw new Error('a fault needs a code, a latencyMs or a concurrentRole');
+    }
+    if (spec.concurrentRole !== undefined && spec.instanceId === undefined) {
+      throw new Error('a fault with a concurrentRole needs the instanceId whose role changes');
     }
     const fault: MutableFault = { ...spec, remaining: times, hits: 0 };
     this.#faults.push(fault);
@@ -85,7 +96,7 @@ export class EcsFaults {
    * the call names; `perInstanceResults` is true for actions that report per-instance failures inside a 200.
    */
   take(action: string, instanceIds: readonly string[], perInstanceResults: boolean): FaultOutcome {
-    const outcome: FaultOutcome = { latencyMs: 0, perInstance: new Map() };
+    const outcome: FaultOutcome = { latencyMs: 0, perInstance: new Map(), concurrentRoles: new Map() };
     for (const fault of this.#faults) {
       if (fault.remaining <= 0 || (fault.action !== '*' && fault.action !== action)) continue;
       if (fault.instanceId !== undefined && !instanceIds.includes(fault.instanceId)) continue;
@@ -99,6 +110,9 @@ export class EcsFaults {
           if (outcome.error) continue;
           outcome.error = error;
         }
+      }
+      if (fault.concurrentRole !== undefined && fault.instanceId !== undefined) {
+        outcome.concurrentRoles.set(fault.instanceId, fault.concurrentRole);
       }
       outcome.latencyMs += fault.latencyMs ?? 0;
       fault.remaining -= 1;

@@ -2,6 +2,7 @@ import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import { startHttpServer } from '../http/http-server.js';
 import type { Seed } from '../seed.js';
+import { behaviourFrom, type EcsBehaviour } from './behaviour.js';
 import type { ActionTrailForm } from './cloud-events.js';
 import { createEcsHandler } from './ecs-server.js';
 import { EcsState } from './ecs-state.js';
@@ -45,6 +46,11 @@ export interface EcsEmulatorOptions {
    * documented (docs/cloud-facts.md EV-11, EV-12).
    */
   actionTrailForm?: ActionTrailForm;
+  /**
+   * How to answer where the documentation leaves ECS undecided (DescribeInstanceRamRole rows, the type of a
+   * per-instance `Code`, the code for attaching to an instance that has a role); defaults in `DEFAULT_BEHAVIOUR`.
+   */
+  behaviour?: Partial<EcsBehaviour>;
   /** Receives every event the emulated account emits (also on `events`). */
   onEvent?: EcsEventListener;
   /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
@@ -73,6 +79,8 @@ export interface EcsEmulator {
   readonly timing: EcsTiming;
   /** Rate limits; `set`/`setDefault`/`clear` take effect on the next call. */
   readonly rateLimits: RateLimiter;
+  /** How undocumented corners are answered (`EcsEmulatorOptions.behaviour`); changes apply to the next call. */
+  readonly behaviour: EcsBehaviour;
   /** `events.on('event', e => …)`: every CloudEvent the emulated account emits. */
   readonly events: EcsEventEmitter;
   /** Delayed work (lifecycle steps, visibility, event deliveries) not yet done. */
@@ -111,6 +119,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   };
   const lifecycle = new Lifecycle({ state, scheduler, publisher, timing, now });
   const rateLimits = new RateLimiter(options.rateLimits ?? {}, now);
+  const behaviour = behaviourFrom(options.behaviour);
   const settings = {
     latencyMs: options.latencyMs ?? 0,
     get actionTrailDelayMs() {
@@ -128,6 +137,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       calls,
       now,
       settings,
+      behaviour,
       limits: rateLimits,
       lifecycle,
       publisher,
@@ -149,6 +159,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     },
     timing,
     rateLimits,
+    behaviour,
     events: publisher.emitter,
     get pendingWork() {
       return scheduler.pending;
@@ -162,6 +173,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   };
 }
 
+export { DEFAULT_BEHAVIOUR, type EcsBehaviour } from './behaviour.js';
 export type { ActionTrailForm, EcsCloudEvent } from './cloud-events.js';
 export { ACTIONTRAIL_TYPES } from './cloud-events.js';
 export { ECS_ERRORS, type EcsErrorCode } from './ecs-errors.js';

@@ -1,5 +1,5 @@
 /**
- * Per-API flow control. Documented (reference §3): ECS limits are per API, per region, per account (the whole
+ * Per-API flow control. As the reference shelf has it (cloud-facts ECS-22, inferred): ECS limits are per API, per region, per account (the whole
  * emulator is one account), independent of one another. The real service counts per minute ("throttled in
  * minute T, allowed again from T+1"); the emulator uses token buckets instead — `burst` calls at once, then
  * `ratePerSecond` — which is what a caller observes at the scale of seconds and is easy to reason about in tests.

@@ -1,6 +1,6 @@
 import { isInstanceId } from '../../shared/ecs/ids.js';
 import { parseQueryString, type QueryPairs } from '../signature/acs3.js';
-import { ecsError } from './ecs-errors.js';
+import { type EcsErrorCode, ecsError } from './ecs-errors.js';
 
 /** Decoded request parameters by name (a repeated name keeps its last value). */
 export type Params = ReadonlyMap<string, string>;
@@ -35,9 +35,13 @@ export function requireRegionId(params: Params): string {
 /**
  * `InstanceIds` as a JSON array string (what the SDK sends), or as `InstanceIds.N` (what a caller passing a JS
  * array gets). Undefined when absent. Malformed JSON, non-strings or ids that do not look like instance ids are
- * `InvalidInstanceIds.Malformed`; more than `max` is `InvalidParameter`.
+ * `InvalidInstanceIds.Malformed`; more than `max` is `tooMany` (`InvalidParameter` unless the action says).
  */
-export function readInstanceIds(params: Params, max = 100): string[] | undefined {
+export function readInstanceIds(
+  params: Params,
+  max = 100,
+  tooMany: EcsErrorCode = 'InvalidParameter',
+): string[] | undefined {
   const json = params.get('InstanceIds');
   let ids: string[] | undefined;
   if (json !== undefined) {
@@ -58,7 +62,7 @@ export function readInstanceIds(params: Params, max = 100): string[] | undefined
   if (ids === undefined) return undefined;
   if (!ids.every(isInstanceId)) throw ecsError('InvalidInstanceIds.Malformed');
   if (ids.length > max) {
-    throw ecsError('InvalidParameter', `The specified parameter InstanceIds exceeds the limit of ${max}.`);
+    throw ecsError(tooMany, `The specified parameter InstanceIds exceeds the limit of ${max}.`);
   }
   return ids;
 }

@@ -1,5 +1,5 @@
 import type { InstanceState } from '../ecs/ecs-gateway.js';
-import { MAX_IDS_PER_CALL, MAX_ROLE_PAGE_SIZE } from '../ecs/ecs-gateway.js';
+import { MAX_IDS_PER_CALL, MAX_IDS_PER_ROLE_READ, MAX_ROLE_PAGE_SIZE } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { OperationError, withRetry } from '../retry/retry.js';
@@ -24,6 +24,7 @@ export const callOptions = (ctx: RunContext) => ({ timeoutMs: ctx.deadline.remai
 /** An ECS call given less time than this would only time out; past this point the deadline has come. */
 const MIN_CALL_MS = 100;
 
+/** A creation event may name an instance ECS does not list yet (cloud-facts ECS-25). */
 const notVisibleYet: ErrorInfo = {
   code: 'InvalidInstanceId.NotFound',
   message: 'ECS does not show this instance yet (it was created moments ago)',
@@ -33,8 +34,8 @@ const notVisibleYet: ErrorInfo = {
 
 /**
  * Reads the truth for one region: status, network and tags (DescribeInstances, ≤ 100 ids a call) and current
- * roles (DescribeInstanceRamRole, ≤ 100 ids and ≤ 50 results a page). An instance a creation event named a
- * moment ago may not be visible yet, so it is asked for again (with backoff) rather than taken as deleted.
+ * roles (DescribeInstanceRamRole, ≤ 50 ids a call). An instance a creation event named a moment ago may not be
+ * visible yet, so it is asked for again (with backoff) rather than taken as deleted.
  */
 export async function readRegionState(
   ctx: RunContext,
@@ -56,11 +57,12 @@ export async function readRegionState(
             ctx.gateway.describeInstances(regionId, pending, callOptions(ctx)),
           );
           const byId = new Map(found.map((instance) => [instance.instanceId, instance]));
-          // Only for instances that should be visible: brand-new ones are expected to be missing for a while.
+          // Only for instances that should be visible: brand-new ones are expected to be missing for a while. Since
+          // 2025-12-20 ECS answers Forbidden.RAM instead; before, an empty list (cloud-facts ECS-20).
           if (found.length === 0 && pending.length > 1 && !pending.some((id) => isNew.has(id))) {
             ctx.logger.warn(
               { regionId, asked: pending.length },
-              'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answers an empty list, not an error)',
+              'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answered an empty list for that until 2025-12-20, Forbidden.RAM since)',
             );
           }
           return new Map(
@@ -78,14 +80,19 @@ export async function readRegionState(
     }),
   );
 
+  // Classic-network instances cannot have a role and are skipped; asking about one may fail the whole call
+  // (cloud-facts ECS-9).
   const live = [...state.instances.entries()]
-    .filter(([, instance]) => instance !== null && instance.status !== 'Deleted')
+    .filter(
+      ([, instance]) =>
+        instance !== null && instance.status !== 'Deleted' && instance.networkType !== 'classic',
+    )
     .map(([id]) => id);
-  await Promise.all(chunk(live, MAX_IDS_PER_CALL).map((ids) => readRoles(ctx, regionId, ids, state)));
+  await Promise.all(chunk(live, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
   return state;
 }
 
-/** Current roles of ≤ 100 instances, page by page. A failure marks the whole chunk as unreadable. */
+/** Current roles of ≤ 50 instances. A failure marks the whole chunk as unreadable. */
 async function readRoles(
   ctx: RunContext,
   regionId: string,
@@ -104,21 +111,54 @@ async function readRoles(
   }
 }
 
-/** Roles of ≤ 100 instances, every page (instances without a role are absent). No retries of its own. */
+/**
+ * Current roles of any number of instances (those without a role are absent), ≤ 50 ids a call. No retries of
+ * its own.
+ */
 export async function describeRoles(
   ctx: RunContext,
   regionId: string,
-  ids: string[],
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const pages = await Promise.all(
+    chunk(ids, MAX_IDS_PER_ROLE_READ).map((batch) => describeRoleChunk(ctx, regionId, batch)),
+  );
+  return new Map(pages.flatMap((roles) => [...roles]));
+}
+
+/**
+ * Roles of ≤ 50 instances, page by page. ECS answers a row for every instance asked about, `""` for one without
+ * a role, though the samples show only rows with one (cloud-facts ECS-7): paging goes by the raw row count and
+ * `TotalCount` (ECS-8), never by the rows that carry a role, so it is right either way. At most one row per
+ * instance, so ⌈ids/50⌉ pages hold every row; one more tolerates a `TotalCount` that counts something else.
+ */
+async function describeRoleChunk(
+  ctx: RunContext,
+  regionId: string,
+  ids: readonly string[],
 ): Promise<Map<string, string>> {
   const roles = new Map<string, string>();
-  for (let page = 1, seen = 0; ; page++) {
+  const answered = new Set<string>();
+  const maxPages = Math.ceil(ids.length / MAX_ROLE_PAGE_SIZE) + 1;
+  let rows = 0;
+  for (let page = 1; page <= maxPages; page++) {
     const result = await ctx.ecsLimit(() =>
       ctx.gateway.describeInstanceRoles(regionId, ids, page, callOptions(ctx)),
     );
-    for (const { instanceId, roleName } of result.roles) roles.set(instanceId, roleName);
-    seen += result.roles.length;
-    if (result.roles.length < MAX_ROLE_PAGE_SIZE || seen >= result.totalCount) return roles;
+    for (const { instanceId, roleName } of result.rows) {
+      answered.add(instanceId);
+      if (roleName !== null) roles.set(instanceId, roleName);
+    }
+    rows += result.rowCount;
+    if (
+      result.rowCount < MAX_ROLE_PAGE_SIZE ||
+      (result.totalCount !== undefined && rows >= result.totalCount) ||
+      ids.every((id) => answered.has(id))
+    ) {
+      break;
+    }
   }
+  return roles;
 }
 
 export function retryOptions(ctx: RunContext) {

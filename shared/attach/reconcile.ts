@@ -7,6 +7,7 @@ import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
 import { isRecentlyCreated, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
+import { settlePlan } from './settle-plan.js';
 import { type RoleWrite, writeRoles } from './write-roles.js';
 
 const deadlineInfo: ErrorInfo = {
@@ -79,33 +80,18 @@ async function reconcileRegion(
     const plan = planInstance(ctx.policy, instance, currentRole, decision);
     switch (plan.kind) {
       case 'done':
-        ledger.settle(regionId, id, plan.result);
-        if (plan.reportConflict) {
-          ledger.record(regionId, id, {
-            kind: 'conflict',
-            info: {
-              code: 'RoleConflict',
-              message: plan.result.reason ?? 'the instance has another role',
-              errorClass: 'permanent',
-              uncertain: false,
-            },
-            attempts: 0,
-            desiredRole: plan.result.role ?? null,
-            currentRole,
-            ...(plan.result.rule === undefined ? {} : { rule: plan.result.rule }),
-          });
-        }
+        settlePlan(ledger, regionId, id, plan, currentRole);
         break;
       case 'attach':
         writes.push({
-          instanceId: id,
+          instance,
           role: plan.role,
           rule: plan.rule,
           isNew: isRecentlyCreated(ctx, ledger.ref(regionId, id)),
         });
         break;
       case 'replace':
-        writes.push({ instanceId: id, role: plan.role, rule: plan.rule, from: plan.from, isNew: false });
+        writes.push({ instance, role: plan.role, rule: plan.rule, from: plan.from, isNew: false });
         break;
     }
   }

@@ -1,24 +1,29 @@
-import { MAX_IDS_PER_CALL, type WriteResult } from '../ecs/ecs-gateway.js';
-import { classifyCode, type ErrorInfo } from '../errors/classify.js';
-import { type BatchOutcome, type ItemResult, retryBatch } from '../retry/retry-batch.js';
+import { type InstanceState, MAX_IDS_PER_CALL, type WriteResult } from '../ecs/ecs-gateway.js';
+import { classifyCode, type ErrorInfo, isDocumentedPermanent } from '../errors/classify.js';
+import { type BatchOutcome, type ItemFailure, type ItemResult, retryBatch } from '../retry/retry-batch.js';
 import type { Ledger } from './ledger.js';
+import { planInstance } from './plan.js';
 import { callOptions, chunk, describeRoles, retryOptions } from './read-state.js';
 import type { RunContext } from './run-context.js';
+import { settlePlan } from './settle-plan.js';
 
 /** An instance to give `role`; `from` is set when its current role must be detached first. */
 export interface RoleWrite {
-  instanceId: string;
+  /** The instance as it was read (planning again after a surprise needs its status and network). */
+  instance: InstanceState;
   role: string;
   rule: string;
   from?: string;
   /** Named by a recent creation event: ECS may still answer "not found" for it for a while. */
   isNew: boolean;
+  /** Planned again once already, after a write found a role the read had not shown: not a second time. */
+  replanned?: boolean;
 }
 
 /**
  * Carries out the writes of one region: detaches (for replace) grouped by the role being removed, then one
  * AttachInstanceRamRole per role per ≤ 100 instances. Every instance ends settled in the ledger: attached,
- * replaced, already-correct, or dead-lettered with the reason.
+ * replaced, already-correct, conflict (a role appeared meanwhile), or dead-lettered with the reason.
  */
 export async function writeRoles(
   ctx: RunContext,
@@ -26,30 +31,37 @@ export async function writeRoles(
   regionId: string,
   writes: readonly RoleWrite[],
 ): Promise<void> {
+  const replans: Replan[] = [];
   const ready: RoleWrite[] = writes.filter((w) => w.from === undefined);
   await Promise.all(
     groupBy(
       writes.filter((w) => w.from !== undefined),
-      (w) => w.from as string,
+      (w) => w.from ?? '',
     ).flatMap(([from, group]) =>
       chunk(group, MAX_IDS_PER_CALL).map(async (batch) => {
-        const byId = new Map(batch.map((w) => [w.instanceId, w]));
+        const byId = new Map(batch.map((w) => [w.instance.instanceId, w]));
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
           call: (ids) => ctx.gateway.detachRole(regionId, from, ids, callOptions(ctx)),
           // Detached means no role any more; a concurrent invocation may even have finished the replace already
           // (the attach that follows then finds it so, instead of dead-lettering a false alarm).
-          isDone: (id, current) => current === null || current === byId.get(id)?.role,
-          isNew: (id) => byId.get(id)?.isNew === true,
+          isDone: (id, current) => current === null || current === must(byId, id).role,
+          isNew: (id) => must(byId, id).isNew,
         });
-        for (const id of outcome.ok.keys()) ready.push(byId.get(id) as RoleWrite);
+        for (const id of outcome.ok.keys()) ready.push(must(byId, id));
         for (const [id, failure] of outcome.failed) {
-          const w = byId.get(id) as RoleWrite;
+          const w = must(byId, id);
+          const current = outcome.current.get(id);
+          // Still holding `from` is an ordinary failure; a third role appeared meanwhile: plan again.
+          if (current !== undefined && current !== null && current !== from && !w.replanned) {
+            replans.push({ write: w, current });
+            continue;
+          }
           ledger.deadLetter(regionId, id, {
             kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
             info: withContext(failure.info, `could not detach ${from} to replace it with ${w.role}`),
             attempts: failure.attempts,
             desiredRole: w.role,
-            currentRole: from,
+            currentRole: current ?? from,
             rule: w.rule,
           });
         }
@@ -60,14 +72,14 @@ export async function writeRoles(
   await Promise.all(
     groupBy(ready, (w) => w.role).flatMap(([role, group]) =>
       chunk(group, MAX_IDS_PER_CALL).map(async (batch) => {
-        const byId = new Map(batch.map((w) => [w.instanceId, w]));
+        const byId = new Map(batch.map((w) => [w.instance.instanceId, w]));
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
           call: (ids) => ctx.gateway.attachRole(regionId, role, ids, callOptions(ctx)),
           isDone: (_id, current) => current === role,
-          isNew: (id) => byId.get(id)?.isNew === true,
+          isNew: (id) => must(byId, id).isNew,
         });
         for (const [id, how] of outcome.ok) {
-          const w = byId.get(id) as RoleWrite;
+          const w = must(byId, id);
           if (w.from !== undefined && how === 'written') {
             ledger.settle(regionId, id, { outcome: 'replaced', role, previousRole: w.from, rule: w.rule });
           } else {
@@ -79,32 +91,95 @@ export async function writeRoles(
           }
         }
         for (const [id, failure] of outcome.failed) {
-          const w = byId.get(id) as RoleWrite;
-          if (w.from !== undefined) {
-            // The old role is gone and the new one is not there: the instance has no role now. Say so.
-            ledger.deadLetter(regionId, id, {
-              kind: 'replace-failed',
-              info: failure.info,
-              attempts: failure.attempts,
-              desiredRole: role,
-              currentRole: null,
-              previousRole: w.from,
-              rule: w.rule,
-            });
-          } else {
-            ledger.deadLetter(regionId, id, {
-              kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
-              info: failure.info,
-              attempts: failure.attempts,
-              desiredRole: role,
-              currentRole: null,
-              rule: w.rule,
-            });
+          const w = must(byId, id);
+          const current = outcome.current.get(id);
+          // The instance has a role the read did not show (it appeared meanwhile, or ECS refused because of
+          // it, under whatever code: cloud-facts ECS-16): decide again from the truth, as the first plan would.
+          if (current !== undefined && current !== null && !w.replanned) {
+            replans.push({ write: w, current });
+            continue;
           }
+          deadLetterAttach(ledger, regionId, w, failure, current ?? null);
         }
       }),
     ),
   );
+
+  if (replans.length > 0) await replan(ctx, ledger, regionId, replans);
+}
+
+/** An instance whose write found it holding `current`, a role the plan was not made for. */
+interface Replan {
+  write: RoleWrite;
+  current: string;
+}
+
+/** Plans again with the role the instance really has (the same `planInstance` as the first plan), then writes. */
+async function replan(
+  ctx: RunContext,
+  ledger: Ledger,
+  regionId: string,
+  replans: readonly Replan[],
+): Promise<void> {
+  const again: RoleWrite[] = [];
+  for (const { write: w, current } of replans) {
+    const plan = planInstance(ctx.policy, w.instance, current, {
+      action: 'attach',
+      role: w.role,
+      rule: w.rule,
+    });
+    const id = w.instance.instanceId;
+    if (plan.kind === 'done') settlePlan(ledger, regionId, id, plan, current);
+    else if (plan.kind === 'replace') again.push({ ...w, from: plan.from, isNew: false, replanned: true });
+    else {
+      // `attach` needs no role present, but one is: cannot happen; say so rather than loop.
+      ledger.deadLetter(regionId, id, {
+        kind: 'attach-failed',
+        info: {
+          code: 'UnexpectedPlan',
+          message: `planned an attach for an instance holding ${current}`,
+          errorClass: 'permanent',
+          uncertain: false,
+        },
+        attempts: 0,
+        desiredRole: w.role,
+        currentRole: current,
+        rule: w.rule,
+      });
+    }
+  }
+  if (again.length > 0) await writeRoles(ctx, ledger, regionId, again);
+}
+
+function deadLetterAttach(
+  ledger: Ledger,
+  regionId: string,
+  w: RoleWrite,
+  failure: ItemFailure,
+  current: string | null,
+): void {
+  const id = w.instance.instanceId;
+  if (w.from !== undefined) {
+    // The old role is gone and the new one is not there: the instance has no role now. Say so.
+    ledger.deadLetter(regionId, id, {
+      kind: 'replace-failed',
+      info: failure.info,
+      attempts: failure.attempts,
+      desiredRole: w.role,
+      currentRole: current,
+      previousRole: w.from,
+      rule: w.rule,
+    });
+  } else {
+    ledger.deadLetter(regionId, id, {
+      kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
+      info: failure.info,
+      attempts: failure.attempts,
+      desiredRole: w.role,
+      currentRole: current,
+      rule: w.rule,
+    });
+  }
 }
 
 /** `written`: our call did it; `found`: a re-read showed the instance already as wanted. */
@@ -117,18 +192,24 @@ interface WriteSpec {
   isNew: (instanceId: string) => boolean;
 }
 
+interface WriteOutcome extends BatchOutcome<Done> {
+  /** The role re-read after a failure (`null`: none), for failed instances whose role was re-read. */
+  current: Map<string, string | null>;
+}
+
 /**
- * One batch write with retries. ECS writes carry no idempotency token, so after an ambiguous failure (timeout,
- * 5xx) and after a permanent per-instance failure, the current roles are re-read: an instance that is already
- * as wanted (our earlier attempt went through, or a concurrent invocation for the same event got there first)
- * counts as done instead of being written again or dead-lettered.
+ * One batch write with retries. ECS writes carry no idempotency token (cloud-facts ECS-19), so after an ambiguous
+ * failure (timeout, 5xx) the current roles are re-read before writing again. After the retries, every failure
+ * whose code the documentation does not explain (ECS-15) is re-read too: an instance already as wanted (our
+ * earlier attempt went through, or a concurrent invocation got there first) counts as done, and the role found
+ * on the others goes back to the caller, which decides from it instead of from the code.
  */
 async function writeBatch(
   ctx: RunContext,
   regionId: string,
   ids: string[],
   spec: WriteSpec,
-): Promise<BatchOutcome<Done>> {
+): Promise<WriteOutcome> {
   const verify = async (pending: string[]): Promise<Map<string, Done>> => {
     const roles = await describeRoles(ctx, regionId, pending);
     return new Map(
@@ -150,20 +231,27 @@ async function writeBatch(
     },
     { ...retryOptions(ctx), verify },
   );
-  const permanent = [...outcome.failed.entries()]
-    .filter(([, f]) => f.stoppedBy === 'permanent')
+  const current = new Map<string, string | null>();
+  const reread = [...outcome.failed.entries()]
+    .filter(([, f]) => f.stoppedBy !== 'deadline' && !isDocumentedPermanent(f.info.code))
     .map(([id]) => id);
-  if (permanent.length > 0 && !ctx.deadline.expired()) {
+  if (reread.length > 0 && !ctx.deadline.expired()) {
     try {
-      for (const [id, done] of await verify(permanent)) {
-        outcome.failed.delete(id);
-        outcome.ok.set(id, done);
+      const roles = await describeRoles(ctx, regionId, reread);
+      for (const id of reread) {
+        const role = roles.get(id) ?? null;
+        if (spec.isDone(id, role)) {
+          outcome.failed.delete(id);
+          outcome.ok.set(id, 'found');
+        } else {
+          current.set(id, role);
+        }
       }
     } catch {
-      // The failures stand as reported; the re-read was only a chance to clear false alarms.
+      // The failures stand as reported; the re-read was only a chance to learn what really happened.
     }
   }
-  return outcome;
+  return { ...outcome, current };
 }
 
 function itemError(code: string, message: string, requestId: string, instanceIsNew: boolean): ErrorInfo {
@@ -179,6 +267,12 @@ function itemError(code: string, message: string, requestId: string, instanceIsN
 
 function withContext(info: ErrorInfo, context: string): ErrorInfo {
   return { ...info, message: `${context}: ${info.message}` };
+}
+
+function must<K, V>(map: ReadonlyMap<K, V>, key: K): V {
+  const value = map.get(key);
+  if (value === undefined) throw new Error(`no entry for ${String(key)}`);
+  return value;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]][] {

@@ -10,9 +10,20 @@ export interface InstanceState {
   tags: Readonly<Record<string, string>>;
 }
 
+/** One row of DescribeInstanceRamRole. */
 export interface InstanceRole {
   instanceId: string;
-  roleName: string;
+  /** `null`: the row says the instance has no role (`RamRoleName` empty or absent, cloud-facts ECS-7). */
+  roleName: string | null;
+}
+
+/** One page of DescribeInstanceRamRole, as it came. */
+export interface RolePage {
+  rows: InstanceRole[];
+  /** Rows on this page, those without an instance id too: what paging goes by (cloud-facts ECS-7). */
+  rowCount: number;
+  /** The answer's `TotalCount`, when it had one (cloud-facts ECS-8). */
+  totalCount?: number;
 }
 
 /** One instance's part of a batch write that answered HTTP 200. */
@@ -34,7 +45,11 @@ export interface CallOptions {
   timeoutMs: number;
 }
 
+/** DescribeInstances, AttachInstanceRamRole, DetachInstanceRamRole (cloud-facts ECS-1 to ECS-3). */
 export const MAX_IDS_PER_CALL = 100;
+/** DescribeInstanceRamRole (cloud-facts ECS-4). */
+export const MAX_IDS_PER_ROLE_READ = 50;
+/** DescribeInstanceRamRole's largest `PageSize` (cloud-facts ECS-6). */
 export const MAX_ROLE_PAGE_SIZE = 50;
 
 export interface EcsGateway {
@@ -44,13 +59,13 @@ export interface EcsGateway {
     instanceIds: readonly string[],
     options: CallOptions,
   ): Promise<InstanceState[]>;
-  /** ≤ 100 ids, one page of ≤ 50 role assignments; `totalCount` tells whether more pages follow. */
+  /** ≤ 50 ids, one page of ≤ 50 rows (a row may say "no role"); `totalCount` tells whether more pages follow. */
   describeInstanceRoles(
     regionId: string,
     instanceIds: readonly string[],
     pageNumber: number,
     options: CallOptions,
-  ): Promise<{ roles: InstanceRole[]; totalCount: number }>;
+  ): Promise<RolePage>;
   /** ≤ 100 ids. Request-level failures throw; per-instance failures come back in `results`. */
   attachRole(
     regionId: string,

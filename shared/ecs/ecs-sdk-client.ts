@@ -8,6 +8,7 @@ import { DetachInstanceRamRoleRequest } from '@alicloud/ecs20140526/dist/models/
 import { DetachInstanceRamRoleResponse } from '@alicloud/ecs20140526/dist/models/DetachInstanceRamRoleResponse.js';
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
+import { ECS_ENDPOINT_MAP } from './ecs-endpoints.js';
 
 export {
   AttachInstanceRamRoleRequest,
@@ -30,8 +31,7 @@ export class EcsSdkClient extends OpenApi.default {
   constructor(config: $OpenApiUtil.Config) {
     super(config);
     this._endpointRule = 'regional';
-    // The one public region the generated client maps away from `ecs.{region}.aliyuncs.com`.
-    this._endpointMap = { 'cn-hangzhou': 'ecs-cn-hangzhou.aliyuncs.com' };
+    this._endpointMap = { ...ECS_ENDPOINT_MAP };
     this.checkConfig(config);
     this._endpoint =
       this._endpoint ||

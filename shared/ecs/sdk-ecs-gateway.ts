@@ -4,11 +4,11 @@ import type { CredentialProvider } from '../credentials/credentials.js';
 import {
   type CallOptions,
   type EcsGateway,
-  type InstanceResult,
-  type InstanceRole,
   type InstanceState,
   MAX_IDS_PER_CALL,
+  MAX_IDS_PER_ROLE_READ,
   MAX_ROLE_PAGE_SIZE,
+  type RolePage,
   type WriteResult,
 } from './ecs-gateway.js';
 import {
@@ -18,6 +18,7 @@ import {
   DetachInstanceRamRoleRequest,
   EcsSdkClient,
 } from './ecs-sdk-client.js';
+import { perInstance, type RawInstanceResult } from './instance-result.js';
 
 export interface SdkEcsGatewayOptions {
   credential: CredentialProvider;
@@ -25,13 +26,6 @@ export interface SdkEcsGatewayOptions {
   endpoint?: { host: string; protocol: 'http' | 'https' };
   connectTimeoutMs: number;
   readTimeoutMs: number;
-}
-
-interface SdkResult {
-  instanceId?: string;
-  code?: string;
-  message?: string;
-  success?: boolean;
 }
 
 /** ECS through the official SDK client (`EcsSdkClient`), one client per region. */
@@ -59,7 +53,8 @@ export class SdkEcsGateway implements EcsGateway {
     );
     return (response.body?.instances?.instance ?? []).flatMap((instance) => {
       if (!instance.instanceId) return [];
-      // fromEntries defines own properties, so a `__proto__` tag key stays a plain key.
+      // fromEntries defines own properties, so a `__proto__` tag key stays a plain key. `Tags`, `Status` and
+      // `InstanceNetworkType` may be absent (cloud-facts ECS-28).
       const tags = Object.fromEntries(
         (instance.tags?.tag ?? []).flatMap((t) => (t.tagKey ? [[t.tagKey, t.tagValue ?? '']] : [])),
       );
@@ -80,8 +75,8 @@ export class SdkEcsGateway implements EcsGateway {
     instanceIds: readonly string[],
     pageNumber: number,
     options: CallOptions,
-  ): Promise<{ roles: InstanceRole[]; totalCount: number }> {
-    assertBatch(instanceIds, MAX_IDS_PER_CALL);
+  ): Promise<RolePage> {
+    assertBatch(instanceIds, MAX_IDS_PER_ROLE_READ);
     const response = await this.#client(regionId).describeInstanceRamRole(
       new DescribeInstanceRamRoleRequest({
         regionId,
@@ -92,10 +87,12 @@ export class SdkEcsGateway implements EcsGateway {
       this.#runtime(options),
     );
     const sets = response.body?.instanceRamRoleSets?.instanceRamRoleSet ?? [];
-    const roles = sets.flatMap((s) =>
-      s.instanceId && s.ramRoleName ? [{ instanceId: s.instanceId, roleName: s.ramRoleName }] : [],
+    // A row for every instance asked about, `""` for one without a role (cloud-facts ECS-7).
+    const rows = sets.flatMap((s) =>
+      s.instanceId ? [{ instanceId: s.instanceId, roleName: s.ramRoleName || null }] : [],
     );
-    return { roles, totalCount: response.body?.totalCount ?? roles.length };
+    const totalCount = response.body?.totalCount;
+    return { rows, rowCount: sets.length, ...(totalCount === undefined ? {} : { totalCount }) };
   }
 
   attachRole(
@@ -141,7 +138,10 @@ export class SdkEcsGateway implements EcsGateway {
   /** A batch write: ≤ 100 ids, per-instance results mapped back to the ids sent. */
   async #write(
     instanceIds: readonly string[],
-    call: () => Promise<{ requestId: string | undefined; results: readonly SdkResult[] | undefined }>,
+    call: () => Promise<{
+      requestId: string | undefined;
+      results: readonly RawInstanceResult[] | undefined;
+    }>,
   ): Promise<WriteResult> {
     assertBatch(instanceIds, MAX_IDS_PER_CALL);
     const { requestId, results } = await call();
@@ -157,7 +157,7 @@ export class SdkEcsGateway implements EcsGateway {
           credential: this.#options.credential,
           regionId,
           ...(endpoint === undefined ? {} : { endpoint: endpoint.host, protocol: endpoint.protocol }),
-          // The SDK's defaults are 3 s each, and a longer read timeout alone has no effect (sdk-wire §3.7).
+          // The SDK's defaults are 3 s each, and a longer read timeout alone has no effect (cloud-facts ECS-24).
           connectTimeout: this.#options.connectTimeoutMs,
           readTimeout: this.#options.readTimeoutMs,
         }),
@@ -180,26 +180,4 @@ export class SdkEcsGateway implements EcsGateway {
 function assertBatch(ids: readonly string[], max: number): void {
   if (ids.length === 0 || ids.length > max)
     throw new RangeError(`expected 1–${max} instance ids, got ${ids.length}`);
-}
-
-/**
- * Maps the SDK's per-instance results back to the ids we sent. HTTP 200 can carry failures; an id the answer
- * does not mention is reported as `NoResult`, so the caller re-reads it rather than assuming either way.
- */
-function perInstance(sent: readonly string[], results: readonly SdkResult[]): InstanceResult[] {
-  const byId = new Map<string, SdkResult>();
-  for (const r of results) if (r.instanceId) byId.set(r.instanceId, r);
-  return sent.map((instanceId) => {
-    const r = byId.get(instanceId);
-    if (r === undefined) {
-      return {
-        instanceId,
-        ok: false,
-        code: 'NoResult',
-        message: 'the response did not mention this instance',
-      };
-    }
-    const code = r.code ?? (r.success ? '200' : 'UnknownError');
-    return { instanceId, ok: r.success === true || code === '200', code, message: r.message ?? '' };
-  });
 }

@@ -30,7 +30,10 @@ export interface ClassifyContext {
   instanceIsNew?: boolean;
 }
 
-/** Codes that are retryable by name, whatever the status. Prefix match when the entry ends with `*`. */
+/**
+ * Codes that are retryable by name, whatever the status (cloud-facts ECS-21, ECS-23). Prefix match when the entry
+ * ends with `*`.
+ */
 const RETRYABLE_CODES = [
   'Throttling*',
   'Rejected.Throttling',
@@ -48,7 +51,11 @@ const RETRYABLE_CODES = [
   'NoResult',
 ] as const;
 
-/** Codes that are permanent even when the service sent them with a 5xx status. */
+/**
+ * Documented codes that describe a state no retry or re-read changes (a missing or untrusting role, no PassRole,
+ * classic network, malformed ids, no permission): permanent even when the service sent them with a 5xx status
+ * (cloud-facts ECS-13, ECS-15, ECS-20).
+ */
 const PERMANENT_CODES = [
   'InvalidRamRole.NotFound',
   'InvalidRamRole.NotEcsRole',
@@ -57,6 +64,15 @@ const PERMANENT_CODES = [
   'Forbidden.RAM',
   'InvalidInstanceIds.Malformed',
 ] as const;
+
+/**
+ * Whether a write failure with this code is one the documentation explains (ECS-13, ECS-15), so re-reading the
+ * instance's role could not change what to do. Any other code may hide an undocumented cause — "the instance
+ * already has a role" has no documented code (ECS-16) — so the caller re-reads the role and decides from that.
+ */
+export function isDocumentedPermanent(code: string): boolean {
+  return code === 'InvalidInstanceId.NotFound' || matches(code, PERMANENT_CODES);
+}
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -76,7 +92,7 @@ function matches(code: string, table: readonly string[]): boolean {
 
 /**
  * Throttling is retried until the deadline rather than for a fixed number of attempts: ECS lifts it within a
- * minute (alibaba-cloud.md §3), and a burst that gave up early would dead-letter instances that only had to wait.
+ * minute (cloud-facts ECS-22), and a burst that gave up early would dead-letter instances that only had to wait.
  */
 export function retriesUntilDeadline(code: string): boolean {
   return code.startsWith('Throttling') || code === 'Rejected.Throttling';

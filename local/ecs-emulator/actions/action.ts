@@ -1,3 +1,4 @@
+import type { EcsBehaviour } from '../behaviour.js';
 import { ECS_ERRORS, type EcsErrorCode } from '../ecs-errors.js';
 import type { EcsInstance, EcsState } from '../ecs-state.js';
 import type { InjectedError } from '../faults.js';
@@ -11,6 +12,8 @@ export interface ActionContext {
   instanceFaults: ReadonlyMap<string, InjectedError>;
   /** What a write does beyond EcsState: lifecycles, and what its events must say. */
   effects: ActionEffects;
+  /** How to answer where the documentation leaves ECS undecided; read at each call. */
+  behaviour: Readonly<EcsBehaviour>;
 }
 
 /** Side effects of a write. An action calls them only once its validation has passed. */
@@ -51,19 +54,26 @@ export function isVisibleIn(instance: EcsInstance, region: string): boolean {
   return instance.region === region && instance.status !== 'Deleted' && instance.visible;
 }
 
-/** One per-instance outcome of Attach/Detach (`Code` "200" on success, as the real API answers). */
+/**
+ * One per-instance outcome of Attach/Detach: `Code` 200 on success, as a string or a number (cloud-facts ECS-12,
+ * `EcsBehaviour.resultCode`), else the error code.
+ */
 export interface InstanceOutcome {
-  Code: string;
+  Code: string | number;
   InstanceId: string;
   Message: string;
   Success: boolean;
 }
 
-export function succeeded(instanceId: string): InstanceOutcome {
-  return { Code: '200', InstanceId: instanceId, Message: 'success', Success: true };
+export function succeeded(instanceId: string, behaviour: Readonly<EcsBehaviour>): InstanceOutcome {
+  const code = behaviour.resultCode === 'number' ? 200 : '200';
+  return { Code: code, InstanceId: instanceId, Message: 'success', Success: true };
 }
 
-export function failed(instanceId: string, code: EcsErrorCode | InjectedError): InstanceOutcome {
+export function failed(
+  instanceId: string,
+  code: EcsErrorCode | Pick<InjectedError, 'code' | 'message'>,
+): InstanceOutcome {
   const error = typeof code === 'string' ? { code, message: ECS_ERRORS[code].message } : code;
   return { Code: error.code, InstanceId: instanceId, Message: error.message, Success: false };
 }

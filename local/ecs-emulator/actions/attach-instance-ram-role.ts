@@ -1,4 +1,4 @@
-import { ecsError } from '../ecs-errors.js';
+import { ECS_ERRORS, ecsError } from '../ecs-errors.js';
 import { readInstanceIds, requireRegionId } from '../request-params.js';
 import { type EcsAction, failed, type InstanceOutcome, succeeded, visibleInstance } from './action.js';
 
@@ -6,14 +6,14 @@ const MAX_POLICY_LENGTH = 1024;
 
 /**
  * AttachInstanceRamRole. Request-level failures (missing parameters, malformed ids, unknown role, role that does not
- * trust ECS) fail the call; each instance's own failure goes inside the 200 results. Any non-Deleted status is
- * accepted (which states the real API accepts is undocumented); an instance not yet visible (just launched) is
- * NotFound. The Policy is only length-checked.
+ * trust ECS) fail the call; each instance's own failure goes inside the 200 results (which goes where is not
+ * documented: cloud-facts ECS-14). Any non-Deleted status is accepted (which states the real API accepts is
+ * undocumented: ECS-18); an instance not yet visible (just launched) is NotFound. The Policy is only length-checked.
  */
 export const attachInstanceRamRole: EcsAction = {
   perInstanceResults: true,
   trail: { subject: true },
-  run({ params, state, instanceFaults, effects }) {
+  run({ params, state, instanceFaults, effects, behaviour }) {
     const region = requireRegionId(params);
     const roleName = params.get('RamRoleName');
     if (!roleName) throw ecsError('MissingParameter.RamRoleName');
@@ -37,10 +37,14 @@ export const attachInstanceRamRole: EcsAction = {
       const instance = visibleInstance(state, id, region);
       if (!instance) return failed(id, 'InvalidInstanceId.NotFound');
       if (instance.network === 'classic') return failed(id, 'InvalidNetworkType.MismatchRamRole');
-      // Any role, even the same one, blocks a new attach (the real code for this is undocumented).
-      if (instance.role !== null) return failed(id, 'InvalidRamRole.AlreadyAttached');
+      // Any role, even the same one, blocks a new attach; the real code for this is undocumented (cloud-facts
+      // ECS-16), so it is configurable.
+      if (instance.role !== null) {
+        const { message } = ECS_ERRORS['InvalidRamRole.AlreadyAttached'];
+        return failed(id, { code: behaviour.alreadyAttachedCode, message });
+      }
       state.setRole(id, roleName);
-      return succeeded(id);
+      return succeeded(id, behaviour);
     });
     return {
       TotalCount: results.length,

@@ -73,7 +73,7 @@ function instanceBody(instance: EcsInstance): Record<string, unknown> {
     ...(instance.launchedAt === null
       ? {}
       : { CreationTime: `${new Date(instance.launchedAt).toISOString().slice(0, 16)}Z` }),
-    // Untagged instances get no Tags key at all, so callers must not assume it is present.
+    // Untagged instances get no Tags key at all, so callers must not assume it is present (cloud-facts ECS-28).
     ...(tags.length === 0 ? {} : { Tags: { Tag: tags.map(([TagKey, TagValue]) => ({ TagKey, TagValue })) } }),
   };
 }

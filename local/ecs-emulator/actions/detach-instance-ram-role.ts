@@ -13,7 +13,7 @@ interface DetachOutcome extends InstanceOutcome {
 export const detachInstanceRamRole: EcsAction = {
   perInstanceResults: true,
   trail: { subject: true },
-  run({ params, state, instanceFaults, effects }) {
+  run({ params, state, instanceFaults, effects, behaviour }) {
     const region = requireRegionId(params);
     const ids = readInstanceIds(params);
     if (ids === undefined || ids.length === 0) throw ecsError('MissingParameter.InstanceIds');
@@ -39,7 +39,7 @@ export const detachInstanceRamRole: EcsAction = {
       }
       state.setRole(id, null);
       detachedRole ??= instance.role;
-      return { ...succeeded(id), InstanceRamRoleSets: roleSet(instance.role) };
+      return { ...succeeded(id, behaviour), InstanceRamRoleSets: roleSet(instance.role) };
     });
     return {
       TotalCount: results.length,

@@ -11,6 +11,7 @@ import {
   A,
   B,
   C,
+  callRpc,
   D,
   E,
   type EcsSdkClient,
@@ -158,13 +159,46 @@ describe('DescribeInstanceRamRole', () => {
   const describeRoles = (ecs: EcsSdkClient, fields: Record<string, unknown>) =>
     ecs.describeInstanceRamRole(new DescribeInstanceRamRoleRequest({ regionId: HANGZHOU, ...fields }));
 
-  it('lists only the named instances that have a role', async () => {
+  it('answers a row for every named instance, RamRoleName "" for one without a role (the default)', async () => {
     const { ecs } = await fresh();
-    const res = await describeRoles(ecs, { instanceIds: ids(A, B, C, UNKNOWN) });
+    const res = await describeRoles(ecs, { instanceIds: ids(A, B, F, UNKNOWN) });
     expect(res.body).toMatchObject({
       regionId: HANGZHOU,
+      totalCount: 3,
+      instanceRamRoleSets: {
+        instanceRamRoleSet: [
+          { instanceId: A, ramRoleName: '' },
+          { instanceId: B, ramRoleName: 'EcsAppRole' },
+          { instanceId: F, ramRoleName: '' },
+        ],
+      },
+    });
+  });
+
+  it('with roleRows "with-role-only", lists only the named instances that have a role', async () => {
+    const { emu, ecs } = await fresh();
+    emu.behaviour.roleRows = 'with-role-only';
+    const res = await describeRoles(ecs, { instanceIds: ids(A, B, F, UNKNOWN) });
+    expect(res.body).toMatchObject({
       totalCount: 1,
       instanceRamRoleSets: { instanceRamRoleSet: [{ instanceId: B, ramRoleName: 'EcsAppRole' }] },
+    });
+  });
+
+  it('takes at most 50 ids (InvalidInstanceIds.Malformed, 400) and refuses classic instances', async () => {
+    const { emu, ecs } = await fresh();
+    const many = Array.from({ length: 51 }, (_, n) => `i-bp3${String(n).padStart(17, '0')}`);
+    for (const id of many) emu.state.addInstance({ id, region: HANGZHOU });
+    await expectSdkError(describeRoles(ecs, { instanceIds: JSON.stringify(many) }), {
+      code: 'InvalidInstanceIds.Malformed',
+      statusCode: 400,
+    });
+    const fifty = await describeRoles(ecs, { instanceIds: JSON.stringify(many.slice(0, 50)), pageSize: 50 });
+    expect(fifty.body?.totalCount).toBe(50);
+    expect(fifty.body?.instanceRamRoleSets?.instanceRamRoleSet).toHaveLength(50);
+    await expectSdkError(describeRoles(ecs, { instanceIds: ids(A, C) }), {
+      code: 'InvalidNetworkType.MismatchRamRole',
+      statusCode: 403,
     });
   });
 
@@ -242,6 +276,48 @@ describe('AttachInstanceRamRole', () => {
       [B]: 'EcsAppRole',
       [C]: null,
     });
+  });
+
+  it('answers the configured code for an instance that already has a role (the real one is undocumented)', async () => {
+    const { emu, ecs } = await fresh();
+    emu.behaviour.alreadyAttachedCode = 'Forbidden.InstanceHasRole';
+    const res = await attach(ecs, 'EcsPaymentsRole', ids(B));
+    expect(res.body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult).toEqual([
+      expect.objectContaining({ instanceId: B, code: 'Forbidden.InstanceHasRole', success: false }),
+    ]);
+    expect(emu.state.instance(B)?.role).toBe('EcsAppRole');
+  });
+
+  it('answers Code 200 as a number when asked to, as the API page’s JSON sample shows it', async () => {
+    const { emu } = await fresh();
+    emu.behaviour.resultCode = 'number';
+    const raw = await callRpc(emu, sts, {
+      action: 'AttachInstanceRamRole',
+      query: { RegionId: HANGZHOU, RamRoleName: 'EcsPaymentsRole', InstanceIds: ids(A, C) },
+    });
+    expect(raw.body.AttachInstanceRamRoleResults).toEqual({
+      AttachInstanceRamRoleResult: [
+        { Code: 200, InstanceId: A, Message: 'success', Success: true },
+        expect.objectContaining({
+          Code: 'InvalidNetworkType.MismatchRamRole',
+          InstanceId: C,
+          Success: false,
+        }),
+      ],
+    });
+    const detached = await callRpc(emu, sts, {
+      action: 'DetachInstanceRamRole',
+      query: { RegionId: HANGZHOU, InstanceIds: ids(A) },
+    });
+    expect(detached.body.DetachInstanceRamRoleResults).toMatchObject({
+      DetachInstanceRamRoleResult: [{ Code: 200, InstanceId: A, Success: true }],
+    });
+  });
+
+  it('refuses a behaviour it does not know', async () => {
+    await expect(
+      start({ seed: testSeed(), credentials, behaviour: { alreadyAttachedCode: 'no spaces' } }),
+    ).rejects.toThrow(/alreadyAttachedCode/);
   });
 
   it('accepts a Policy up to 1024 characters', async () => {

@@ -167,6 +167,27 @@ describe('scripted faults', () => {
     expect(emu.state.roleAssignments()).toMatchObject({ [A]: null, [B]: 'EcsAppRole' });
   });
 
+  it('lets another writer change a role just before a call (concurrentRole), with or without a code', async () => {
+    const { emu, ecs } = await fresh();
+    const fault = emu.faults.add({
+      action: 'AttachInstanceRamRole',
+      instanceId: A,
+      concurrentRole: 'EcsAppRole',
+    });
+    const res = await attach(ecs, A, F);
+    expect(res.body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult?.map((r) => r.code)).toEqual([
+      'InvalidRamRole.AlreadyAttached',
+      '200',
+    ]);
+    expect(emu.state.roleAssignments()).toMatchObject({ [A]: 'EcsAppRole', [F]: 'EcsPaymentsRole' });
+    expect(fault.remaining).toBe(0);
+    emu.faults.add({ action: 'AttachInstanceRamRole', instanceId: A, concurrentRole: null });
+    expect((await attach(ecs, A)).body?.failCount).toBe(0);
+    expect(() => emu.faults.add({ action: 'AttachInstanceRamRole', concurrentRole: 'EcsAppRole' })).toThrow(
+      /instanceId/,
+    );
+  });
+
   it('fails a whole Describe call only when it names the faulted instance', async () => {
     const { emu, ecs } = await fresh();
     const fault = emu.faults.add({ action: 'DescribeInstances', code: 'InternalError', instanceId: C });
