@@ -1,4 +1,4 @@
-import { buildFailureRecord } from './failure-record.js';
+import { buildFailureRecord, DEFAULT_RECORD_FORM, type FailureRecordForm } from './failure-record.js';
 import type { RunResult } from './function-instance.js';
 import type { FunctionRuntime } from './function-runtime.js';
 import { errorPayload, failureType } from './invocation-answer.js';
@@ -42,6 +42,8 @@ export interface AsyncInvokerOptions {
   timeScale: number;
   sleeper: Sleeper;
   destination: MnsDestination;
+  /** Which documented variant of the onFailure record to send (default: epoch-ms timestamp, FC 3.0 ARN). */
+  recordForm?: FailureRecordForm;
   log(functionName: string, requestId: string, line: string): void;
 }
 
@@ -129,16 +131,19 @@ export class AsyncInvoker {
         log(`async invocation failed after ${attempt} tries (${failure}: ${result.error.errorMessage})`);
         const arn = fn.asyncInvoke.onFailure;
         if (arn === undefined) return;
-        const failureRecord = buildFailureRecord({
-          identity: this.#options.identity,
-          functionName: fn.functionName,
-          requestId,
-          event,
-          attempts: attempt,
-          failure,
-          errorPayload: errorPayload(result.error),
-          at: Date.now(),
-        });
+        const failureRecord = buildFailureRecord(
+          {
+            identity: this.#options.identity,
+            functionName: fn.functionName,
+            requestId,
+            event,
+            attempts: attempt,
+            failure,
+            errorPayload: errorPayload(result.error),
+            at: Date.now(),
+          },
+          this.#options.recordForm ?? DEFAULT_RECORD_FORM,
+        );
         record.destination = (await this.#options.destination.send(arn, failureRecord, log))
           ? 'sent'
           : 'failed';

@@ -3,12 +3,13 @@ import type { CredentialStore } from '../credential-store.js';
 import type { FunctionDeployment } from '../deployment/deployment.js';
 import { startHttpServer } from '../http/http-server.js';
 import { AsyncInvoker, type AsyncRequestRecord } from './async-invoker.js';
-import type { RecordBodyEncoding } from './failure-record.js';
+import { DEFAULT_RECORD_FORM, type FailureRecordForm, type RecordBodyEncoding } from './failure-record.js';
 import { FcApiError, FcEmulatorClosedError } from './fc-errors.js';
 import { createFcHandler } from './fc-server.js';
 import { type FunctionLogLine, FunctionRuntime, type InvocationRecord } from './function-runtime.js';
 import { type InvocationAnswer, queuedAnswer, syncAnswer } from './invocation-answer.js';
 import { MnsDestination } from './mns-destination.js';
+import { payloadLimitBytes } from './payload-limits.js';
 import { newRequestId } from './request-id.js';
 import { Sleeper } from './sleeper.js';
 
@@ -30,6 +31,8 @@ export interface FcEmulatorOptions {
   maxInstancesPerFunction?: number;
   /** Failure records go to MNS as JSON text (default) or base64 of it; see failure-record.ts. */
   destinationBodyEncoding?: RecordBodyEncoding;
+  /** Which documented variant of the failure record to send (default: epoch-ms timestamp, FC 3.0 ARN). */
+  destinationRecordForm?: Partial<FailureRecordForm>;
   /** Every line a function writes, and the emulator's notes about async retries and destinations. */
   log?: (line: FunctionLogLine) => void;
   /** 0 (default): any free port on 127.0.0.1. */
@@ -99,6 +102,7 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
   const asyncInvoker = new AsyncInvoker({
     identity,
     timeScale,
+    recordForm: { ...DEFAULT_RECORD_FORM, ...options.destinationRecordForm },
     sleeper,
     log: emulatorLog,
     destination: new MnsDestination({
@@ -121,6 +125,10 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
     const runtime = runtimes.get(functionName);
     if (runtime === undefined) {
       throw new FcApiError('FunctionNotFound', `function '${functionName}' does not exist`);
+    }
+    const limit = payloadLimitBytes(async);
+    if (event.length > limit) {
+      throw new FcApiError('EntityTooLarge', `payload size exceeds maximum allowed size (${limit} bytes)`);
     }
     if (async) {
       asyncInvoker.enqueue(runtime, event, requestId);

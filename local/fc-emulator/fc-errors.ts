@@ -8,6 +8,7 @@ export const FC_ERRORS = {
   InvalidArgument: 400,
   MissingRequiredHeader: 400,
   PathNotSupported: 400,
+  EntityTooLarge: 400,
   AccessDenied: 403,
   SignatureNotMatch: 403,
   InvalidAccessKeyID: 403,

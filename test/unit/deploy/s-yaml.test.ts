@@ -97,7 +97,7 @@ describe('the deployment shapes', () => {
       env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
     });
 
-  it('direct: one default-bus trigger per pattern in deploy/patterns, invoked asynchronously', () => {
+  it('direct: one default-bus trigger per pattern in deploy/patterns, asyncInvocationType true', () => {
     const d = load('direct');
     const triggers = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
     expect(triggers.map((t) => [t.kind, t.name])).toEqual([
@@ -106,7 +106,7 @@ describe('the deployment shapes', () => {
       ['default-bus', 'ecs-api-calls'],
       ['default-bus', 'tag-changes'],
     ]);
-    expect(triggers.every((t) => t.kind === 'default-bus' && t.async && t.enabled)).toBe(true);
+    expect(triggers.every((t) => t.kind === 'default-bus' && t.asyncInvocationType && t.enabled)).toBe(true);
     expect(d.queueRules).toEqual([]);
   });
 
