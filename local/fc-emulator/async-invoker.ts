@@ -30,7 +30,7 @@ const MAX_RETRY_MS = 5 * 60_000;
 /**
  * Wait before retry `retry` (1-based) of a failed async invocation. FC documents this schedule for throttling and
  * system errors (0.5 s, then doubling); it does not document one for function errors, so the emulator uses the
- * same for them, capped at 5 minutes, times `timeScale`.
+ * same for them, capped at 5 minutes, times `timeScale` (cloud-facts FT-7).
  */
 export function retryDelayMs(retry: number, timeScale: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** (retry - 1), MAX_RETRY_MS) * timeScale;
