@@ -127,6 +127,27 @@ describe('the deployment shapes', () => {
     });
   });
 
+  it('either reading of asyncInvocationType has somewhere to hold a failed event (cloud-facts FT-1, FT-3, FT-4)', () => {
+    // Async: the function's onFailure destination. Sync: the trigger's own dead-letter queue — which the default
+    // bus's triggers cannot have, so their runOptions say nothing but the mode (the README says what covers it).
+    for (const shape of ['direct', 'buffered']) {
+      const attachRole = load(shape).functions.find((f) => f.resource === 'attach-role');
+      expect(attachRole?.asyncInvoke.onFailure?.kind).toBe('topic');
+    }
+    const buffered = load('buffered').functions.find((f) => f.resource === 'attach-role')?.triggers[0];
+    expect(buffered).toMatchObject({
+      kind: 'mns-stream',
+      errorsTolerance: 'ALL',
+      deadLetterQueue: { kind: 'queue' },
+    });
+    const direct = fc3Resources(render({ DEPLOY_SHAPE: 'direct' })).flatMap(
+      ([, r]) => r.props.triggers as { triggerType: string; triggerConfig: { runOptions: unknown } }[],
+    );
+    for (const trigger of direct.filter((t) => t.triggerType === 'eventbridge')) {
+      expect(trigger.triggerConfig.runOptions).toEqual({ mode: 'event-driven' });
+    }
+  });
+
   it('an unknown shape fails by naming the file it looked for', () => {
     expect(() => load('sideways')).toThrow(/triggers-sideways\.yaml/);
   });
