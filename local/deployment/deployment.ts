@@ -6,13 +6,20 @@ import { renderServerlessYaml } from './render-s-yaml.js';
 /** An EventBridge event pattern, parsed (`eventRuleFilterPattern`). */
 export type EventPattern = Record<string, unknown>;
 
-/** An EventBridge rule on the default bus that invokes the function per event (direct shape). */
+/**
+ * An EventBridge rule on the default bus that invokes the function per event (direct shape). Its `runOptions`
+ * beyond `mode` are not read: retry and dead-letter settings are documented for custom event sources only
+ * (cloud-facts FT-3), so none applies here.
+ */
 export interface DefaultBusTrigger {
   kind: 'default-bus';
   name: string;
   pattern: EventPattern;
-  /** Invoke asynchronously (FC's async retries and destinations apply). */
-  async: boolean;
+  /**
+   * `asyncInvocationType` as s.yaml writes it. Whether `true` means asynchronous is documented both ways
+   * (cloud-facts FT-1); the EventBridge emulator is told which reading to apply.
+   */
+  asyncInvocationType: boolean;
   enabled: boolean;
   eventSchema: 'CloudEvents' | 'RawData';
 }
@@ -23,6 +30,8 @@ export interface MnsStreamTrigger {
   name: string;
   queueName: string;
   isBase64Decode: boolean;
+  /** As s.yaml writes it; see DefaultBusTrigger (cloud-facts FT-1). */
+  asyncInvocationType: boolean;
   enabled: boolean;
   eventSchema: 'CloudEvents' | 'RawData';
   batch: { maxEvents: number; windowSeconds: number };
@@ -306,7 +315,7 @@ function toTrigger(t: TriggerDocument): Trigger {
       kind: 'default-bus',
       name: t.triggerName,
       pattern: c.eventRuleFilterPattern,
-      async: c.asyncInvocationType,
+      asyncInvocationType: c.asyncInvocationType,
       enabled: c.triggerEnable,
       eventSchema,
     };
@@ -317,6 +326,7 @@ function toTrigger(t: TriggerDocument): Trigger {
     name: t.triggerName,
     queueName: mns.QueueName,
     isBase64Decode: mns.IsBase64Decode ?? true,
+    asyncInvocationType: c.asyncInvocationType,
     enabled: c.triggerEnable,
     eventSchema,
     batch: {

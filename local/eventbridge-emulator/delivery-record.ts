@@ -3,12 +3,22 @@
  * these). `route` is the trigger or rule name.
  */
 export type DeliveryRecord =
-  /** A default-bus trigger invoked the function with one event. */
-  | { kind: 'invoke'; route: string; ok: boolean; async: boolean; errorType?: string }
+  /** A default-bus trigger invoked the function with one event; `attempt` 0 is the first try. */
+  | { kind: 'invoke'; route: string; attempt: number; ok: boolean; async: boolean; errorType?: string }
+  /** A default-bus trigger gave up on an event after its retries: nothing holds it (cloud-facts FT-3). */
+  | { kind: 'dropped'; route: string; async: boolean; attempts: number; errorType?: string }
   /** A queue rule sent one event to its MNS queue. */
   | { kind: 'send'; route: string; queue: string; ok: boolean; error?: string }
   /** An event stream invoked the function with a batch; `attempt` 0 is the first try. */
-  | { kind: 'batch'; route: string; events: number; attempt: number; ok: boolean; errorType?: string }
+  | {
+      kind: 'batch';
+      route: string;
+      events: number;
+      attempt: number;
+      ok: boolean;
+      async: boolean;
+      errorType?: string;
+    }
   /** An event stream sent a failed batch's events to its dead-letter queue (or dropped them: no queue). */
   | { kind: 'dead-letter'; route: string; queue?: string; events: number; ok: boolean; error?: string }
   /** An event stream with `errorsTolerance: NONE` gave up on a batch and stopped. */

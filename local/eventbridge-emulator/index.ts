@@ -4,7 +4,9 @@ import type { Deployment } from '../deployment/deployment.js';
 import type { DeliveryListener } from './delivery-record.js';
 import { directDelivery } from './direct-delivery.js';
 import { busRules, EventBus, type RuleStats } from './event-bus.js';
+import { type AsyncInvocationTypeMeaning, DEFAULT_ASYNC_INVOCATION_TYPE_MEANS } from './invocation-type.js';
 import { queueDelivery } from './queue-delivery.js';
+import { Sleeper } from './sleep.js';
 import { StreamPoller, type StreamStats } from './stream-poller.js';
 
 export { createFcInvoker, type FcInvokerOptions } from '../../shared/fc/fc-invoker.js';
@@ -18,6 +20,11 @@ export {
   type EventMatcher,
   EventPatternError,
 } from './event-pattern.js';
+export {
+  type AsyncInvocationTypeMeaning,
+  DEFAULT_ASYNC_INVOCATION_TYPE_MEANS,
+  invokesAsync,
+} from './invocation-type.js';
 export { mnsSourceEvent } from './mns-source-event.js';
 export { retryDelaysSeconds } from './retry-schedule.js';
 export type { StreamStats } from './stream-poller.js';
@@ -35,6 +42,11 @@ export interface EventBridgeOptions {
   timeScale?: number;
   /** Long-poll wait of idle event streams, whole seconds (1–30); default 1. Bounds how long `close()` takes. */
   pollWaitSeconds?: number;
+  /**
+   * What a trigger's `asyncInvocationType: true` means: the sources disagree (cloud-facts FT-1), so this is a
+   * setting; default `'async'`.
+   */
+  asyncInvocationTypeMeans?: AsyncInvocationTypeMeaning;
   onDelivery?: DeliveryListener;
 }
 
@@ -74,9 +86,21 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Eve
     endpoint: options.mns.endpoint,
   });
 
+  const asyncInvocationTypeMeans = options.asyncInvocationTypeMeans ?? DEFAULT_ASYNC_INVOCATION_TYPE_MEANS;
+  // Retry waits of direct deliveries; closing ends them at once.
+  const sleeper = new Sleeper();
   const bus = new EventBus(
     busRules(deployment, {
-      toFunction: (functionName, trigger) => directDelivery(invoker, functionName, trigger, onDelivery),
+      toFunction: (functionName, trigger) =>
+        directDelivery({
+          invoker,
+          functionName,
+          trigger,
+          asyncInvocationTypeMeans,
+          timeScale,
+          sleeper,
+          ...(onDelivery === undefined ? {} : { onDelivery }),
+        }),
       toQueue: (rule) => queueDelivery(mns, rule, onDelivery),
     }),
   );
@@ -98,6 +122,7 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Eve
           accountId: options.mns.accountId,
           timeScale,
           pollWaitSeconds,
+          asyncInvocationTypeMeans,
           ...(onDelivery === undefined ? {} : { onDelivery }),
         }),
       );
@@ -128,6 +153,7 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Eve
     },
     async close() {
       closed = true;
+      sleeper.cancelAll();
       await bus.settled();
       await Promise.all(pollers.map((p) => p.close()));
     },

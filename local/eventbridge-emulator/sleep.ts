@@ -16,6 +16,11 @@ export class Sleeper {
     });
   }
 
+  /** Whether `cancelAll()` was called: waits no longer wait. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
   /** Ends every wait now and every later one at once. */
   cancelAll(): void {
     this.#cancelled = true;

@@ -1,8 +1,11 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
 import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 import type { MnsStreamTrigger } from '../deployment/deployment.js';
+import { payloadLimitBytes } from '../fc-emulator/payload-limits.js';
+import { splitBatch } from './batch-split.js';
 import { type DeliveryListener, errorText, notify } from './delivery-record.js';
 import { jsonPayload } from './direct-delivery.js';
+import { type AsyncInvocationTypeMeaning, invokesAsync } from './invocation-type.js';
 import { mnsSourceEvent } from './mns-source-event.js';
 import { xmlEscape } from './queue-delivery.js';
 import { retryDelaysSeconds } from './retry-schedule.js';
@@ -22,6 +25,8 @@ export interface StreamPollerOptions {
   timeScale: number;
   /** Long-poll wait (whole seconds, MNS `waitseconds`) while nothing is buffered. */
   pollWaitSeconds: number;
+  /** What the trigger's `asyncInvocationType: true` means (cloud-facts FT-1). */
+  asyncInvocationTypeMeans: AsyncInvocationTypeMeaning;
   onDelivery?: DeliveryListener;
   random?: () => number;
 }
@@ -30,7 +35,7 @@ export interface StreamStats {
   enabled: boolean;
   /** Messages received from the queue. */
   received: number;
-  /** Batches formed (each invoked at least once). */
+  /** Batches invoked (each at least once), after cutting them to the payload limit. */
   batches: number;
   /** Invocations, retries included. */
   invocations: number;
@@ -56,11 +61,14 @@ const RECEIVE_ERROR_PAUSE_MS = 200;
  * Alibaba's "Event streams: MNS" and "Retry policies and dead-letter queues" pages:
  * - batches: "triggered if the condition that is specified by the Messages parameter or the Batch Push Interval
  *   parameter is met": up to `maxEvents`, or whatever arrived `windowSeconds` after the batch's first message;
- * - one synchronous invocation per batch with a JSON array of `mns:Queue:SendMessage` CloudEvents (or their
- *   `data` for RawData); the messages are deleted once it succeeds;
- * - a failed invocation is retried per `retryStrategy`; then `errorsTolerance: ALL` sends the events (as
- *   delivered) to the dead-letter queue, or drops them without one, and moves on; `NONE` stops the stream and
- *   leaves the messages in the queue.
+ * - one invocation per batch with a JSON array of `mns:Queue:SendMessage` CloudEvents (or their `data` for
+ *   RawData), synchronous or not as `asyncInvocationType` reads under `asyncInvocationTypeMeans` (FT-1); a batch
+ *   whose array would pass the invocation type's payload limit (sync 32 MB, async 128 KB) is cut into parts that
+ *   fit, each pushed on its own (FT-13); a part's messages are deleted once it is delivered — for an async
+ *   invocation that is FC's 202, and FC's async retries and onFailure destination take over;
+ * - a failed push is retried per `retryStrategy`; then `errorsTolerance: ALL` sends the events (as delivered) to
+ *   the dead-letter queue, or drops them without one, and moves on; `NONE` stops the stream and leaves the
+ *   messages in the queue (FT-4).
  * Batches are delivered one at a time, in order. A batch held longer than the queue's visibility timeout (long
  * retries at `timeScale` 1) can be received again: delivery is at-least-once, as EventBridge's is.
  */
@@ -183,16 +191,34 @@ export class StreamPoller {
   }
 
   async #deliver(messages: MNSClient.ReceivedMessage[]): Promise<void> {
-    const { trigger, invoker, functionName } = this.#o;
-    const events = messages.map((message) => {
+    const { trigger } = this.#o;
+    const async = invokesAsync(trigger.asyncInvocationType, this.#o.asyncInvocationTypeMeans);
+    const received = messages.map((message) => {
       const event = mnsSourceEvent(message, {
         region: this.#o.region,
         accountId: this.#o.accountId,
         queueName: trigger.queueName,
         isBase64Decode: trigger.isBase64Decode,
       });
-      return trigger.eventSchema === 'RawData' ? event.data : event;
+      const delivered = trigger.eventSchema === 'RawData' ? event.data : event;
+      return { message, event: delivered, bytes: jsonPayload(delivered).length };
     });
+    for (const part of splitBatch(received, (r) => r.bytes, payloadLimitBytes(async))) {
+      if (this.#closed || this.#stats.stopped) return;
+      await this.#deliverPart(
+        part.map((r) => r.message),
+        part.map((r) => r.event),
+        async,
+      );
+    }
+  }
+
+  async #deliverPart(
+    messages: MNSClient.ReceivedMessage[],
+    events: unknown[],
+    async: boolean,
+  ): Promise<void> {
+    const { trigger, invoker, functionName } = this.#o;
     const payload = jsonPayload(events);
     const delays = retryDelaysSeconds(trigger.retryStrategy, this.#o.random);
     this.#stats.batches++;
@@ -202,7 +228,7 @@ export class StreamPoller {
       let ok = false;
       let errorType: string | undefined;
       try {
-        const result = await invoker.invoke(functionName, payload, { async: false });
+        const result = await invoker.invoke(functionName, payload, { async });
         ok = result.ok;
         errorType = result.errorType;
       } catch (error) {
@@ -214,6 +240,7 @@ export class StreamPoller {
         events: events.length,
         attempt,
         ok,
+        async,
         ...(errorType === undefined ? {} : { errorType }),
       });
       if (ok) {

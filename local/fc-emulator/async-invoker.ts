@@ -1,4 +1,4 @@
-import { buildFailureRecord } from './failure-record.js';
+import { buildFailureRecord, DEFAULT_RECORD_FORM, type FailureRecordForm } from './failure-record.js';
 import type { RunResult } from './function-instance.js';
 import type { FunctionRuntime } from './function-runtime.js';
 import { errorPayload, failureType } from './invocation-answer.js';
@@ -30,7 +30,7 @@ const MAX_RETRY_MS = 5 * 60_000;
 /**
  * Wait before retry `retry` (1-based) of a failed async invocation. FC documents this schedule for throttling and
  * system errors (0.5 s, then doubling); it does not document one for function errors, so the emulator uses the
- * same for them, capped at 5 minutes, times `timeScale`.
+ * same for them, capped at 5 minutes, times `timeScale` (cloud-facts FT-7).
  */
 export function retryDelayMs(retry: number, timeScale: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** (retry - 1), MAX_RETRY_MS) * timeScale;
@@ -42,6 +42,8 @@ export interface AsyncInvokerOptions {
   timeScale: number;
   sleeper: Sleeper;
   destination: MnsDestination;
+  /** Which documented variant of the onFailure record to send (default: epoch-ms timestamp, FC 3.0 ARN). */
+  recordForm?: FailureRecordForm;
   log(functionName: string, requestId: string, line: string): void;
 }
 
@@ -129,16 +131,19 @@ export class AsyncInvoker {
         log(`async invocation failed after ${attempt} tries (${failure}: ${result.error.errorMessage})`);
         const arn = fn.asyncInvoke.onFailure;
         if (arn === undefined) return;
-        const failureRecord = buildFailureRecord({
-          identity: this.#options.identity,
-          functionName: fn.functionName,
-          requestId,
-          event,
-          attempts: attempt,
-          failure,
-          errorPayload: errorPayload(result.error),
-          at: Date.now(),
-        });
+        const failureRecord = buildFailureRecord(
+          {
+            identity: this.#options.identity,
+            functionName: fn.functionName,
+            requestId,
+            event,
+            attempts: attempt,
+            failure,
+            errorPayload: errorPayload(result.error),
+            at: Date.now(),
+          },
+          this.#options.recordForm ?? DEFAULT_RECORD_FORM,
+        );
         record.destination = (await this.#options.destination.send(arn, failureRecord, log))
           ? 'sent'
           : 'failed';

@@ -4,12 +4,13 @@ import type { FunctionDeployment } from '../deployment/deployment.js';
 import { NonceStore } from '../ecs-emulator/nonce-store.js';
 import { startHttpServer } from '../http/http-server.js';
 import { AsyncInvoker, type AsyncRequestRecord } from './async-invoker.js';
-import type { RecordBodyEncoding } from './failure-record.js';
+import { DEFAULT_RECORD_FORM, type FailureRecordForm, type RecordBodyEncoding } from './failure-record.js';
 import { FcApiError, FcEmulatorClosedError } from './fc-errors.js';
-import { createFcHandler, MAX_SYNC_PAYLOAD_BYTES } from './fc-server.js';
+import { createFcHandler } from './fc-server.js';
 import { type FunctionLogLine, FunctionRuntime, type InvocationRecord } from './function-runtime.js';
 import { type InvocationAnswer, queuedAnswer, syncAnswer } from './invocation-answer.js';
 import { MnsDestination } from './mns-destination.js';
+import { payloadLimitBytes, SYNC_PAYLOAD_LIMIT_BYTES } from './payload-limits.js';
 import { newRequestId } from './request-id.js';
 import { Sleeper } from './sleeper.js';
 
@@ -31,6 +32,8 @@ export interface FcEmulatorOptions {
   maxInstancesPerFunction?: number;
   /** Failure records go to MNS as JSON text (default) or base64 of it; see failure-record.ts. */
   destinationBodyEncoding?: RecordBodyEncoding;
+  /** Which documented variant of the failure record to send (default: epoch-ms timestamp, FC 3.0 ARN). */
+  destinationRecordForm?: Partial<FailureRecordForm>;
   /** Every line a function writes, and the emulator's notes about async retries and destinations. */
   log?: (line: FunctionLogLine) => void;
   /** 0 (default): any free port on 127.0.0.1. */
@@ -100,6 +103,7 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
   const asyncInvoker = new AsyncInvoker({
     identity,
     timeScale,
+    recordForm: { ...DEFAULT_RECORD_FORM, ...options.destinationRecordForm },
     sleeper,
     log: emulatorLog,
     destination: new MnsDestination({
@@ -123,6 +127,10 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
     if (runtime === undefined) {
       throw new FcApiError('FunctionNotFound', `function '${functionName}' does not exist`);
     }
+    const limit = payloadLimitBytes(async);
+    if (event.length > limit) {
+      throw new FcApiError('EntityTooLarge', `payload size exceeds maximum allowed size (${limit} bytes)`);
+    }
     if (async) {
       asyncInvoker.enqueue(runtime, event, requestId);
       return queuedAnswer(requestId);
@@ -141,7 +149,7 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
     }),
     options.port ?? 0,
     // One byte over FC's limit is still read, so that it is refused as FC refuses it (EntityTooLarge).
-    { maxBodyBytes: MAX_SYNC_PAYLOAD_BYTES + 1 },
+    { maxBodyBytes: SYNC_PAYLOAD_LIMIT_BYTES + 1 },
   );
 
   return {

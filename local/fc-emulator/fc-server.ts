@@ -13,11 +13,6 @@ import { newRequestId } from './request-id.js';
 
 export { MAX_CLOCK_SKEW_MS } from './fc-authenticate.js';
 
-/** Largest event of a sync invocation: 32 MB (cloud-facts FC-14). */
-export const MAX_SYNC_PAYLOAD_BYTES = 32 * 1024 * 1024;
-/** Largest event of an async invocation: 128 KB (cloud-facts FC-14). */
-export const MAX_ASYNC_PAYLOAD_BYTES = 128 * 1024;
-
 export interface FcHandlerDeps {
   credentials: CredentialStore;
   /** ACS3 signature nonces seen, to refuse a replayed request. */
@@ -81,11 +76,8 @@ export function createFcHandler(deps: FcHandlerDeps): RequestHandler {
       if (route === undefined || req.method !== 'POST') {
         throw new FcApiError('PathNotSupported', `'${req.method ?? ''}' against '${path}' is not supported`);
       }
+      // The payload limits are checked in `invoke` (payload-limits.ts), for HTTP and in-process callers alike.
       const async = parseInvocationType(invocationType);
-      const limit = async ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-      if (body.length > limit) {
-        throw new FcApiError('EntityTooLarge', `payload size exceeds maximum allowed size (${limit} bytes)`);
-      }
       const answer = await deps.invoke(route.functionName, body, { async, requestId });
       const headers: Record<string, string> = { 'x-fc-request-id': answer.requestId };
       if (answer.contentType !== undefined) headers['content-type'] = answer.contentType;

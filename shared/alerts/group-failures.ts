@@ -74,14 +74,13 @@ function membersOf(message: DeadLetterMessage, defaultRegionId?: string): Member
     }
     case 'fc-failure': {
       const r = message.record;
-      // acs:fc:<region>:<account>:functions/<name>
-      const [, , region, account] = r.requestContext.functionArn.split(':');
+      const { regionId: region, accountId: account } = r.function;
       const base: Member = {
         kind: 'fc-failure',
-        code: r.requestContext.condition || r.responseContext.functionError || 'FunctionFailed',
+        code: r.condition ?? r.functionError ?? 'FunctionFailed',
         errorClass: 'unknown',
-        message: errorMessage(r.responsePayload),
-        at: new Date(r.timestamp).toISOString(),
+        message: errorMessage(r.responsePayload ?? ''),
+        ...(r.at === undefined ? {} : { at: r.at }),
         sample: excerpt(r.requestPayload),
         ...(account ? { accountId: account } : {}),
         ...(region ? { regionId: region } : {}),

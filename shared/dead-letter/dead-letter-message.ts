@@ -1,29 +1,17 @@
+import { type FcDestinationRecord, readFcDestinationRecord } from '../events/fc-destination.js';
 import type { DeadLetterRecord } from './dead-letter-record.js';
-
-/** What FC writes to an async `onFailure` destination (alibaba-cloud.md §1.1); the fields read from it. */
-export interface FcFailureRecord {
-  timestamp: number;
-  requestContext: {
-    requestId: string;
-    functionArn: string;
-    condition: string;
-    approximateInvokeCount: number;
-  };
-  requestPayload: string;
-  responseContext: { statusCode: number; functionError: string };
-  responsePayload: string;
-}
 
 /** A message of the dead-letter queue: one of this function's records, an FC onFailure record, or neither. */
 export type DeadLetterMessage =
   | { kind: 'record'; record: DeadLetterRecord }
-  | { kind: 'fc-failure'; record: FcFailureRecord }
+  | { kind: 'fc-failure'; record: FcDestinationRecord }
   | { kind: 'unreadable'; body: string; reason: string };
 
 /**
  * Reads one dead-letter queue message. The queue holds the function's own records (base64 JSON) and, as the
  * async onFailure destination, FC's failure records — JSON text or base64 of it (which one FC sends to MNS is
- * unconfirmed), so both encodings are tried.
+ * unconfirmed: cloud-facts FT-12), so both encodings are tried. FC's records are read leniently
+ * (`shared/events/fc-destination.ts`): a missing or odd field never makes the message unreadable.
  */
 export function readDeadLetterMessage(body: string): DeadLetterMessage {
   const parsed = parseJson(body) ?? parseJson(fromBase64(body));
@@ -31,9 +19,8 @@ export function readDeadLetterMessage(body: string): DeadLetterMessage {
   if (isObject(parsed) && parsed.version === 1 && typeof parsed.kind === 'string' && isObject(parsed.error)) {
     return { kind: 'record', record: parsed as unknown as DeadLetterRecord };
   }
-  if (isObject(parsed) && isObject(parsed.requestContext) && typeof parsed.requestPayload === 'string') {
-    return { kind: 'fc-failure', record: parsed as unknown as FcFailureRecord };
-  }
+  const fcRecord = readFcDestinationRecord(parsed);
+  if (fcRecord !== undefined) return { kind: 'fc-failure', record: fcRecord };
   return { kind: 'unreadable', body, reason: 'JSON of no known record shape' };
 }
 

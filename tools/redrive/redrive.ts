@@ -302,8 +302,8 @@ function describe(message: DeadLetterMessage): Omit<ListedRecord, 'action'> {
     case 'fc-failure':
       return {
         kind: 'fc-failure',
-        code: message.record.requestContext.condition,
-        at: new Date(message.record.timestamp).toISOString(),
+        code: message.record.condition ?? message.record.functionError ?? 'FunctionFailed',
+        ...(message.record.at === undefined ? {} : { at: message.record.at }),
       };
     case 'unreadable':
       return { kind: 'unreadable', code: 'UnreadableRecord', detail: message.reason };

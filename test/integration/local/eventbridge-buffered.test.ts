@@ -34,10 +34,16 @@ afterEach(async () => {
   await mns.close();
 });
 
-async function start(deployment: Deployment, invoker: FakeInvoker, timeScale = 0.25) {
+async function start(
+  deployment: Deployment,
+  invoker: FakeInvoker,
+  timeScale = 0.25,
+  asyncInvocationTypeMeans: 'async' | 'sync' = 'async',
+) {
   bridge = await startEventBridge({
     deployment,
     invoker,
+    asyncInvocationTypeMeans,
     mns: { endpoint: mns.url, accountId: ACCOUNT_ID, credentials: key },
     timeScale,
   });
@@ -172,6 +178,40 @@ describe('event stream from the buffer queue', () => {
       deadLettered: 0,
       stopped: false,
     });
+  });
+
+  it('pushes a batch asynchronously when false means async, cut at 128 KB; whole when it is synchronous', async () => {
+    // 60 events of about 3 KB: about 190 KB in one batch (cloud-facts FT-13).
+    const padded = (n: number) => ({
+      ...stateChange(n),
+      data: { ...(stateChange(n).data as Record<string, unknown>), pad: 'q'.repeat(3_000) },
+    });
+    const events = Array.from({ length: 60 }, (_, i) => padded(i));
+    const run = async (means: 'async' | 'sync') => {
+      const invoker = new FakeInvoker();
+      const eb = await start(
+        bufferedDeployment({ batch: { maxEvents: 60, windowSeconds: 40 } }),
+        invoker,
+        0.25,
+        means,
+      );
+      for (const event of events) eb.publish(event);
+      await eb.drain();
+      await eb.close();
+      bridge = undefined;
+      return invoker.calls;
+    };
+
+    const asyncCalls = await run('sync'); // true means sync, so the trigger's false is async
+    expect(asyncCalls.every((c) => c.async)).toBe(true);
+    expect(asyncCalls.length).toBeGreaterThan(1);
+    for (const call of asyncCalls) {
+      expect(Buffer.byteLength(JSON.stringify(call.payload))).toBeLessThanOrEqual(128 * 1024);
+    }
+    expect(asyncCalls.flatMap(batchOf)).toHaveLength(60);
+
+    const syncCalls = await run('async');
+    expect(syncCalls.map((c) => [c.async, batchOf(c).length])).toEqual([[false, 60]]);
   });
 
   it('sends a batch that is not full once the window since its first message has passed', async () => {

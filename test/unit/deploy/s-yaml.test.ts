@@ -97,7 +97,7 @@ describe('the deployment shapes', () => {
       env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
     });
 
-  it('direct: one default-bus trigger per pattern in deploy/patterns, invoked asynchronously', () => {
+  it('direct: one default-bus trigger per pattern in deploy/patterns, asyncInvocationType true', () => {
     const d = load('direct');
     const triggers = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
     expect(triggers.map((t) => [t.kind, t.name])).toEqual([
@@ -106,7 +106,7 @@ describe('the deployment shapes', () => {
       ['default-bus', 'ecs-api-calls'],
       ['default-bus', 'tag-changes'],
     ]);
-    expect(triggers.every((t) => t.kind === 'default-bus' && t.async && t.enabled)).toBe(true);
+    expect(triggers.every((t) => t.kind === 'default-bus' && t.asyncInvocationType && t.enabled)).toBe(true);
     expect(d.queueRules).toEqual([]);
   });
 
@@ -125,6 +125,27 @@ describe('the deployment shapes', () => {
       batch: { maxEvents: 500, windowSeconds: 2 },
       deadLetterQueue: { kind: 'queue', name: 'ram-role-attacher-events-dlq' },
     });
+  });
+
+  it('either reading of asyncInvocationType has somewhere to hold a failed event (cloud-facts FT-1, FT-3, FT-4)', () => {
+    // Async: the function's onFailure destination. Sync: the trigger's own dead-letter queue — which the default
+    // bus's triggers cannot have, so their runOptions say nothing but the mode (the README says what covers it).
+    for (const shape of ['direct', 'buffered']) {
+      const attachRole = load(shape).functions.find((f) => f.resource === 'attach-role');
+      expect(attachRole?.asyncInvoke.onFailure?.kind).toBe('topic');
+    }
+    const buffered = load('buffered').functions.find((f) => f.resource === 'attach-role')?.triggers[0];
+    expect(buffered).toMatchObject({
+      kind: 'mns-stream',
+      errorsTolerance: 'ALL',
+      deadLetterQueue: { kind: 'queue' },
+    });
+    const direct = fc3Resources(render({ DEPLOY_SHAPE: 'direct' })).flatMap(
+      ([, r]) => r.props.triggers as { triggerType: string; triggerConfig: { runOptions: unknown } }[],
+    );
+    for (const trigger of direct.filter((t) => t.triggerType === 'eventbridge')) {
+      expect(trigger.triggerConfig.runOptions).toEqual({ mode: 'event-driven' });
+    }
   });
 
   it('an unknown shape fails by naming the file it looked for', () => {

@@ -41,10 +41,17 @@ afterEach(async () => {
   bridge = undefined;
 });
 
-async function start(deployment: Deployment, invoker: FakeInvoker, records: DeliveryRecord[] = []) {
+async function start(
+  deployment: Deployment,
+  invoker: FakeInvoker,
+  records: DeliveryRecord[] = [],
+  asyncInvocationTypeMeans: 'async' | 'sync' = 'async',
+) {
   bridge = await startEventBridge({
     deployment,
     invoker,
+    asyncInvocationTypeMeans,
+    timeScale: 0.001, // EventBridge's 10–20 s push retries → 10–20 ms
     mns: {
       endpoint: 'http://127.0.0.1:9',
       accountId: ACCOUNT,
@@ -56,7 +63,7 @@ async function start(deployment: Deployment, invoker: FakeInvoker, records: Deli
 }
 
 describe('direct delivery', () => {
-  it('invokes the function asynchronously (as s.yaml says) with each matching event, and nothing else', async () => {
+  it('invokes the function with each matching event, and nothing else; asynchronously when true means async', async () => {
     const deployment = direct();
     const functionName = deployment.functions[0]?.functionName;
     const invoker = new FakeInvoker();
@@ -93,12 +100,25 @@ describe('direct delivery', () => {
     expect(eb.stats().streams).toEqual({});
   });
 
-  it('invokes synchronously when the trigger is not async', async () => {
-    const invoker = new FakeInvoker();
-    const eb = await start(withTriggers(direct(), { async: false }), invoker);
-    eb.publish(runningEvent());
-    await eb.drain();
-    expect(invoker.calls.map((c) => c.async)).toEqual([false]);
+  it('reads asyncInvocationType as it is told: true is async under one reading, sync under the other', async () => {
+    const runs: Array<['async' | 'sync', boolean, boolean]> = [
+      ['async', true, true],
+      ['async', false, false],
+      ['sync', true, false],
+      ['sync', false, true],
+    ];
+    for (const [means, flag, async] of runs) {
+      const invoker = new FakeInvoker();
+      const eb = await start(withTriggers(direct(), { asyncInvocationType: flag }), invoker, [], means);
+      eb.publish(runningEvent());
+      await eb.drain();
+      expect(
+        invoker.calls.map((c) => c.async),
+        `${means}: ${flag}`,
+      ).toEqual([async]);
+      await eb.close();
+      bridge = undefined;
+    }
   });
 
   it('delivers only `data` with eventSchema RawData', async () => {
@@ -119,30 +139,44 @@ describe('direct delivery', () => {
     expect(eb.stats().rules['instance-running']).toMatchObject({ enabled: false, matched: 0 });
   });
 
-  it('counts a failed invocation (an error answer or a throw) without retrying it', async () => {
+  it('retries a failed push 3 times (EventBridge’s BACKOFF_RETRY, scaled), then drops the event', async () => {
     let n = 0;
     const invoker = new FakeInvoker(() => {
       n++;
-      if (n === 1) return { ok: false, errorType: 'ResourceThrottled' };
+      if (n % 2 === 1) return { ok: false, errorType: 'ResourceThrottled' };
       throw new Error('connection refused');
     });
     const records: DeliveryRecord[] = [];
     const eb = await start(direct(), invoker, records);
     eb.publish(stateChange(1));
-    eb.publish(stateChange(2, 'cn-shanghai'));
     await eb.drain();
-    expect(invoker.calls).toHaveLength(2);
-    expect(eb.stats().rules['instance-running']).toMatchObject({ matched: 2, delivered: 0, failed: 2 });
-    expect(records).toEqual([
-      { kind: 'invoke', route: 'instance-running', ok: false, async: true, errorType: 'ResourceThrottled' },
+    expect(invoker.calls).toHaveLength(4);
+    expect(eb.stats().rules['instance-running']).toMatchObject({ matched: 1, delivered: 0, failed: 1 });
+    expect(records.map((r) => (r.kind === 'invoke' ? [r.attempt, r.ok, r.errorType] : r))).toEqual([
+      [0, false, 'ResourceThrottled'],
+      [1, false, 'Error: connection refused'],
+      [2, false, 'ResourceThrottled'],
+      [3, false, 'Error: connection refused'],
       {
-        kind: 'invoke',
+        kind: 'dropped',
         route: 'instance-running',
-        ok: false,
         async: true,
+        attempts: 4,
         errorType: 'Error: connection refused',
       },
     ]);
+  });
+
+  it('delivers on a retry that succeeds, dropping nothing', async () => {
+    let n = 0;
+    const invoker = new FakeInvoker(() => ({ ok: ++n > 2 }));
+    const records: DeliveryRecord[] = [];
+    const eb = await start(direct(), invoker, records);
+    eb.publish(stateChange(2, 'cn-shanghai'));
+    await eb.drain();
+    expect(invoker.calls).toHaveLength(3);
+    expect(eb.stats().rules['instance-running']).toMatchObject({ delivered: 1, failed: 0 });
+    expect(records.some((r) => r.kind === 'dropped')).toBe(false);
   });
 
   it('delivers the event as published, not as the caller changes it afterwards', async () => {

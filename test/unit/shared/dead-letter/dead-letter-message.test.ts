@@ -30,12 +30,31 @@ describe('readDeadLetterMessage', () => {
     expect(readDeadLetterMessage(encodeRecord(record))).toEqual({ kind: 'record', record });
   });
 
-  it('reads FC onFailure records as JSON text and as base64', () => {
+  it('reads FC onFailure records as JSON text and as base64 (cloud-facts FT-12), fields normalised', () => {
     const text = JSON.stringify(fcFailure);
-    expect(readDeadLetterMessage(text)).toEqual({ kind: 'fc-failure', record: fcFailure });
+    const read = {
+      requestId: 'r',
+      at: '2026-11-28T04:00:00.000Z',
+      function: { regionId: 'cn-hangzhou', accountId: '1', functionName: 'f' },
+      condition: 'UnhandledInvocationError',
+      approximateInvokeCount: 4,
+      requestPayload: '{"id":"e"}',
+      statusCode: 200,
+      functionError: 'UnhandledInvocationError',
+      responsePayload: '{}',
+    };
+    expect(readDeadLetterMessage(text)).toEqual({ kind: 'fc-failure', record: read });
     expect(readDeadLetterMessage(Buffer.from(text).toString('base64'))).toEqual({
       kind: 'fc-failure',
-      record: fcFailure,
+      record: read,
+    });
+  });
+
+  it('reads an onFailure record whose requestPayload is already parsed, or whose fields are odd', () => {
+    const odd = { requestContext: { functionArn: 7 }, requestPayload: { id: 'e' }, timestamp: 'later' };
+    expect(readDeadLetterMessage(JSON.stringify(odd))).toMatchObject({
+      kind: 'fc-failure',
+      record: { requestPayload: '{"id":"e"}', function: {} },
     });
   });
 
