@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -145,3 +145,22 @@ export function createCli(name: string, usage: string, io: CliIo = processIo): C
  * scripts in the package root and says where it was started in `INIT_CWD`.
  */
 export const userPath = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+
+/** A path given on the command line resolved where the user ran npm (`userPath`), or the default as it is. */
+export const chosenFile = (given: string | undefined, fallback: string): string =>
+  given === undefined ? fallback : userPath(given);
+
+/** How a file is named in messages: relative to where the user is, when it is below it. */
+export function displayName(file: string): string {
+  const rel = relative(process.env.INIT_CWD ?? process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') ? rel : file;
+}
+
+/** Why a file could not be read, in words (`no such file`), not a stack trace about `open`. */
+export function fileProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return String(code ?? (error instanceof Error ? error.message : error));
+}

@@ -20,6 +20,7 @@ import { Deadline } from '../shared/retry/deadline.js';
 import {
   ACCOUNT_ALLOWED,
   accountCheck,
+  oneOf,
   positiveInteger,
   REGION_ALLOWED,
   regionCheck,
@@ -27,7 +28,7 @@ import {
 import { type Cli, createCli } from './cli.js';
 import { createFc2Invoker } from './fc/fc2-invoker.js';
 import { parseFcApi } from './redrive/fc-api.js';
-import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
+import { formatReport, parseDuration, REDRIVE_KINDS, redrive } from './redrive/redrive.js';
 
 const cli: Cli = createCli(
   'redrive',
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
   const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
   const account = cli.want('account', values.account, ACCOUNT_ALLOWED, accountCheck);
   const max = Number(cli.want('max', values.max, 'a positive whole number', positiveInteger));
+  const kind =
+    values.kind === undefined
+      ? undefined
+      : REDRIVE_KINDS.find(
+          (k) => k === cli.want('kind', values.kind, REDRIVE_KINDS.join(', '), oneOf(...REDRIVE_KINDS)),
+        );
   let olderThanMs: number | undefined;
   let fcApi: ReturnType<typeof parseFcApi>;
   try {
@@ -100,7 +107,7 @@ async function main(): Promise<void> {
     functionName: values.function,
     filter: {
       ...(values.code === undefined ? {} : { code: values.code }),
-      ...(values.kind === undefined ? {} : { kind: values.kind }),
+      ...(kind === undefined ? {} : { kind }),
       ...(olderThanMs === undefined ? {} : { olderThanMs }),
     },
     max,

@@ -10,13 +10,7 @@ export interface Check {
 export function checkExpectations(result: RunResult): Check[] {
   const { expect } = result.scenario;
   const checks: Check[] = [
-    {
-      ok: result.stepErrors.length === 0,
-      text:
-        result.stepErrors.length === 0
-          ? 'every step ran'
-          : `${result.stepErrors.length} steps failed, e.g. ${result.stepErrors.slice(0, 2).join('; ')}`,
-    },
+    stepsCheck(result),
     {
       ok: !result.timedOut,
       text: `settled within ${result.scenario.timeLimitSeconds} s (took ${result.settledAfterSeconds.toFixed(1)} s)`,
@@ -73,6 +67,22 @@ export function checkExpectations(result: RunResult): Check[] {
         : `${result.alerts.problems.length} alerts failed their checks, e.g. ${result.alerts.problems[0]}`,
   });
   return checks;
+}
+
+/** Every step ran, or which did not before the time limit and which failed. */
+function stepsCheck({ scenario, stepsNotRun, stepErrors }: RunResult): Check {
+  const total = scenario.steps.length;
+  if (stepsNotRun.length === 0 && stepErrors.length === 0)
+    return { ok: true, text: `every step ran (${total})` };
+  const parts = [
+    stepsNotRun.length === 0
+      ? ''
+      : `${stepsNotRun.length} of ${total} steps did not run before the time limit: ${stepsNotRun.slice(0, 3).join('; ')}${stepsNotRun.length > 3 ? '; …' : ''}`,
+    stepErrors.length === 0
+      ? ''
+      : `${stepErrors.length} of ${total} steps failed, e.g. ${stepErrors.slice(0, 2).join('; ')}`,
+  ];
+  return { ok: false, text: parts.filter(Boolean).join('; ') };
 }
 
 export function formatReport(result: RunResult, checks: readonly Check[]): string {
