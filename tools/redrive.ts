@@ -38,8 +38,6 @@ const cli: Cli = createCli(
 /** A replay is a sync invocation: it lasts as long as the function may run. */
 const SYNC_TIMEOUT_MS = 300_000;
 
-const show = (value: string | undefined) => (value === undefined ? 'nothing' : JSON.stringify(value));
-
 async function main(): Promise<void> {
   const { values } = cli.parse({
     region: { type: 'string' },
