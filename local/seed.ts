@@ -3,7 +3,7 @@ import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { ACCOUNT_ID, INSTANCE_ID, REGION_ID, ROLE_NAME } from '../shared/ecs/ids.js';
 import { AppError } from '../shared/errors/app-error.js';
-import { fileProblem } from '../tools/cli.js';
+import { fileProblem, someIssues } from '../tools/cli.js';
 import { MAX_TAGS_PER_RESOURCE, tagKeyProblem, tagValueProblem } from './ecs-emulator/tag-params.js';
 
 // zod/mini loads no locale; the seed errors below quote zod's English messages.
@@ -49,7 +49,7 @@ export class SeedError extends AppError {
   readonly issues: readonly string[];
 
   constructor(source: string, issues: readonly string[], cause?: unknown) {
-    super('InvalidSeed', `${source} is not a valid emulator seed: ${issues.join('; ')}`, {
+    super('InvalidSeed', `${source} is not a valid emulator seed: ${someIssues(issues)}`, {
       errorClass: 'permanent',
       cause,
     });

@@ -20,7 +20,6 @@ import { Deadline } from '../shared/retry/deadline.js';
 import {
   ACCOUNT_ALLOWED,
   accountCheck,
-  oneOf,
   positiveInteger,
   REGION_ALLOWED,
   regionCheck,
@@ -57,12 +56,7 @@ async function main(): Promise<void> {
   const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
   const account = cli.want('account', values.account, ACCOUNT_ALLOWED, accountCheck);
   const max = Number(cli.want('max', values.max, 'a positive whole number', positiveInteger));
-  const kind =
-    values.kind === undefined
-      ? undefined
-      : REDRIVE_KINDS.find(
-          (k) => k === cli.want('kind', values.kind, REDRIVE_KINDS.join(', '), oneOf(...REDRIVE_KINDS)),
-        );
+  const kind = values.kind === undefined ? undefined : cli.choice('kind', values.kind, REDRIVE_KINDS);
   let olderThanMs: number | undefined;
   let fcApi: ReturnType<typeof parseFcApi>;
   try {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import * as z from 'zod/mini';
 import { REGION_ID, ROLE_NAME } from '../../shared/ecs/ids.js';
 import { AppError } from '../../shared/errors/app-error.js';
-import { fileProblem } from '../../tools/cli.js';
+import { fileProblem, someIssues } from '../../tools/cli.js';
 import { REDRIVE_KINDS } from '../../tools/redrive/redrive.js';
 import { parseSeed, type Seed, SeedError } from '../seed.js';
 
@@ -176,7 +176,7 @@ export class ScenarioError extends AppError {
   readonly issues: readonly string[];
 
   constructor(source: string, issues: readonly string[], cause?: unknown) {
-    super('InvalidScenario', `${source} is not a valid scenario: ${issues.join('; ')}`, {
+    super('InvalidScenario', `${source} is not a valid scenario: ${someIssues(issues)}`, {
       errorClass: 'permanent',
       cause,
     });

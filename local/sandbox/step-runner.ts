@@ -13,7 +13,7 @@ export type StepState = 'waiting' | 'running' | 'done' | 'failed';
 /** One scenario step as the run carried it out. */
 export interface StepRun {
   readonly step: ScenarioStep;
-  /** `step 4 (trust "fix-trust", after …)`, for reports. */
+  /** `step 4 (trust "fix-trust", after …)`, for reports (`describeStep`). */
   readonly description: string;
   state: StepState;
   error?: string;
@@ -180,11 +180,14 @@ async function perform(step: ScenarioStep, context: StepContext, signal: AbortSi
   }
 }
 
-/** `step 4 (trust "fix-trust", at 0 s, after every instance of group builders is dead-lettered)`. */
+/** `step 9 (trust "fix-trust", at 9 s, after every instance of group builders is dead-lettered)`. */
 export function describeStep(step: ScenarioStep, index: number): string {
-  const name = step.name === undefined ? '' : ` ${JSON.stringify(step.name)}`;
-  const after = step.after === undefined ? '' : `, after ${describeCondition(step.after)}`;
-  return `step ${index + 1} (${stepKind(step)}${name} at ${step.at} s${after})`;
+  const parts = [
+    `${stepKind(step)}${step.name === undefined ? '' : ` ${JSON.stringify(step.name)}`}`,
+    ...(step.at > 0 || step.after === undefined ? [`at ${step.at} s`] : []),
+    ...(step.after === undefined ? [] : [`after ${describeCondition(step.after)}`]),
+  ];
+  return `step ${index + 1} (${parts.join(', ')})`;
 }
 
 export function describeCondition(after: StepCondition): string {
@@ -195,7 +198,7 @@ export function describeCondition(after: StepCondition): string {
     const withCode = code === undefined ? '' : ` with ${code}`;
     parts.push(
       group === undefined
-        ? `${atLeast ?? 1} dead letters${withCode} are retained`
+        ? `${atLeast ?? 1} dead ${(atLeast ?? 1) === 1 ? 'letter' : 'letters'}${withCode} retained`
         : `every instance of group ${group} is dead-lettered${withCode}`,
     );
   }
@@ -204,7 +207,7 @@ export function describeCondition(after: StepCondition): string {
     parts.push(
       atLeast === undefined
         ? `every instance of group ${group} holds a role`
-        : `${atLeast} instances of group ${group} hold a role`,
+        : `${atLeast} of group ${group} hold a role`,
     );
   }
   if (after.settled) parts.push('the system has settled');
