@@ -92,6 +92,7 @@ export function tagKeyProblem(key: string): string | undefined {
   if (key === '') return 'a tag key cannot be empty';
   if (key.length > MAX_KEY_LENGTH)
     return `a tag key has at most ${MAX_KEY_LENGTH} characters (this one ${key.length})`;
+  // Any casing: whether ECS ignores case here is not documented (cloud-facts ECS-30).
   if (lower.startsWith('aliyun') || lower.startsWith('acs:'))
     return 'a tag key cannot start with "aliyun" or "acs:" (reserved for Alibaba Cloud)';
   if (hasUrl(key)) return 'a tag key cannot contain "http://" or "https://"';
