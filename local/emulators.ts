@@ -8,7 +8,7 @@
 import { BUILD_FLAG_HELP, buildFirst } from '../tools/cli/build-first.js';
 import { type Cli, createCli } from '../tools/cli.js';
 import { seedFrom } from './cli-inputs.js';
-import { SHAPES, startSandbox } from './sandbox/sandbox.js';
+import { SHAPES } from './sandbox/shapes.js';
 
 const USAGE = `usage: npm run emulators -- [--seed <file>] [--shape direct|buffered]
 
@@ -34,6 +34,8 @@ async function main(): Promise<undefined> {
   const shape = cli.choice('shape', values.shape, SHAPES);
   const seed = await seedFrom(cli, values.seed);
   if (values.build) buildFirst();
+  // Loaded once the arguments are known to be good: --help and usage errors answer at once.
+  const { startSandbox } = await import('./sandbox/sandbox.js');
   const sandbox = await startSandbox({ seed, shape });
   process.stdout.write(`${JSON.stringify(sandbox.endpoints())}\n`);
   const stop = () => void sandbox.close().then(() => process.exit(0));

@@ -8,12 +8,10 @@
  * instance→role map as one JSON line, `--dead-letters` the dead-letter records the invocation wrote (otherwise
  * they are listed on stderr). The function's own log lines go to stderr.
  */
-import { coldStart } from '../shared/attach/cold-start.js';
 import { positiveInteger, REGION_ALLOWED, regionCheck } from '../tools/cli/flag-checks.js';
 import { type Cli, createCli } from '../tools/cli.js';
 import { eventFrom, policyFrom, seedFrom } from './cli-inputs.js';
 import { deadLetterNotes, deadLettersLine, type Invocation, summaryLine } from './invoke-output.js';
-import { passedThrough, startLocalStack } from './local-stack.js';
 
 const USAGE = `usage: npm run invoke -- --event <file> [--seed <file>] [--policy <file>] [--state] [--dead-letters] [--region <id>] [--timeout <seconds>]
 
@@ -50,6 +48,9 @@ async function main(): Promise<number> {
   const event = await eventFrom(cli, values.event);
   const seed = await seedFrom(cli, values.seed);
   const policyFile = await policyFrom(cli, values.policy);
+  // Loaded once the arguments are known to be good: --help and usage errors answer at once.
+  const { coldStart } = await import('../shared/attach/cold-start.js');
+  const { passedThrough, startLocalStack } = await import('./local-stack.js');
   const inherited = passedThrough(process.env);
   for (const name of inherited.ignored)
     process.stderr.write(`invoke: ${name} is not passed through: the local stack sets it to its emulators\n`);

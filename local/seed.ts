@@ -92,7 +92,7 @@ export async function readSeed(path: string, name = path): Promise<Seed> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new SeedError(name, [`cannot be read: ${fileProblem(error)}`], error);
+    throw new Error(`cannot read ${name}: ${fileProblem(error)}`, { cause: error });
   }
   let json: unknown;
   try {

@@ -9,8 +9,7 @@ import { BUILD_FLAG_HELP, buildFirst } from '../tools/cli/build-first.js';
 import { type Cli, createCli } from '../tools/cli.js';
 import { scenarioFrom } from './cli-inputs.js';
 import { checkExpectations, formatProgress, formatReport, wrapText } from './sandbox/report.js';
-import { runScenario } from './sandbox/run-scenario.js';
-import { SHAPES } from './sandbox/sandbox.js';
+import { SHAPES } from './sandbox/shapes.js';
 
 const USAGE = `usage: npm start -- [--scenario <file>] [--shape direct|buffered] [--serve]
 
@@ -37,6 +36,8 @@ async function main(): Promise<number | undefined> {
   const shape = cli.choice('shape', values.shape, SHAPES);
   const scenario = await scenarioFrom(cli, values.scenario);
   if (values.build) buildFirst();
+  // Loaded once the arguments are known to be good: --help and usage errors answer at once.
+  const { runScenario } = await import('./sandbox/run-scenario.js');
 
   const out = process.stdout;
   const tty = out.isTTY === true;

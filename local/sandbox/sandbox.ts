@@ -13,9 +13,9 @@ import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
 import type { Seed } from '../seed.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
 
-/** How events reach the function (s.yaml's DEPLOY_SHAPE). */
-export const SHAPES = ['direct', 'buffered'] as const;
-export type Shape = (typeof SHAPES)[number];
+export type { Shape } from './shapes.js';
+
+import type { Shape } from './shapes.js';
 
 export interface SandboxOptions {
   seed: Seed;

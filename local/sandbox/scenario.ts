@@ -58,7 +58,7 @@ const launch = z.strictObject({
   launch: z.strictObject({
     /** Names the instances launched here, for later steps and expectations. */
     group: z.string().check(z.minLength(1)),
-    region: z.string().check(z.regex(REGION_ID)),
+    region: z.string().check(z.regex(REGION_ID, 'a region id, like cn-hangzhou')),
     count: z.int().check(z.gte(1), z.lte(100_000)),
     tags: z._default(tags, {}),
     /** RunInstances takes ≤ 100 a call; a launch of more is split into bursts this far apart. */
@@ -92,7 +92,10 @@ const throttle = z.strictObject({
 const trust = z.strictObject({
   ...timing,
   /** RAM side: the role's trust policy stops (false) or starts (true) allowing ecs.aliyuncs.com. */
-  trust: z.strictObject({ role: z.string().check(z.regex(ROLE_NAME)), ecs: z.boolean() }),
+  trust: z.strictObject({
+    role: z.string().check(z.regex(ROLE_NAME, 'a RAM role name (1-64 letters, digits, "." or "-")')),
+    ecs: z.boolean(),
+  }),
 });
 
 const redrive = z.strictObject({
@@ -306,7 +309,7 @@ export function readScenario(path: string, name = path): Scenario {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ScenarioError(name, [`cannot be read: ${fileProblem(error)}`], error);
+    throw new Error(`cannot read ${name}: ${fileProblem(error)}`, { cause: error });
   }
   return parseScenario(text, name, dirname(resolve(path)));
 }
