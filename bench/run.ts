@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { startLocalStack } from '../local/local-stack.js';
 import { parseSeed } from '../local/seed.js';
@@ -15,6 +14,8 @@ import { coldStart } from '../shared/attach/cold-start.js';
 import { decodeEvent } from '../shared/events/decode-event.js';
 import { decide } from '../shared/policy/decide.js';
 import { loadPolicy } from '../shared/policy/load-policy.js';
+import { buildFirst } from '../tools/cli/build-first.js';
+import { benchCli, parseBenchArgs } from './bench-args.js';
 import { BURST, runBurst } from './burst.js';
 
 const BUNDLE = resolve('dist/attach-role/index.mjs');
@@ -244,13 +245,14 @@ async function burst(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-burst': { type: 'boolean', default: false } } });
+  const args = parseBenchArgs();
+  if (args.build) buildFirst();
   console.error(`bench: Node ${process.version}, ${new Date().toISOString()}`);
   await bundleSize();
   importTimes();
   await callsPerThousand();
   decodeDecideCpu();
-  if (!values['skip-burst']) await burst();
+  if (!args.skipBurst) await burst();
   console.log('\n| figure | value | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|');
   for (const r of rows)
     console.log(
@@ -258,7 +260,4 @@ async function main(): Promise<void> {
     );
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+await benchCli.run(main);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import MNSClient from '@alicloud/mns/lib/client.js';
+import { ATTACH_ROLE_VARIABLES } from '../shared/config/config.js';
 import { type DeadLetterMessage, readDeadLetterMessage } from '../shared/dead-letter/dead-letter-message.js';
 import type { DeadLetterRecord } from '../shared/dead-letter/dead-letter-record.js';
 import type { FcContext } from '../shared/fc/fc-context.js';
@@ -33,8 +34,11 @@ export interface LocalStack {
   readonly deadLetterQueue: string;
   /** STS keys of the function's role (`context.credentials`). */
   readonly functionKeys: Required<AccessKey>;
-  /** Environment variables for the attach-role function, pointed at the emulators. */
-  env(overrides?: Record<string, string>): NodeJS.ProcessEnv;
+  /**
+   * Environment variables for the attach-role function, pointed at the emulators: the function's own variables
+   * from `inherited` (`passedThrough`), then the stack's wiring, then `overrides`.
+   */
+  env(overrides?: Record<string, string>, inherited?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** An FC invocation context: request id, STS credentials, region, account, `function.timeout` (seconds). */
   context(overrides?: { timeoutSeconds?: number; requestId?: string }): FcContext;
   /** The function's dead-letter records now in the queue, decoded, without consuming them. */
@@ -44,6 +48,37 @@ export interface LocalStack {
   /** An `@alicloud/mns` client for the emulator, with the function's keys. */
   mnsClient(): MNSClient;
   close(): Promise<void>;
+}
+
+/** What the stack sets itself, pointing the function at the emulators: a caller's value would point it away. */
+export const WIRED_VARIABLES = [
+  'DEAD_LETTER_TOPIC',
+  'DEAD_LETTER_QUEUE',
+  'ECS_ENDPOINT',
+  'MNS_ENDPOINT',
+  'FC_REGION',
+  'FC_ACCOUNT_ID',
+  'FC_FUNC_CODE_PATH',
+] as const;
+
+/**
+ * The attach-role function's own variables set in `env` (the README's configuration table, e.g. MAX_ATTEMPTS
+ * or LOG_LEVEL), as FC would pass them; `ignored` names those the stack sets itself.
+ */
+export function passedThrough(env: NodeJS.ProcessEnv): {
+  variables: Record<string, string>;
+  ignored: string[];
+} {
+  const wired: readonly string[] = WIRED_VARIABLES;
+  const variables: Record<string, string> = {};
+  const ignored: string[] = [];
+  for (const name of ATTACH_ROLE_VARIABLES) {
+    const value = env[name];
+    if (value === undefined) continue;
+    if (wired.includes(name)) ignored.push(name);
+    else variables[name] = value;
+  }
+  return { variables, ignored };
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -76,7 +111,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region,
     deadLetterQueue,
     functionKeys,
-    env: (overrides = {}) => ({
+    env: (overrides = {}, inherited = {}) => ({
+      ...passedThrough(inherited).variables,
       DEAD_LETTER_QUEUE: deadLetterQueue,
       ECS_ENDPOINT: ecs.url,
       MNS_ENDPOINT: mns.url,

@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { ACCOUNT_ID, INSTANCE_ID, REGION_ID, ROLE_NAME } from '../shared/ecs/ids.js';
+import { AppError } from '../shared/errors/app-error.js';
+import { fileProblem, someIssues } from '../tools/cli.js';
+import { MAX_TAGS_PER_RESOURCE, tagKeyProblem, tagValueProblem } from './ecs-emulator/tag-params.js';
 
 // zod/mini loads no locale; the seed errors below quote zod's English messages.
 z.config(en());
@@ -40,15 +43,62 @@ export type Seed = z.infer<typeof seedSchema>;
 export type SeedInstance = Seed['instances'][number];
 export type SeedRole = Seed['roles'][number];
 
+/** A seed that cannot be used: every problem, each naming its field (`instances.2.tags`). */
+export class SeedError extends AppError {
+  readonly source: string;
+  readonly issues: readonly string[];
+
+  constructor(source: string, issues: readonly string[], cause?: unknown) {
+    super('InvalidSeed', `${source} is not a valid emulator seed: ${someIssues(issues)}`, {
+      errorClass: 'permanent',
+      cause,
+    });
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+/** ECS's limits on an instance's tags (cloud-facts ECS-29 … ECS-31), each problem naming the tag. */
+function tagProblems(instances: readonly SeedInstance[]): string[] {
+  return instances.flatMap((instance, i) => {
+    const field = `instances.${i}.tags`;
+    const entries = Object.entries(instance.tags);
+    const problems = entries.flatMap(([key, value]) => {
+      const wrong = tagKeyProblem(key) ?? tagValueProblem(value);
+      return wrong === undefined ? [] : [`${field}.${JSON.stringify(key)}: ${wrong}`];
+    });
+    if (entries.length > MAX_TAGS_PER_RESOURCE)
+      problems.push(`${field}: ${entries.length} tags, but an instance has at most ${MAX_TAGS_PER_RESOURCE}`);
+    return problems;
+  });
+}
+
 export function parseSeed(input: unknown, source = 'seed'): Seed {
   const result = seedSchema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source} is not a valid emulator seed:\n  ${issues.join('\n  ')}`);
+    throw new SeedError(
+      source,
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   }
+  const problems = tagProblems(result.data.instances);
+  if (problems.length > 0) throw new SeedError(source, problems);
   return result.data;
 }
 
-export async function readSeed(path: string): Promise<Seed> {
-  return parseSeed(JSON.parse(await readFile(path, 'utf8')), path);
+/** Reads a seed file (JSON); `name` is how messages call it (the path as the user gave it). */
+export async function readSeed(path: string, name = path): Promise<Seed> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${name}: ${fileProblem(error)}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SeedError(name, [`not JSON: ${error instanceof Error ? error.message : String(error)}`], error);
+  }
+  return parseSeed(json, name);
 }

@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { loadPolicy } from '../shared/policy/load-policy.js';
+import { type Cli, createCli } from './cli.js';
 
 /** Each function, and whether the tag policy ships beside it. */
 const FUNCTIONS = [
@@ -26,7 +27,18 @@ async function writeAtomically(path: string, contents: Uint8Array | string): Pro
   await rename(aside, path);
 }
 
+const cli: Cli = createCli(
+  'build',
+  `usage: npm run build
+
+Bundles each function into dist/<name>/index.mjs (handler index.handler): attach-role, with the validated
+policy.yaml beside it, and dead-letter-alert. Takes no options.
+
+Exit status: 0 built, 1 failure (an invalid policy.yaml names its rule and field), 2 usage error.`,
+);
+
 async function main(): Promise<void> {
+  cli.parse({});
   const policyText = await readFile('policy.yaml', 'utf8');
   const { warnings } = loadPolicy(policyText, 'policy.yaml'); // throws, naming rule and field, if invalid
   for (const warning of warnings) console.warn(`policy.yaml: ${warning}`);
@@ -66,7 +78,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+await cli.run(main);

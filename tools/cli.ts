@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { oneOf } from './cli/flag-checks.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type WithHelp<O extends Options> = O & { help: { type: 'boolean'; short: 'h' } };
@@ -59,9 +60,12 @@ export interface Cli {
     allowed: string,
     problem?: (value: string) => string | undefined,
   ): string;
+  /** `cli.want` for a flag whose value is one of `allowed`, narrowed to it. */
+  choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T;
   /**
-   * Runs `main`, which resolves to its exit status (0 when left out); a rejection prints `<name> failed:
-   * <message>` (no stack trace) and exits 1.
+   * Runs `main`. A status it resolves to ends the process with that status, 0 included, so nothing left running
+   * can keep a finished command alive; with none (a server left serving) the process lives on. A rejection
+   * prints `<name> failed: <message>` (no stack trace) and exits 1.
    */
   run(main: () => Promise<number | undefined> | Promise<void>): Promise<void>;
 }
@@ -98,33 +102,41 @@ export function createCli(name: string, usage: string, io: CliIo = processIo): C
     io.stderr.write(`${name}: ${problem}\n${usage}\n`);
     return io.exit(2);
   };
+  const want: Cli['want'] = (flag, value, allowed, problem) => {
+    if (value === undefined || value === '') return usageError(`--${flag} is required (${allowed})`);
+    const wrong = problem?.(value);
+    return wrong === undefined ? value : usageError(`--${flag}: ${wrong}`);
+  };
   return {
     name,
     io,
     usageError,
     parse<O extends Options>(options: O, config: ParseOptions = {}): Parsed<O> {
       const all = { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<O>;
+      const args = config.args ?? process.argv.slice(2);
+      // --help wins over anything else on the line, even a mistake.
+      const beforeEnd = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+      if (beforeEnd.some((a) => a === '--help' || a === '-h')) {
+        io.stdout.write(`${usage}\n`);
+        return io.exit(0);
+      }
       let parsed: Parsed<O>;
       try {
         parsed = parseArgs({
           options: all,
           strict: true,
           allowPositionals: config.positionals === true,
-          ...(config.args === undefined ? {} : { args: config.args }),
+          args,
         });
       } catch (error) {
         return usageError(parseProblem(error, all));
       }
-      if ((parsed.values as { help?: boolean }).help === true) {
-        io.stdout.write(`${usage}\n`);
-        io.exit(0);
-      }
       return parsed;
     },
-    want(flag, value, allowed, problem) {
-      if (value === undefined || value === '') return usageError(`--${flag} is required (${allowed})`);
-      const wrong = problem?.(value);
-      return wrong === undefined ? value : usageError(`--${flag}: ${wrong}`);
+    want,
+    choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
+      const chosen = want(flag, value, allowed.join(' or '), oneOf(...allowed));
+      return allowed.find((a) => a === chosen) ?? usageError(`--${flag}: ${JSON.stringify(chosen)}`);
     },
     async run(main) {
       let status: unknown;
@@ -135,7 +147,7 @@ export function createCli(name: string, usage: string, io: CliIo = processIo): C
         io.stderr.write(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
         return io.exit(1);
       }
-      if (typeof status === 'number' && status !== 0) io.exit(status);
+      if (typeof status === 'number') io.exit(status);
     },
   };
 }
@@ -145,3 +157,28 @@ export function createCli(name: string, usage: string, io: CliIo = processIo): C
  * scripts in the package root and says where it was started in `INIT_CWD`.
  */
 export const userPath = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+
+/** A path given on the command line resolved where the user ran npm (`userPath`), or the default as it is. */
+export const chosenFile = (given: string | undefined, fallback: string): string =>
+  given === undefined ? fallback : userPath(given);
+
+/** How a file is named in messages: relative to where the user is, when it is below it. */
+export function displayName(file: string): string {
+  const rel = relative(process.env.INIT_CWD ?? process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') ? rel : file;
+}
+
+/** Why a file could not be read, in words (`no such file`), not a stack trace about `open`. */
+export function fileProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return String(code ?? (error instanceof Error ? error.message : error));
+}
+
+/** Problems on one line, for a usage error: the first few, then how many more (the error keeps them all). */
+export function someIssues(issues: readonly string[], shown = 3): string {
+  const more = issues.length - shown;
+  return `${issues.slice(0, shown).join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}

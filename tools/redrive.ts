@@ -27,7 +27,7 @@ import {
 import { type Cli, createCli } from './cli.js';
 import { createFc2Invoker } from './fc/fc2-invoker.js';
 import { parseFcApi } from './redrive/fc-api.js';
-import { formatReport, parseDuration, redrive } from './redrive/redrive.js';
+import { formatReport, parseDuration, REDRIVE_KINDS, redrive } from './redrive/redrive.js';
 
 const cli: Cli = createCli(
   'redrive',
@@ -36,8 +36,6 @@ const cli: Cli = createCli(
 
 /** A replay is a sync invocation: it lasts as long as the function may run. */
 const SYNC_TIMEOUT_MS = 300_000;
-
-const show = (value: string | undefined) => (value === undefined ? 'nothing' : JSON.stringify(value));
 
 async function main(): Promise<void> {
   const { values } = cli.parse({
@@ -58,6 +56,7 @@ async function main(): Promise<void> {
   const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
   const account = cli.want('account', values.account, ACCOUNT_ALLOWED, accountCheck);
   const max = Number(cli.want('max', values.max, 'a positive whole number', positiveInteger));
+  const kind = values.kind === undefined ? undefined : cli.choice('kind', values.kind, REDRIVE_KINDS);
   let olderThanMs: number | undefined;
   let fcApi: ReturnType<typeof parseFcApi>;
   try {
@@ -100,7 +99,7 @@ async function main(): Promise<void> {
     functionName: values.function,
     filter: {
       ...(values.code === undefined ? {} : { code: values.code }),
-      ...(values.kind === undefined ? {} : { kind: values.kind }),
+      ...(kind === undefined ? {} : { kind }),
       ...(olderThanMs === undefined ? {} : { olderThanMs }),
     },
     max,

@@ -53,7 +53,7 @@ export function readTagPairs(params: Params, required: boolean): TagPair[] {
     if (key === undefined) throw ecsError('InvalidTagKey.Malformed');
     checkTagKey(key);
     const value = fields.get('Value') ?? '';
-    if (value.length > MAX_VALUE_LENGTH || hasUrl(value)) throw ecsError('InvalidTagValue.Malformed');
+    if (tagValueProblem(value) !== undefined) throw ecsError('InvalidTagValue.Malformed');
     if (seen.has(key)) throw ecsError('Duplicate.TagKey');
     seen.add(key);
     pairs.push({ key, value });
@@ -83,16 +83,28 @@ export function readResourceIds(params: Params): string[] {
 }
 
 function checkTagKey(key: string): void {
+  if (tagKeyProblem(key) !== undefined) throw ecsError('InvalidTagKey.Malformed');
+}
+
+/** What is wrong with a tag key by ECS's rules (cloud-facts ECS-29, ECS-30), or `undefined`. */
+export function tagKeyProblem(key: string): string | undefined {
   const lower = key.toLowerCase();
-  if (
-    key === '' ||
-    key.length > MAX_KEY_LENGTH ||
-    lower.startsWith('aliyun') ||
-    lower.startsWith('acs:') ||
-    hasUrl(key)
-  ) {
-    throw ecsError('InvalidTagKey.Malformed');
-  }
+  if (key === '') return 'a tag key cannot be empty';
+  if (key.length > MAX_KEY_LENGTH)
+    return `a tag key has at most ${MAX_KEY_LENGTH} characters (this one ${key.length})`;
+  // Any casing: whether ECS ignores case here is not documented (cloud-facts ECS-30).
+  if (lower.startsWith('aliyun') || lower.startsWith('acs:'))
+    return 'a tag key cannot start with "aliyun" or "acs:" (reserved for Alibaba Cloud)';
+  if (hasUrl(key)) return 'a tag key cannot contain "http://" or "https://"';
+  return undefined;
+}
+
+/** What is wrong with a tag value by ECS's rules (cloud-facts ECS-29), or `undefined`. */
+export function tagValueProblem(value: string): string | undefined {
+  if (value.length > MAX_VALUE_LENGTH)
+    return `a tag value has at most ${MAX_VALUE_LENGTH} characters (this one ${value.length})`;
+  if (hasUrl(value)) return 'a tag value cannot contain "http://" or "https://"';
+  return undefined;
 }
 
 function hasUrl(text: string): boolean {

@@ -10,13 +10,7 @@ export interface Check {
 export function checkExpectations(result: RunResult): Check[] {
   const { expect } = result.scenario;
   const checks: Check[] = [
-    {
-      ok: result.stepErrors.length === 0,
-      text:
-        result.stepErrors.length === 0
-          ? 'every step ran'
-          : `${result.stepErrors.length} steps failed, e.g. ${result.stepErrors.slice(0, 2).join('; ')}`,
-    },
+    stepsCheck(result),
     {
       ok: !result.timedOut,
       text: `settled within ${result.scenario.timeLimitSeconds} s (took ${result.settledAfterSeconds.toFixed(1)} s)`,
@@ -75,6 +69,22 @@ export function checkExpectations(result: RunResult): Check[] {
   return checks;
 }
 
+/** Every step ran, or which did not before the time limit and which failed. */
+function stepsCheck({ scenario, stepsNotRun, stepErrors }: RunResult): Check {
+  const total = scenario.steps.length;
+  if (stepsNotRun.length === 0 && stepErrors.length === 0)
+    return { ok: true, text: `every step ran (${total})` };
+  const parts = [
+    stepsNotRun.length === 0
+      ? ''
+      : `${stepsNotRun.length} of ${total} steps did not run before the time limit: ${stepsNotRun.slice(0, 3).join('; ')}${stepsNotRun.length > 3 ? '; …' : ''}`,
+    stepErrors.length === 0
+      ? ''
+      : `${stepErrors.length} of ${total} steps failed, e.g. ${stepErrors.slice(0, 2).join('; ')}`,
+  ];
+  return { ok: false, text: parts.filter(Boolean).join('; ') };
+}
+
 export function formatReport(result: RunResult, checks: readonly Check[]): string {
   const lines = [
     '',
@@ -106,16 +116,62 @@ export function formatReport(result: RunResult, checks: readonly Check[]): strin
   return `${lines.join('\n')}\n`;
 }
 
-export function formatProgress(p: Progress): string {
-  return [
-    `${p.elapsedSeconds.toFixed(1).padStart(5)} s`,
-    `steps ${p.stepsDone}/${p.steps}`,
-    `launched ${p.launched}`,
-    `with role ${p.withRole}`,
-    `invocations ${p.invocations}${p.failedInvocations ? ` (${p.failedInvocations} failed)` : ''}`,
-    `ECS calls ${p.ecsCalls}${p.throttled ? ` (${p.throttled} throttled)` : ''}`,
-    `DLQ ${p.deadLetters}`,
-  ].join(' · ');
+/** One part of the progress line: a shorter form for narrow terminals, and its rank (0 is kept longest). */
+interface Segment {
+  long: string;
+  short: string;
+  rank: number;
+}
+
+/**
+ * The live progress line, at most `width - 1` characters (writing the last column makes some terminals wrap):
+ * the long labels when they fit, else the short ones, else as many parts as fit, the least important dropped
+ * first.
+ */
+export function formatProgress(p: Progress, width = Number.POSITIVE_INFINITY): string {
+  const failed = p.failedInvocations ? ` (${p.failedInvocations} failed)` : '';
+  const throttled = p.throttled ? ` (${p.throttled} throttled)` : '';
+  const segments: Segment[] = [
+    {
+      long: `${p.elapsedSeconds.toFixed(1).padStart(5)} s`,
+      short: `${p.elapsedSeconds.toFixed(1)}s`,
+      rank: 0,
+    },
+    { long: `steps ${p.stepsDone}/${p.steps}`, short: `steps ${p.stepsDone}/${p.steps}`, rank: 1 },
+    { long: `launched ${p.launched}`, short: `launched ${p.launched}`, rank: 2 },
+    { long: `with role ${p.withRole}`, short: `role ${p.withRole}`, rank: 3 },
+    { long: `invocations ${p.invocations}${failed}`, short: `inv ${p.invocations}${failed}`, rank: 5 },
+    { long: `ECS calls ${p.ecsCalls}${throttled}`, short: `ECS ${p.ecsCalls}${throttled}`, rank: 6 },
+    { long: `DLQ ${p.deadLetters}`, short: `DLQ ${p.deadLetters}`, rank: 4 },
+  ];
+  const room = Math.max(1, width - 1);
+  const full = segments.map((s) => s.long).join(' · ');
+  if (full.length <= room) return full;
+  for (let shown = segments.length; shown > 0; shown--) {
+    const line = segments
+      .filter((s) => s.rank < shown)
+      .map((s) => s.short)
+      .join(' · ');
+    if (line.length <= room) return line;
+  }
+  const elapsed = segments[0]?.short ?? '';
+  return elapsed.length <= room ? elapsed : `${elapsed.slice(0, room - 1)}…`;
+}
+
+/** Text broken at spaces into lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current === '') current = word;
+    else if (current.length + 1 + word.length <= width) current += ` ${word}`;
+    else {
+      lines.push(current);
+      current = word;
+    }
+  }
+  if (current !== '') lines.push(current);
+  return lines;
 }
 
 const round = (n: number) => (Math.round(n * 100) / 100).toString();

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -5,12 +6,13 @@ import {
   readDeadLetterMessage,
 } from '../../shared/dead-letter/dead-letter-message.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
-import { type RedriveReport, redrive } from '../../tools/redrive/redrive.js';
+import type { RedriveReport } from '../../tools/redrive/redrive.js';
 import { Observer } from './observer.js';
 import { Operator } from './operator.js';
 import { judge, type Verdict } from './oracle.js';
 import { type Sandbox, type Shape, startSandbox } from './sandbox.js';
-import type { Scenario, ScenarioStep } from './scenario.js';
+import type { Scenario } from './scenario.js';
+import { runSteps } from './step-runner.js';
 
 /** A snapshot of the run so far, for the live progress line. */
 export interface Progress {
@@ -56,6 +58,8 @@ export interface RunResult {
   notes: readonly string[];
   /** Steps that could not be carried out (e.g. a launch the API refused). */
   stepErrors: string[];
+  /** Steps the time limit stopped: still waiting for their time or condition, or cut short while running. */
+  stepsNotRun: string[];
   /** What the alert targets received. */
   alerts: { received: number; verified: number; byTarget: Record<string, number>; problems: string[] };
   /** One report per redrive step. */
@@ -105,23 +109,15 @@ export async function runScenario(
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
   const deadline = started + scenario.timeLimitSeconds * 1000;
+  // The time limit stops every step still waiting for its time or condition, and cuts the running ones short.
+  const limit = new AbortController();
+  const limitTimer = setTimeout(() => limit.abort(), deadline - Date.now());
 
-  const actions = expand(scenario.steps);
-  let stepsDone = 0;
-  const stepErrors: string[] = [];
-  // A step that fails is reported with the rest, not thrown: the run still settles and is judged.
-  const stepsFinished = Promise.all(
-    actions.map(async (action) => {
-      await sleepUntil(started + action.at * 1000);
-      try {
-        await perform(action.step, { sandbox, operator, groups, redrives });
-      } catch (error) {
-        stepErrors.push(
-          `step at ${action.at} s (${Object.keys(action.step).find((k) => k !== 'at')}): ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-      stepsDone++;
-    }),
+  const { runs, finished } = runSteps(
+    scenario.steps,
+    { sandbox, operator, groups, redrives, settled: () => settle(sandbox, deadline) },
+    started,
+    limit.signal,
   );
 
   const progress = (): Progress => ({
@@ -133,17 +129,19 @@ export async function runScenario(
     ecsCalls: sandbox.calls.records.filter((r) => r.service === 'ecs').length,
     throttled: throttledCalls(sandbox),
     deadLetters: sandbox.mns.queue(deadLetterQueue(sandbox)).size,
-    stepsDone,
-    steps: actions.length,
+    stepsDone: runs.filter((r) => r.state === 'done' || r.state === 'failed').length,
+    steps: runs.length,
   });
   const ticker = setInterval(() => options.onProgress?.(progress()), 250);
 
   let timedOut = false;
   try {
-    await withTimeout(stepsFinished, deadline - Date.now());
+    await Promise.race([finished, once(limit.signal, 'abort')]);
     timedOut = !(await settle(sandbox, deadline));
   } finally {
     clearInterval(ticker);
+    clearTimeout(limitTimer);
+    limit.abort();
   }
   options.onProgress?.(progress());
   const settledAfterSeconds = elapsed();
@@ -186,81 +184,16 @@ export async function runScenario(
       region: sandbox.region,
     }),
     notes: observer.recentNotes(),
-    stepErrors,
+    stepErrors: runs.flatMap((r) => (r.state === 'failed' ? [`${r.description}: ${r.error}`] : [])),
+    stepsNotRun: runs.flatMap((r) =>
+      r.state === 'waiting' ? [r.description] : r.state === 'running' ? [`${r.description}, cut short`] : [],
+    ),
     alerts: alertsReceived(sandbox),
     redrives,
   };
   if (options.keepOpen) return { ...result, sandbox };
   await sandbox.close();
   return result;
-}
-
-type Action = { at: number; step: ScenarioStep };
-
-/** Splits launches larger than a burst into bursts at their own times. */
-function expand(steps: readonly ScenarioStep[]): Action[] {
-  return steps.flatMap((step): Action[] => {
-    if (!('launch' in step)) return [{ at: step.at, step }];
-    const { count, burstSize, burstEverySeconds } = step.launch;
-    return Array.from({ length: Math.ceil(count / burstSize) }, (_, k) => ({
-      at: step.at + k * burstEverySeconds,
-      step: { ...step, launch: { ...step.launch, count: Math.min(burstSize, count - k * burstSize) } },
-    }));
-  });
-}
-
-interface StepContext {
-  sandbox: Sandbox;
-  operator: Operator;
-  groups: Map<string, { region: string; ids: string[] }[]>;
-  redrives: RedriveReport[];
-}
-
-async function perform(
-  step: ScenarioStep,
-  { sandbox, operator, groups, redrives }: StepContext,
-): Promise<void> {
-  if ('launch' in step) {
-    const { group, region, count, tags } = step.launch;
-    const ids = await operator.runInstances(region, count, tags);
-    groups.set(group, [...(groups.get(group) ?? []), { region, ids }]);
-  } else if ('retag' in step) {
-    const { group, count, set, remove } = step.retag;
-    const members = (groups.get(group) ?? []).flatMap(({ region, ids }) => ids.map((id) => ({ region, id })));
-    if (members.length === 0) throw new Error(`retag: group "${group}" has no instances (yet)`);
-    const chosen = members.slice(0, count ?? members.length);
-    for (const region of new Set(chosen.map((m) => m.region))) {
-      const ids = chosen.filter((m) => m.region === region).map((m) => m.id);
-      if (remove.length > 0) await operator.untag(region, ids, remove);
-      if (Object.keys(set).length > 0) await operator.tag(region, ids, set);
-    }
-  } else if ('throttle' in step) {
-    const { actions, ratePerSecond, burst, seconds } = step.throttle;
-    const before = actions.map((action) => [action, sandbox.ecs.rateLimits.limitFor(action)] as const);
-    for (const action of actions)
-      sandbox.ecs.rateLimits.set(action, { ratePerSecond, burst: burst ?? ratePerSecond });
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    for (const [action, limit] of before) sandbox.ecs.rateLimits.set(action, limit);
-  } else if ('trust' in step) {
-    sandbox.ecs.state.setRoleTrustsEcs(step.trust.role, step.trust.ecs);
-  } else {
-    const attachRole = sandbox.deployment.functions.find((f) => f.resource === 'attach-role');
-    if (attachRole === undefined) throw new Error('redrive: s.yaml has no attach-role function');
-    redrives.push(
-      await redrive({
-        mns: sandbox.mnsClient(),
-        queue: sandbox.deployment.failures.retainedQueue,
-        invoker: sandbox.invoker,
-        functionName: attachRole.functionName,
-        filter: {
-          ...(step.redrive.code === undefined ? {} : { code: step.redrive.code }),
-          ...(step.redrive.kind === undefined ? {} : { kind: step.redrive.kind }),
-        },
-        max: step.redrive.max,
-        dryRun: false,
-      }),
-    );
-  }
 }
 
 /**
@@ -374,8 +307,6 @@ function launchToRole(
     max: seconds.at(-1) ?? Number.NaN,
   };
 }
-
-const sleepUntil = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;

@@ -13,7 +13,9 @@ import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
 import type { Seed } from '../seed.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
 
-export type Shape = 'direct' | 'buffered';
+export type { Shape } from './shapes.js';
+
+import type { Shape } from './shapes.js';
 
 export interface SandboxOptions {
   seed: Seed;

@@ -3,7 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod/mini';
 import { REGION_ID, ROLE_NAME } from '../../shared/ecs/ids.js';
-import { parseSeed, type Seed } from '../seed.js';
+import { AppError } from '../../shared/errors/app-error.js';
+import { fileProblem, someIssues } from '../../tools/cli.js';
+import { REDRIVE_KINDS } from '../../tools/redrive/redrive.js';
+import { parseSeed, type Seed, SeedError } from '../seed.js';
 
 /**
  * A sandbox scenario (format documented in local/README.md): the world to start from, what happens when, and
@@ -15,12 +18,47 @@ const rate = z.object({
   burst: z.optional(z.number().check(z.positive())),
 });
 
+/**
+ * What a step waits for besides its time: every condition given must hold. Conditions let a step follow what it
+ * depends on (the failures it fixes, the roles it moves) rather than a time, so a scenario tells the same story
+ * on a fast machine and a loaded one; the time limit still bounds the wait.
+ */
+const after = z.strictObject({
+  /** The step with this `name` has finished. */
+  step: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * Failures in the retained dead-letter queue: with `group`, a record for every instance of that launched group
+   * (its launches finished); otherwise at least `atLeast` records. `code` counts only records with that error code.
+   */
+  deadLetters: z.optional(
+    z.strictObject({
+      group: z.optional(z.string().check(z.minLength(1))),
+      code: z.optional(z.string().check(z.minLength(1))),
+      atLeast: z.optional(z.int().check(z.gte(1))),
+    }),
+  ),
+  /** At least `atLeast` instances of the group hold a role (every one of them, its launches finished, when omitted). */
+  withRole: z.optional(
+    z.strictObject({ group: z.string().check(z.minLength(1)), atLeast: z.optional(z.int().check(z.gte(1))) }),
+  ),
+  /** The system has settled as it must at the end of the run: nothing scheduled or in flight, no new call for 1.5 s. */
+  settled: z.optional(z.literal(true)),
+});
+
+/** When a step runs: not before `at` seconds from the start (0 when omitted), and once `after` holds. */
+const timing = {
+  /** Names the step, for another step's `after: { step }`. */
+  name: z.optional(z.string().check(z.minLength(1))),
+  at: z._default(z.number().check(z.gte(0)), 0),
+  after: z.optional(after),
+};
+
 const launch = z.strictObject({
-  at: z.number().check(z.gte(0)),
+  ...timing,
   launch: z.strictObject({
     /** Names the instances launched here, for later steps and expectations. */
     group: z.string().check(z.minLength(1)),
-    region: z.string().check(z.regex(REGION_ID)),
+    region: z.string().check(z.regex(REGION_ID, 'a region id, like cn-hangzhou')),
     count: z.int().check(z.gte(1), z.lte(100_000)),
     tags: z._default(tags, {}),
     /** RunInstances takes ≤ 100 a call; a launch of more is split into bursts this far apart. */
@@ -30,7 +68,7 @@ const launch = z.strictObject({
 });
 
 const retag = z.strictObject({
-  at: z.number().check(z.gte(0)),
+  ...timing,
   retag: z.strictObject({
     /** A launched group, or `seed` for the seeded instances. */
     group: z.string(),
@@ -42,7 +80,7 @@ const retag = z.strictObject({
 });
 
 const throttle = z.strictObject({
-  at: z.number().check(z.gte(0)),
+  ...timing,
   throttle: z.strictObject({
     actions: z.array(z.string()).check(z.minLength(1)),
     ratePerSecond: z.number().check(z.positive()),
@@ -52,21 +90,26 @@ const throttle = z.strictObject({
 });
 
 const trust = z.strictObject({
-  at: z.number().check(z.gte(0)),
+  ...timing,
   /** RAM side: the role's trust policy stops (false) or starts (true) allowing ecs.aliyuncs.com. */
-  trust: z.strictObject({ role: z.string().check(z.regex(ROLE_NAME)), ecs: z.boolean() }),
+  trust: z.strictObject({
+    role: z.string().check(z.regex(ROLE_NAME, 'a RAM role name (1-64 letters, digits, "." or "-")')),
+    ecs: z.boolean(),
+  }),
 });
 
 const redrive = z.strictObject({
-  at: z.number().check(z.gte(0)),
+  ...timing,
   /** `npm run redrive` against the sandbox: replays the retained failures (optionally filtered). */
   redrive: z.strictObject({
     code: z.optional(z.string()),
-    kind: z.optional(z.string()),
+    kind: z.optional(z.enum(REDRIVE_KINDS)),
     max: z._default(z.int().check(z.gte(1)), 1000),
   }),
 });
 
+const STEP_KINDS = { launch, retag, throttle, trust, redrive } as const;
+export type StepKind = keyof typeof STEP_KINDS;
 const step = z.union([launch, retag, throttle, trust, redrive]);
 
 const bound = z.strictObject({ min: z.optional(z.number()), max: z.optional(z.number()) });
@@ -101,7 +144,8 @@ const scenarioSchema = z.strictObject({
     maxInstances: 10,
   }),
   seed: z.optional(z.unknown()),
-  steps: z.array(step),
+  // Each step is parsed by the schema of its kind, so a mistake is reported against that kind's fields.
+  steps: z.array(z.unknown()),
   expect: z._default(
     z.strictObject({
       /** Every instance holds the role the policy gives it, or the policy keeps another, or it is dead-lettered. */
@@ -120,29 +164,152 @@ const scenarioSchema = z.strictObject({
   ),
 });
 
-export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'seed' | 'policy'> & {
+export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'seed' | 'policy' | 'steps'> & {
   seed: Seed;
   policy?: string;
+  steps: ScenarioStep[];
 };
 export type ScenarioStep = z.infer<typeof step>;
+export type StepCondition = NonNullable<ScenarioStep['after']>;
 export type Bound = z.infer<typeof bound>;
 
-export function parseScenario(text: string, source: string): Scenario {
-  const result = scenarioSchema.safeParse(parse(text));
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source} is not a valid scenario:\n  ${issues.join('\n  ')}`);
+/** A scenario file that cannot be run: every problem, each naming its field (`steps.3.after.step`). */
+export class ScenarioError extends AppError {
+  readonly source: string;
+  readonly issues: readonly string[];
+
+  constructor(source: string, issues: readonly string[], cause?: unknown) {
+    super('InvalidScenario', `${source} is not a valid scenario: ${someIssues(issues)}`, {
+      errorClass: 'permanent',
+      cause,
+    });
+    this.source = source;
+    this.issues = issues;
   }
+}
+
+const issueText = (prefix: string, issues: readonly z.core.$ZodIssue[]): string[] =>
+  issues.map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`);
+
+/** Which kind a step is: the one action key it has (`launch`, `retag`, …). */
+export function stepKind(step: ScenarioStep): StepKind {
+  if ('launch' in step) return 'launch';
+  if ('retag' in step) return 'retag';
+  if ('throttle' in step) return 'throttle';
+  if ('trust' in step) return 'trust';
+  return 'redrive';
+}
+
+function parseStep(input: unknown, index: number, issues: string[]): ScenarioStep | undefined {
+  const at = `steps.${index}`;
+  const kinds = Object.keys(STEP_KINDS) as StepKind[];
+  const present =
+    typeof input === 'object' && input !== null ? kinds.filter((k) => k in input) : ([] as StepKind[]);
+  const [kind] = present;
+  if (kind === undefined || present.length > 1) {
+    issues.push(
+      `${at}: a step has exactly one of ${kinds.join(', ')}${present.length > 1 ? ` (found ${present.join(' and ')})` : ''}`,
+    );
+    return undefined;
+  }
+  const result = STEP_KINDS[kind].safeParse(input);
+  if (result.success) return result.data;
+  issues.push(...issueText(at, result.error.issues));
+  return undefined;
+}
+
+/** What the steps refer to exists: unique names, `after.step` naming another step without a cycle, known groups. */
+function referenceProblems(steps: readonly ScenarioStep[]): string[] {
+  const problems: string[] = [];
+  const byName = new Map<string, number>();
+  steps.forEach((s, i) => {
+    if (s.name === undefined) return;
+    const first = byName.get(s.name);
+    if (first === undefined) byName.set(s.name, i);
+    else problems.push(`steps.${i}.name: ${JSON.stringify(s.name)} is already the name of steps.${first}`);
+  });
+  const groups = new Set(['seed', ...steps.flatMap((s) => ('launch' in s ? [s.launch.group] : []))]);
+  const known = [...groups].join(', ');
+  const checkGroup = (group: string | undefined, field: string) => {
+    if (group !== undefined && !groups.has(group))
+      problems.push(`${field}: no launch step makes group ${JSON.stringify(group)} (groups: ${known})`);
+  };
+  steps.forEach((s, i) => {
+    if ('retag' in s) checkGroup(s.retag.group, `steps.${i}.retag.group`);
+    checkGroup(s.after?.deadLetters?.group, `steps.${i}.after.deadLetters.group`);
+    checkGroup(s.after?.withRole?.group, `steps.${i}.after.withRole.group`);
+    if (s.after?.deadLetters?.group !== undefined && s.after.deadLetters.atLeast !== undefined)
+      problems.push(`steps.${i}.after.deadLetters: give group (all of it) or atLeast, not both`);
+    const wanted = s.after?.step;
+    if (wanted === undefined) return;
+    const target = byName.get(wanted);
+    if (target === undefined) {
+      problems.push(
+        `steps.${i}.after.step: no step is named ${JSON.stringify(wanted)}${byName.size > 0 ? ` (names: ${[...byName.keys()].join(', ')})` : ''}`,
+      );
+      return;
+    }
+    // Follow the chain of `after.step`: a step that comes back to itself would never run.
+    const seen = new Set([i]);
+    for (let at: number | undefined = target; at !== undefined; ) {
+      if (seen.has(at)) {
+        problems.push(
+          `steps.${i}.after.step: ${JSON.stringify(wanted)} waits, in the end, for this step itself`,
+        );
+        break;
+      }
+      seen.add(at);
+      const next: string | undefined = steps[at]?.after?.step;
+      at = next === undefined ? undefined : byName.get(next);
+    }
+  });
+  return problems;
+}
+
+/** `source` names the file in messages; paths in it are relative to `baseDir` (the file's directory). */
+export function parseScenario(text: string, source: string, baseDir = dirname(resolve(source))): Scenario {
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ScenarioError(source, [`not YAML: ${message.split('\n', 1)[0]}`], error);
+  }
+  const result = scenarioSchema.safeParse(document);
+  if (!result.success) throw new ScenarioError(source, issueText('', result.error.issues));
+  const issues: string[] = [];
+  const steps = result.data.steps.flatMap((s, i) => parseStep(s, i, issues) ?? []);
+  if (issues.length === 0) issues.push(...referenceProblems(steps));
+  if (issues.length > 0) throw new ScenarioError(source, issues);
   const { seed, policy, ...rest } = result.data;
   const accountId = '1234567890123456';
+  let parsedSeed: Seed;
+  try {
+    parsedSeed = parseSeed(seed ?? { accountId }, 'seed');
+  } catch (error) {
+    if (!(error instanceof SeedError)) throw error;
+    throw new ScenarioError(
+      source,
+      error.issues.map((issue) => `seed.${issue}`),
+      error,
+    );
+  }
   return {
     ...rest,
-    seed: parseSeed(seed ?? { accountId }, `${source} seed`),
+    steps,
+    seed: parsedSeed,
     // Relative to the scenario file, like any path in it.
-    ...(policy === undefined ? {} : { policy: resolve(dirname(resolve(source)), policy) }),
+    ...(policy === undefined ? {} : { policy: resolve(baseDir, policy) }),
   };
 }
 
-export function readScenario(path: string): Scenario {
-  return parseScenario(readFileSync(path, 'utf8'), path);
+/** Reads a scenario file; `name` is how messages call it (the path as the user gave it). */
+export function readScenario(path: string, name = path): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${name}: ${fileProblem(error)}`, { cause: error });
+  }
+  return parseScenario(text, name, dirname(resolve(path)));
 }

@@ -69,6 +69,9 @@ const envSchema = z.object({
   FC_FUNC_CODE_PATH: z.optional(z.string()),
 });
 
+/** The variables the attach-role function reads (the README's configuration table). */
+export const ATTACH_ROLE_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /**
  * Where dead-letter records go: an MNS topic (fanned out to a retained queue for redrive and to the alert
  * function), or straight to an MNS queue when there is no alerting.

@@ -1,6 +1,14 @@
 import type { ErrorClass } from '../errors/app-error.js';
 
-export type DeadLetterKind = 'attach-failed' | 'replace-failed' | 'deadline' | 'conflict' | 'poison';
+/** Every kind of dead-letter record (the design's "Dead-letter record"). */
+export const DEAD_LETTER_KINDS = [
+  'attach-failed',
+  'replace-failed',
+  'deadline',
+  'conflict',
+  'poison',
+] as const;
+export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 
 /** One MNS message per instance (design: "Dead-letter record"); `poison` records carry the event instead. */
 export interface DeadLetterRecord {

@@ -6,13 +6,17 @@ import {
   type DeadLetterMessage,
   readDeadLetterMessage,
 } from '../../shared/dead-letter/dead-letter-message.js';
+import { DEAD_LETTER_KINDS } from '../../shared/dead-letter/dead-letter-record.js';
 import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
+
+/** What `--kind` can select: a dead-letter record's kind, an FC onFailure record, or a message no one can read. */
+export const REDRIVE_KINDS = [...DEAD_LETTER_KINDS, 'fc-failure', 'unreadable'] as const;
+export type RedriveKind = (typeof REDRIVE_KINDS)[number];
 
 export interface RedriveFilter {
   /** Error code (a dead-letter record's `error.code`, an FC record's `condition`). */
   code?: string;
-  /** Dead-letter kind, or `fc-failure`. */
-  kind?: string;
+  kind?: RedriveKind;
   /** Only records at least this old, ms. */
   olderThanMs?: number;
 }

@@ -1,12 +1,45 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const invoke = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'local/invoke.ts', ...args], { env: { PATH: process.env.PATH } });
+const invokeWith = (env: Record<string, string>, ...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'local/invoke.ts', ...args], {
+    env: { PATH: process.env.PATH, ...env },
+  });
+const invoke = (...args: string[]) => invokeWith({}, ...args);
+const failure = (e: unknown) => e as { code: number; stdout: string; stderr: string };
 
-describe('npm run invoke (and npm start, which runs it on the bundled example)', () => {
+/** A directory of the user's own: a payments instance whose role does not trust ECS, and an event naming it. */
+const userDir = mkdtempSync(join(tmpdir(), 'invoke-'));
+afterAll(() => rmSync(userDir, { recursive: true, force: true }));
+const PAY = 'i-bp1pay00000000000009';
+writeFileSync(
+  join(userDir, 'seed.json'),
+  JSON.stringify({
+    accountId: '1234567890123456',
+    roles: [{ name: 'EcsPaymentsRole', trustsEcs: false }],
+    instances: [{ id: PAY, region: 'cn-hangzhou', tags: { team: 'payments', env: 'prod' } }],
+  }),
+);
+writeFileSync(
+  join(userDir, 'event.json'),
+  JSON.stringify({
+    id: 'evt-1',
+    source: 'acs.ecs',
+    specversion: '1.0',
+    type: 'ecs:Instance:StateChange',
+    subject: `acs:ecs:cn-hangzhou:1234567890123456:instance/${PAY}`,
+    aliyunregionid: 'cn-hangzhou',
+    aliyunaccountid: '1234567890123456',
+    data: { resourceId: PAY, resourceType: 'ALIYUN::ECS::Instance', state: 'Running' },
+  }),
+);
+
+describe('npm run invoke (and npm start, which runs it on the bundled example)', { timeout: 120_000 }, () => {
   it('prints the instance→role map and then the summary, as the last two JSON lines on stdout', async () => {
     const { stdout, stderr } = await invoke(
       '--event',
@@ -39,13 +72,75 @@ describe('npm run invoke (and npm start, which runs it on the bundled example)',
     ).toBe(true);
   });
 
-  it('says what is wrong with a bad seed and exits non-zero', async () => {
-    const error = await invoke('--event', 'local/examples/event.json', '--seed', 'package.json').catch(
-      (e: unknown) => e,
+  it('says what is wrong with a bad seed, naming the flag and the file: a usage error, exit 2', async () => {
+    const error = failure(
+      await invoke('--event', 'local/examples/event.json', '--seed', 'package.json').catch((e: unknown) => e),
     );
-    expect(error).toMatchObject({ code: 1 });
-    expect(String((error as { stderr: string }).stderr)).toMatch(
-      /package\.json is not a valid emulator seed/,
+    expect(error.code).toBe(2);
+    expect(error.stderr.split('\n')[0]).toMatch(
+      /^invoke: --seed: package\.json is not a valid emulator seed: /,
+    );
+  });
+
+  it('reads the files it is given where the user ran npm (INIT_CWD), and lists the dead letters it wrote', async () => {
+    const { stdout, stderr } = await invokeWith(
+      { INIT_CWD: userDir, LOG_LEVEL: 'silent' },
+      '--event',
+      'event.json',
+      '--seed',
+      'seed.json',
+    );
+    const summary = JSON.parse(stdout.trimEnd().split('\n').at(-1) ?? '');
+    expect(summary.counts).toEqual({ 'dead-lettered': 1 });
+    // LOG_LEVEL=silent reached the function: stderr holds only the dead letter, no log line.
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^dead letter: attach-failed InvalidRamRole\\.NotEcsRole ${PAY} \\(cn-hangzhou\\): \\{`),
+    );
+  });
+
+  it('prints the dead letters as one JSON line with --dead-letters, before the state and the summary', async () => {
+    const { stdout } = await invokeWith(
+      { INIT_CWD: userDir, LOG_LEVEL: 'silent' },
+      '--event',
+      'event.json',
+      '--seed',
+      'seed.json',
+      '--dead-letters',
+      '--state',
+    );
+    const [records, state] = stdout
+      .trimEnd()
+      .split('\n')
+      .slice(-3)
+      .map((l) => JSON.parse(l));
+    expect(records).toEqual([
+      expect.objectContaining({
+        kind: 'attach-failed',
+        instanceId: PAY,
+        error: expect.objectContaining({ code: 'InvalidRamRole.NotEcsRole' }),
+      }),
+    ]);
+    expect(state).toEqual({ [PAY]: null });
+  });
+
+  it('passes the function’s environment variables through: an invalid one stops it, named', async () => {
+    const error = failure(
+      await invokeWith({ LOG_LEVEL: 'chatty' }, '--event', 'local/examples/event.json').catch(
+        (e: unknown) => e,
+      ),
+    );
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(/^invoke failed: invalid configuration: LOG_LEVEL: /);
+    // What the stack sets itself is not taken from the caller, and says so.
+    const { stderr } = await invokeWith(
+      { ECS_ENDPOINT: 'ecs.cn-hangzhou.aliyuncs.com', LOG_LEVEL: 'silent' },
+      '--event',
+      'local/examples/event.json',
+    );
+    expect(stderr).toBe(
+      'invoke: ECS_ENDPOINT is not passed through: the local stack sets it to its emulators\n',
     );
   });
 });

@@ -9,18 +9,21 @@ import { loadPolicy } from '../../../shared/policy/load-policy.js';
 
 /**
  * The default scenario (local/scenarios/default.yaml) at a small scale: a fifth of the instances, half the time.
- * Every step and expectation is kept, so the test follows the scenario file when it changes.
+ * Every step (with what it waits for) and expectation is kept, so the test follows the scenario file when it
+ * changes.
  */
 export function smallDefaultScenario(): Scenario {
   const scenario = readScenario('local/scenarios/default.yaml');
   return {
     ...scenario,
-    timeLimitSeconds: 60,
+    // A bound, not a target: a loaded machine (load 6–20 on 2 cores) needs about 45 s.
+    timeLimitSeconds: 80,
     steps: scenario.steps.map((step) => {
       const at = step.at / 2;
       if ('launch' in step) {
         const count = Math.max(3, Math.ceil(step.launch.count / 5));
         return {
+          ...step,
           at,
           launch: {
             ...step.launch,
@@ -31,9 +34,9 @@ export function smallDefaultScenario(): Scenario {
         };
       }
       if ('retag' in step && step.retag.count !== undefined)
-        return { at, retag: { ...step.retag, count: Math.ceil(step.retag.count / 5) } };
+        return { ...step, at, retag: { ...step.retag, count: Math.ceil(step.retag.count / 5) } };
       if ('throttle' in step)
-        return { at, throttle: { ...step.throttle, seconds: step.throttle.seconds / 2 } };
+        return { ...step, at, throttle: { ...step.throttle, seconds: step.throttle.seconds / 2 } };
       return { ...step, at };
     }),
     expect: {

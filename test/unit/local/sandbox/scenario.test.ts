@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario, ScenarioError } from '../../../../local/sandbox/scenario.js';
+import { describeStep } from '../../../../local/sandbox/step-runner.js';
+
+const LAUNCH = '  - { name: start, at: 0, launch: { group: web, region: cn-hangzhou, count: 2 } }';
+
+function problems(steps: string): readonly string[] {
+  try {
+    parseScenario(`name: s\nsteps:\n${steps}\n`, 's.yaml', '/tmp');
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.issues;
+    throw error;
+  }
+  return [];
+}
+
+describe('scenario steps that wait for a condition', () => {
+  it('take after: step, deadLetters, withRole and settled, with at defaulting to 0', () => {
+    const scenario = parseScenario(
+      `name: s
+steps:
+${LAUNCH}
+  - name: fix
+    after: { deadLetters: { group: web, code: InvalidRamRole.NotEcsRole } }
+    trust: { role: EcsAppRole, ecs: true }
+  - at: 3
+    after: { step: fix, settled: true, withRole: { group: web, atLeast: 1 } }
+    redrive: { code: InvalidRamRole.NotEcsRole, kind: attach-failed }
+`,
+      's.yaml',
+      '/tmp',
+    );
+    expect(scenario.steps.map((s, i) => describeStep(s, i))).toEqual([
+      'step 1 (launch "start", at 0 s)',
+      'step 2 (trust "fix", after every instance of group web is dead-lettered with InvalidRamRole.NotEcsRole)',
+      'step 3 (redrive, at 3 s, after step "fix" has finished and 1 of group web hold a role and the system has settled)',
+    ]);
+    expect(scenario.steps[1]?.at).toBe(0);
+  });
+
+  it('refuse what the run could never satisfy, naming the step and the field', () => {
+    expect(
+      problems(`${LAUNCH}
+  - { name: start, after: { step: nowhere }, trust: { role: EcsAppRole, ecs: true } }
+  - { after: { deadLetters: { group: nobody } }, retag: { group: ghosts } }`),
+    ).toEqual([
+      'steps.1.name: "start" is already the name of steps.0',
+      'steps.1.after.step: no step is named "nowhere" (names: start)',
+      'steps.2.retag.group: no launch step makes group "ghosts" (groups: seed, web)',
+      'steps.2.after.deadLetters.group: no launch step makes group "nobody" (groups: seed, web)',
+    ]);
+    expect(
+      problems(`  - { name: a, after: { step: b }, trust: { role: EcsAppRole, ecs: true } }
+  - { name: b, after: { step: a }, trust: { role: EcsAppRole, ecs: false } }`),
+    ).toEqual([
+      'steps.0.after.step: "b" waits, in the end, for this step itself',
+      'steps.1.after.step: "a" waits, in the end, for this step itself',
+    ]);
+  });
+
+  it('report a mistake against the fields of the step’s own kind, and a redrive --kind must exist', () => {
+    expect(
+      problems(`  - { at: 0, launch: { group: x, region: ../etc, count: 0 } }
+  - { redrive: { kind: nonsense } }
+  - { at: 1 }`),
+    ).toEqual([
+      'steps.0.launch.region: a region id, like cn-hangzhou',
+      'steps.0.launch.count: Too small: expected number to be >=1',
+      'steps.1.redrive.kind: Invalid option: expected one of "attach-failed"|"replace-failed"|"deadline"|"conflict"|"poison"|"fc-failure"|"unreadable"',
+      'steps.2: a step has exactly one of launch, retag, throttle, trust, redrive',
+    ]);
+  });
+
+  it('says it all on one line, starting with the file', () => {
+    expect(() => parseScenario('name: s\nsteps: [ { at: 0, trust: {} ', 'bad.yaml', '/tmp')).toThrow(
+      /^bad\.yaml is not a valid scenario: not YAML: [^\n]+$/,
+    );
+  });
+});
