@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     });
     const summary = await handler(event, stack.context({ timeoutSeconds }));
     if (values.state) console.log(JSON.stringify(stack.ecs.state.roleAssignments()));
-    console.log(JSON.stringify(summary));
+    // The function's {counts, results}, plus the poison and all dead-letter records it wrote (the stack is fresh:
+    // its queue holds this invocation's records only).
+    const deadLetters = stack.deadLetterMessages();
+    const poison = deadLetters.filter((m) => m.kind === 'record' && m.record.kind === 'poison').length;
+    console.log(JSON.stringify({ ...summary, poison, deadLetters: deadLetters.length }));
   } finally {
     await stack.close();
   }
