@@ -1,4 +1,6 @@
 import type { PoisonEvent } from '../events/decoded-event.js';
+import { MAX_JSON_DEPTH } from '../events/limits.js';
+import { exceedsDepth } from '../events/parse-json.js';
 import { boundRecord, jsonBytes, MAX_RECORD_JSON_BYTES, type PoisonRecord } from './dead-letter-record.js';
 
 /** Where and when the records are written. */
@@ -42,8 +44,9 @@ export function poisonRecords(poison: PoisonEvent, context: PoisonContext): Pois
     ...(poison.error.path === '' ? {} : { path: poison.error.path }),
     ...(poison.error.value === undefined ? {} : { value: poison.error.value }),
   });
+  const event = recordedEvent(poison.event);
   const withEvent = (record: PoisonRecord): PoisonRecord =>
-    poison.event === undefined ? record : { ...record, event: poison.event };
+    event === undefined ? record : { ...record, event };
 
   const groups = groupByPlace(poison.instances ?? [], context);
   if (groups.length === 0) return [withEvent(base)];
@@ -56,6 +59,17 @@ export function poisonRecords(poison: PoisonEvent, context: PoisonContext): Pois
     const part = { ...record, part: { index: index + 1, count: chunks.length } };
     return index === 0 ? withEvent(part) : part;
   });
+}
+
+/**
+ * Levels a record (and the batch redrive sends it in) puts around the event. An event nested deeper than the
+ * decoder's limit minus these is kept as its JSON text, or the record could not be fed back in for redrive.
+ */
+const RECORD_NESTING = 4;
+
+function recordedEvent(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null) return event;
+  return exceedsDepth(event, MAX_JSON_DEPTH - RECORD_NESTING) ? JSON.stringify(event) : event;
 }
 
 interface Group {

@@ -11,12 +11,15 @@ import { type InstanceLocation, isArnLike, isInstanceResourceType, parseArn } fr
  */
 export function salvageInstances(value: unknown): InstanceLocation[] {
   const found = new Found();
+  // Depth first, in document order (children pushed last first): iterative, so nesting cannot overflow the stack.
   const stack: unknown[] = [value];
-  for (let node = stack.pop(); stack.length > 0 || node !== undefined; node = stack.pop()) {
+  while (stack.length > 0) {
+    const node = stack.pop();
     if (typeof node === 'string') found.string(node);
-    else if (Array.isArray(node)) for (const item of node) stack.push(item);
-    else if (typeof node === 'object' && node !== null)
-      for (const item of Object.values(node)) stack.push(item);
+    else if (typeof node === 'object' && node !== null) {
+      const children = Array.isArray(node) ? node : Object.values(node);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
   }
   return found.locations();
 }
