@@ -338,6 +338,34 @@ describe('decodeEvent poison codes', () => {
       '/regionId',
     ],
     [
+      'dead-letter poison keeping a malformed id',
+      {
+        kind: 'poison',
+        version: 1,
+        at: '2026-11-29T04:00:00.000Z',
+        error: { code: 'InvalidEvent.RegionId', message: 'm', class: 'permanent' },
+        attempts: 1,
+        source: { fcRequestId: 'f' },
+        instanceIds: [id(1), 'i-NOPE'],
+      },
+      'InvalidEvent.InstanceId',
+      '/instanceIds/1',
+    ],
+    [
+      'dead-letter record with a field of the wrong type',
+      {
+        kind: 'deadline',
+        version: 1,
+        at: '2026-11-29T04:00:00.000Z',
+        instanceId: id(1),
+        error: { code: 'X', message: 'm', class: 'permanent' },
+        attempts: 'one',
+        source: { fcRequestId: 'f' },
+      },
+      'InvalidEvent.WrongType',
+      '/attempts',
+    ],
+    [
       'MNS message without body',
       { specversion: '1.0', type: 'mns:Queue:SendMessage', data: {} },
       'InvalidEvent.MissingField',
@@ -409,6 +437,38 @@ describe('decodeEvent poison codes', () => {
     // The whole event is kept, with the valid ids in it for redrive.
     expect(result.poison[0]?.event).toEqual({ ...withoutRegion, data });
     expect(result.poison[0]?.instances).toEqual([{ instanceId: id(1) }]);
+  });
+
+  it('decodes a poison record that kept instance ids into redrive refs, one without into nothing', () => {
+    const poison = {
+      kind: 'poison',
+      version: 1,
+      at: '2026-11-29T04:00:00.000Z',
+      accountId: '1234567890123456',
+      regionId: 'cn-shanghai',
+      error: { code: 'InvalidEvent.RegionId', message: 'm', class: 'permanent' },
+      attempts: 1,
+      source: { eventId: 'e-9', fcRequestId: 'f' },
+    };
+    const kept = decodeJson({ ...poison, instanceIds: [id(1), id(2)] });
+    expect(kept.poison).toEqual([]);
+    expect(kept.refs).toEqual(
+      [id(1), id(2)].map((instanceId) => ({
+        regionId: 'cn-shanghai',
+        accountId: '1234567890123456',
+        instanceId,
+        reason: 'redrive',
+        eventId: 'e-9',
+        eventType: 'dead-letter:poison',
+        eventTime: '2026-11-29T04:00:00.000Z',
+      })),
+    );
+    const none = decodeJson(poison);
+    expect([none.refs, none.poison, none.ignored.map((i) => i.eventType)]).toEqual([
+      [],
+      [],
+      ['dead-letter:poison'],
+    ]);
   });
 
   it('poisons refs that would need an invalid default region', () => {
