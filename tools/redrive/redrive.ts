@@ -105,8 +105,9 @@ const RECEIVE_BATCH = 16;
  * Replays failures from the retained queue through the deployed attach-role function (synchronously, so the
  * summary says how each instance ended) and deletes a message only when its instance is no longer failing.
  * Everything received is held invisible (and the hold extended while the work lasts), then released: kept
- * messages reappear at once for the next run or another consumer. Poison and unreadable messages are listed,
- * never replayed. A replayed record that still fails is not written again by the function, and an FC failure
+ * messages reappear at once for the next run or another consumer. Unreadable messages, and poison records that
+ * kept no instance id, are listed, never replayed; a poison record's kept ids are replayed like any record's
+ * instance (the undecodable event itself never is), and it is deleted once none of them fails. A replayed record that still fails is not written again by the function, and an FC failure
  * record whose event the function has now handled gives way to the records that run wrote for its failing
  * instances, so replays never multiply the queue.
  */
