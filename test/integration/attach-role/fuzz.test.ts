@@ -51,7 +51,7 @@ describe('the handler on fuzzed events', () => {
         expect(written.filter((r) => r.kind === 'deadline')).toEqual([]);
         expect(summary.results.length + poison.length + decoded.ignored.length).toBeGreaterThan(0);
       }),
-      { numRuns: 120, seed: 20261129 },
+      { numRuns: 60, seed: 20261129 },
     );
   }, 120_000);
 });
