@@ -8,8 +8,14 @@ export interface Invocation {
   deadLetters: readonly DeadLetterMessage[];
 }
 
-/** The last line on stdout, one JSON object: the handler's summary. */
-export const summaryLine = ({ summary }: Invocation): string => JSON.stringify(summary);
+/**
+ * The last line on stdout, one JSON object: the handler's `{counts, results}`, plus the poison and all
+ * dead-letter records it wrote (the stack is fresh: its queue holds this invocation's records only).
+ */
+export function summaryLine({ summary, deadLetters }: Invocation): string {
+  const poison = deadLetters.filter((m) => m.kind === 'record' && m.record.kind === 'poison').length;
+  return JSON.stringify({ ...summary, poison, deadLetters: deadLetters.length });
+}
 
 /** The dead letters as one JSON line (`--dead-letters`): the records as the function wrote them. */
 export const deadLettersLine = ({ deadLetters }: Invocation): string =>
@@ -22,7 +28,7 @@ function deadLetterNote(m: DeadLetterMessage): string {
   if (m.kind === 'fc-failure') return `dead letter: FC onFailure record: ${JSON.stringify(m.record)}`;
   if (m.kind === 'unreadable') return `dead letter: unreadable (${m.reason}): ${m.body}`;
   const r = m.record;
-  const where = r.instanceId === undefined ? '' : ` ${r.instanceId}${r.regionId ? ` (${r.regionId})` : ''}`;
+  const where = r.kind === 'poison' ? '' : ` ${r.instanceId}${r.regionId ? ` (${r.regionId})` : ''}`;
   return `dead letter: ${r.kind} ${r.error.code}${where}: ${JSON.stringify(r)}`;
 }
 

@@ -1,4 +1,5 @@
 import type { DeadLetterMessage } from '../../shared/dead-letter/dead-letter-message.js';
+import { recordInstanceIds } from '../../shared/dead-letter/dead-letter-record.js';
 import { decodeEvent } from '../../shared/events/decode-event.js';
 import { decide } from '../../shared/policy/decide.js';
 import type { Policy } from '../../shared/policy/policy.js';
@@ -75,7 +76,7 @@ function keepsOtherRole(policy: Policy, role: string): boolean {
 function deadLetteredInstances(input: OracleInput): Set<string> {
   const ids = new Set<string>();
   for (const message of input.deadLetters) {
-    if (message.kind === 'record' && message.record.instanceId) ids.add(message.record.instanceId);
+    if (message.kind === 'record') for (const id of recordInstanceIds(message.record)) ids.add(id);
     if (message.kind === 'fc-failure') {
       const decoded = decodeEvent(message.record.requestPayload, {
         defaultRegionId: input.region,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readDeadLetterMessage } from '../../shared/dead-letter/dead-letter-message.js';
+import { recordInstanceIds } from '../../shared/dead-letter/dead-letter-record.js';
 import { type RedriveReport, redrive } from '../../tools/redrive/redrive.js';
 import type { Operator } from './operator.js';
 import type { Sandbox } from './sandbox.js';
@@ -108,7 +109,7 @@ function holds(after: StepCondition, { context, finishedNames, launchesLeft }: W
     if (group === undefined) {
       if (records.length < (atLeast ?? 1)) return false;
     } else {
-      const lettered = new Set(records.map((r) => r.instanceId));
+      const lettered = new Set(records.flatMap(recordInstanceIds));
       const ids = members(group);
       if (!complete(group) || ids.length === 0 || !ids.every((id) => lettered.has(id))) return false;
     }

@@ -59,18 +59,24 @@ function membersOf(message: DeadLetterMessage, defaultRegionId?: string): Member
         at: r.at,
         ...(r.accountId === undefined ? {} : { accountId: r.accountId }),
         ...(r.regionId === undefined ? {} : { regionId: r.regionId }),
-        ...(r.desiredRole ? { role: r.desiredRole } : {}),
       };
-      if (r.instanceId && r.regionId) {
-        member.instance = {
-          instanceId: r.instanceId,
-          regionId: r.regionId,
-          consoleUrl: consoleUrl(r.regionId, r.instanceId),
-          ...(r.previousRole ? { previousRole: r.previousRole } : {}),
-        };
+      if (r.kind !== 'poison') {
+        if (r.desiredRole) member.role = r.desiredRole;
+        if (r.regionId) {
+          member.instance = {
+            ...listed(r.instanceId, r.regionId),
+            ...(r.previousRole ? { previousRole: r.previousRole } : {}),
+          };
+        }
+        return [member];
       }
-      if (r.kind === 'poison') member.sample = excerpt(r.event);
-      return [member];
+      // An event that could not be decoded: show what was wrong with it, and the instances it named, if any.
+      const sample = r.event ?? (r.value === undefined ? undefined : `${r.path ?? ''}: ${r.value}`);
+      if (sample !== undefined) member.sample = excerpt(sample);
+      const regionId = r.regionId;
+      const instanceIds = r.instanceIds ?? [];
+      if (regionId === undefined || instanceIds.length === 0) return [member];
+      return instanceIds.map((id) => ({ ...member, instance: listed(id, regionId) }));
     }
     case 'fc-failure': {
       const r = message.record;
@@ -90,14 +96,7 @@ function membersOf(message: DeadLetterMessage, defaultRegionId?: string): Member
         defaultRegionId: region || defaultRegionId || 'cn-hangzhou',
       }).refs;
       if (refs.length === 0) return [base];
-      return refs.map((ref) => ({
-        ...base,
-        instance: {
-          instanceId: ref.instanceId,
-          regionId: ref.regionId,
-          consoleUrl: consoleUrl(ref.regionId, ref.instanceId),
-        },
-      }));
+      return refs.map((ref) => ({ ...base, instance: listed(ref.instanceId, ref.regionId) }));
     }
     case 'unreadable':
       return [
@@ -111,6 +110,12 @@ function membersOf(message: DeadLetterMessage, defaultRegionId?: string): Member
       ];
   }
 }
+
+const listed = (instanceId: string, regionId: string): AlertInstance => ({
+  instanceId,
+  regionId,
+  consoleUrl: consoleUrl(regionId, instanceId),
+});
 
 function groupKey(m: Member): string {
   const fields = [m.accountId ?? '', m.regionId ?? '', m.kind, m.code, m.role ?? ''];

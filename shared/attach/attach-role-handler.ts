@@ -2,11 +2,10 @@ import pLimit from 'p-limit';
 import type { Config } from '../config/config.js';
 import { deadlineMarginMs } from '../config/config.js';
 import { type CredentialProvider, credentialsFor } from '../credentials/credentials.js';
-import type { DeadLetterRecord } from '../dead-letter/dead-letter-record.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
+import { poisonRecords } from '../dead-letter/poison-records.js';
 import type { EcsGateway } from '../ecs/ecs-gateway.js';
 import { decodeEvent } from '../events/decode-event.js';
-import type { PoisonEvent } from '../events/decoded-event.js';
 import { DEFAULT_TIMEOUT_SECONDS, type FcContext } from '../fc/fc-context.js';
 import type { Logger } from '../logging/logger.js';
 import type { Policy } from '../policy/policy.js';
@@ -24,6 +23,9 @@ export interface AttachRoleDeps {
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   now?: () => number;
 }
+
+/** Poison entries logged one by one; the rest are counted (every one has its dead-letter record). */
+const MAX_POISON_LOG_LINES = 20;
 
 /** Time kept after the soft deadline for writing dead-letter records, before FC's hard timeout. */
 const HARD_STOP_SAFETY_MS = 100;
@@ -56,10 +58,21 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
     );
 
     const decoded = decodeEvent(event, { defaultRegionId: regionId, defaultAccountId: accountId });
-    for (const poison of decoded.poison) {
+    for (const poison of decoded.poison.slice(0, MAX_POISON_LOG_LINES)) {
       log.warn(
-        { code: poison.error.code, path: poison.error.path, eventId: poison.eventId },
+        {
+          code: poison.error.code,
+          path: poison.error.path,
+          eventId: poison.eventId,
+          ...(poison.instances?.length ? { instances: poison.instances.length } : {}),
+        },
         poison.error.message,
+      );
+    }
+    if (decoded.poison.length > MAX_POISON_LOG_LINES) {
+      log.warn(
+        { poison: decoded.poison.length },
+        `${decoded.poison.length - MAX_POISON_LOG_LINES} more poison entries: see the dead-letter records`,
       );
     }
     if (decoded.ignored.length > 0)
@@ -84,10 +97,11 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       decoded.refs,
     );
 
-    const records = [
-      ...decoded.poison.map((p) => poisonRecord(p, context.requestId, accountId, regionId, now())),
-      ...ledger.deadLetters,
-    ];
+    const at = new Date(now()).toISOString();
+    const poison = decoded.poison.flatMap((p) =>
+      poisonRecords(p, { fcRequestId: context.requestId, accountId, regionId, at }),
+    );
+    const records = [...poison, ...ledger.deadLetters];
     for (const result of summary.results) {
       if (
         result.outcome !== 'already-correct' &&
@@ -113,7 +127,7 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       {
         counts: summary.counts,
         instances: summary.results.length,
-        poison: decoded.poison.length,
+        poison: poison.length,
         deadLetters: records.length,
         durationMs: now() - startedAt,
         mode: deps.policy.mode,
@@ -121,28 +135,5 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       'summary',
     );
     return summary;
-  };
-}
-
-function poisonRecord(
-  poison: PoisonEvent,
-  fcRequestId: string,
-  accountId: string,
-  regionId: string,
-  at: number,
-): DeadLetterRecord {
-  const source: DeadLetterRecord['source'] = { fcRequestId };
-  if (poison.eventId !== undefined) source.eventId = poison.eventId;
-  if (poison.eventType !== undefined) source.eventType = poison.eventType;
-  return {
-    kind: 'poison',
-    version: 1,
-    at: new Date(at).toISOString(),
-    accountId,
-    regionId,
-    error: { code: poison.error.code, message: poison.error.message, class: 'permanent' },
-    attempts: 1,
-    source,
-    event: poison.event,
   };
 }

@@ -1,4 +1,4 @@
-import type { DeadLetterKind, DeadLetterRecord } from '../dead-letter/dead-letter-record.js';
+import type { InstanceKind, InstanceRecord } from '../dead-letter/dead-letter-record.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import type { InstanceOutcome } from './outcomes.js';
@@ -6,7 +6,7 @@ import type { InstanceOutcome } from './outcomes.js';
 export const refKey = (regionId: string, instanceId: string): string => `${regionId}/${instanceId}`;
 
 export interface DeadLetterDetails {
-  kind: DeadLetterKind;
+  kind: InstanceKind;
   info: ErrorInfo;
   attempts: number;
   desiredRole?: string | null;
@@ -22,7 +22,7 @@ export interface DeadLetterDetails {
 export class Ledger {
   readonly #refs = new Map<string, InstanceRef>();
   readonly #outcomes = new Map<string, InstanceOutcome>();
-  readonly deadLetters: DeadLetterRecord[] = [];
+  readonly deadLetters: InstanceRecord[] = [];
   readonly #fcRequestId: string;
   readonly #now: () => number;
 
@@ -72,7 +72,7 @@ export class Ledger {
     const ref = this.ref(regionId, instanceId);
     if (ref.reason === 'redrive') return;
     const { info } = details;
-    const record: DeadLetterRecord = {
+    const record: InstanceRecord = {
       kind: details.kind,
       version: 1,
       at: new Date(this.#now()).toISOString(),

@@ -1,5 +1,11 @@
 import { type FcDestinationRecord, readFcDestinationRecord } from '../events/fc-destination.js';
-import type { DeadLetterRecord } from './dead-letter-record.js';
+import {
+  type DeadLetterRecord,
+  formatProblem,
+  parseRecord,
+  type RecordProblem,
+  schemaProblems,
+} from './dead-letter-record.js';
 
 /** A message of the dead-letter queue: one of this function's records, an FC onFailure record, or neither. */
 export type DeadLetterMessage =
@@ -16,13 +22,19 @@ export type DeadLetterMessage =
 export function readDeadLetterMessage(body: string): DeadLetterMessage {
   const parsed = parseJson(body) ?? parseJson(fromBase64(body));
   if (parsed === undefined) return { kind: 'unreadable', body, reason: 'neither JSON nor base64 of JSON' };
-  if (isObject(parsed) && parsed.version === 1 && typeof parsed.kind === 'string' && isObject(parsed.error)) {
-    return { kind: 'record', record: parsed as unknown as DeadLetterRecord };
+  if (isObject(parsed) && 'kind' in parsed && 'version' in parsed) {
+    const read = parseRecord(parsed);
+    return read.success
+      ? { kind: 'record', record: read.record }
+      : { kind: 'unreadable', body, reason: `not a valid dead-letter record: ${first(read.problems)}` };
   }
   const fcRecord = readFcDestinationRecord(parsed);
   if (fcRecord !== undefined) return { kind: 'fc-failure', record: fcRecord };
   return { kind: 'unreadable', body, reason: 'JSON of no known record shape' };
 }
+
+const first = (problems: readonly RecordProblem[]): string =>
+  problems[0] === undefined ? 'invalid' : formatProblem(problems[0]);
 
 function fromBase64(text: string): string | undefined {
   const compact = text.trim();

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { AppError } from '../errors/app-error.js';
 import { describeError } from '../errors/classify.js';
 import type { BackoffOptions } from '../retry/backoff.js';
 import type { Deadline } from '../retry/deadline.js';
@@ -63,11 +64,14 @@ export class MnsDeadLetterTopic implements DeadLetterSink {
       await withRetry(
         async () => {
           const response = await client.publishMessage(this.#options.topicName, { MessageBody: body });
-          // A non-XML answer (a gateway's 503) does not throw in @alicloud/mns: make it an error to retry.
-          if (response.code !== 201)
-            throw Object.assign(new Error(`MNS answered HTTP ${response.code}`), {
-              statusCode: response.code,
+          // A non-XML answer (a gateway's 503) does not throw in @alicloud/mns (cloud-facts MNS-12): make it an
+          // error, retried when the status says the service may take it later.
+          if (response.code !== 201) {
+            throw new AppError('BadResponse', `MNS answered PublishMessage with HTTP ${response.code}`, {
+              errorClass: response.code >= 500 || response.code === 429 ? 'retryable' : 'permanent',
+              status: response.code,
             });
+          }
         },
         {
           deadline,

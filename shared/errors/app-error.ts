@@ -4,6 +4,8 @@ export type ErrorClass = 'retryable' | 'permanent';
 export interface AppErrorOptions {
   errorClass: ErrorClass;
   cause?: unknown;
+  /** HTTP status of the answer this error stands for, when a service answered. */
+  status?: number;
 }
 
 /**
@@ -13,11 +15,13 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly code: string;
   readonly errorClass: ErrorClass;
+  declare readonly status?: number;
 
   constructor(code: string, message: string, options: AppErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.errorClass = options.errorClass;
+    if (options.status !== undefined) this.status = options.status;
   }
 }

@@ -14,10 +14,9 @@ import {
   requiredString,
   wrongType,
 } from './json-fields.js';
-import { MAX_INSTANCES_PER_EVENT } from './limits.js';
 import { firstOf, makeRef, readAccount, readRegion } from './locate.js';
 import { parseJsonText } from './parse-json.js';
-import { type Candidate, type InstanceLocation, readResourceRef } from './resource-ids.js';
+import { type Candidate, type InstanceLocation, type ResourceRef, readResourceRef } from './resource-ids.js';
 import { pointer, quote } from './text.js';
 
 /**
@@ -127,15 +126,9 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
         ? tagServiceCandidates(params, paramsPath, data, dataPath)
         : tagCandidates(params, paramsPath, source, meta, ctx);
   if (candidates === undefined) return;
-  if (candidates.length > MAX_INSTANCES_PER_EVENT) {
-    throw new EventDecodeError(
-      'InvalidEvent.TooLarge',
-      `ActionTrail ${quote(eventName)} names ${candidates.length} resources, more than the ${MAX_INSTANCES_PER_EVENT} accepted`,
-      dataPath,
-    );
-  }
-  const locations = instancesOf(candidates);
+  const { locations, poisoned } = instancesOf(candidates, meta, ctx);
   if (locations.length === 0) {
+    if (poisoned > 0) return; // every instance it names is malformed: each is poison on its own
     if (service === 'tag') {
       ctx.sink.addIgnored({
         ...idAndType(meta),
@@ -278,15 +271,36 @@ function listCandidates(value: unknown, path: string): Candidate[] {
   return value.map((item: unknown, index) => ({ value: item, path: pointer(path, index) }));
 }
 
-/** Instances among the candidates; ARNs of other resources are skipped, malformed values are poison. */
-function instancesOf(candidates: readonly Candidate[]): InstanceLocation[] {
+/**
+ * Instances among the candidates; ARNs of other resources are skipped. Each candidate is one instance reference:
+ * a malformed one is poison on its own (its path and value in the entry), and the others still count.
+ */
+function instancesOf(
+  candidates: readonly Candidate[],
+  meta: EventMeta,
+  ctx: DecodeContext,
+): { locations: InstanceLocation[]; poisoned: number } {
   const locations: InstanceLocation[] = [];
+  // The same malformed value in two places (referencedResources and responseElements) is one bad reference.
+  const bad = new Set<unknown>();
+  let poisoned = 0;
   for (const { value, path } of candidates) {
     if (value === undefined || value === null) continue;
-    const ref = readResourceRef(value, path);
+    let ref: ResourceRef;
+    try {
+      ref = readResourceRef(value, path);
+    } catch (error) {
+      if (!(error instanceof EventDecodeError)) throw error;
+      poisoned++;
+      const key = typeof value === 'string' ? value : path;
+      if (bad.has(key)) continue;
+      bad.add(key);
+      ctx.sink.addPoison({ error, ...idAndType(meta) });
+      continue;
+    }
     if (ref.kind === 'instance') locations.push(ref.location);
   }
-  return locations;
+  return { locations, poisoned };
 }
 
 /**

@@ -8,9 +8,10 @@ import { decodeFcDestinationRecord, isFcDestinationRecord } from './fc-destinati
 import { ignoreTimer, isFcTimerEvent } from './fc-timer.js';
 import type { InstanceRef } from './instance-ref.js';
 import { field, isJsonObject } from './json-fields.js';
-import { MAX_BATCH_EVENTS, MAX_WRAP_DEPTH } from './limits.js';
+import { MAX_BATCH_EVENTS, MAX_REFS_PER_INPUT, MAX_WRAP_DEPTH } from './limits.js';
 import { decodeRawData } from './raw-data.js';
 import { RefSink } from './ref-sink.js';
+import { salvageInstances } from './salvage.js';
 import { describeType, isSafeToken, pointer, quote } from './text.js';
 
 /**
@@ -94,11 +95,15 @@ function decodeInput(value: unknown, path: string, ctx: DecodeContext, contain: 
         at,
       ),
       event: value.slice(MAX_BATCH_EVENTS),
+      instances: salvageInstances(value.slice(MAX_BATCH_EVENTS)),
     });
   }
 }
 
-/** One event: decoded completely, or rolled back and recorded as poison. */
+/**
+ * One event: decoded (its bad references recorded as poison one by one, refs over the input's budget as one
+ * `TooLarge` entry), or rolled back and recorded as poison whole, keeping the instance ids found in it.
+ */
 function decodeUnit(value: unknown, path: string, ctx: DecodeContext, contain: boolean): void {
   const mark = ctx.sink.mark();
   try {
@@ -109,7 +114,32 @@ function decodeUnit(value: unknown, path: string, ctx: DecodeContext, contain: b
     else if (contain) decodeError = unexpected(error, path);
     else throw error;
     ctx.sink.rollback(mark);
-    ctx.sink.addPoison({ error: decodeError, event: value, ...poisonMeta(value) });
+    ctx.sink.addPoison({
+      error: decodeError,
+      event: value,
+      instances: salvageInstances(value),
+      ...poisonMeta(value),
+    });
+    return;
+  }
+  const overflow = ctx.sink.takeOverflow(mark);
+  const first = overflow[0];
+  if (first !== undefined) {
+    ctx.sink.addPoison({
+      error: new EventDecodeError(
+        'InvalidEvent.TooLarge',
+        `${path || 'the event'} names ${overflow.length} instances beyond the ${MAX_REFS_PER_INPUT} one ` +
+          'invocation takes: they are kept in the poison record, for redrive',
+        path,
+      ),
+      instances: overflow.map(({ instanceId, regionId, accountId }) => ({
+        instanceId,
+        regionId,
+        ...(accountId === undefined ? {} : { accountId }),
+      })),
+      eventId: first.eventId,
+      eventType: first.eventType,
+    });
   }
 }
 
@@ -153,7 +183,7 @@ function unexpected(error: unknown, path: string): EventDecodeError {
     'InvalidEvent.Unexpected',
     `${path || 'the event'} could not be decoded: ${quote(detail, 200)}`,
     path,
-    error,
+    { cause: error },
   );
 }
 

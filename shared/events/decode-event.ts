@@ -4,12 +4,15 @@ import type { DecodedEvent, DecodeOptions } from './decoded-event.js';
 import { MAX_INPUT_BYTES, MAX_POISON_TEXT_CHARS } from './limits.js';
 import { parseJsonText } from './parse-json.js';
 import { RefSink } from './ref-sink.js';
+import { salvageFromText } from './salvage.js';
 import { describeType, quote, truncateText } from './text.js';
 
 /**
  * The function's event (a Buffer, as FC hands it over) → instance refs, poison and ignored events. Never throws:
- * input that is not JSON, too large or too deep becomes one poison entry holding the (truncated) raw text; in a
- * batch each element is decoded on its own. Refs are unique by (region, instance) across the whole input.
+ * input that is not JSON, too large or too deep becomes one poison entry holding the (truncated) raw text and
+ * the instance ids in it; in a batch each element is decoded on its own, and in an event each instance
+ * reference (a malformed id among good ones is poison alone). Refs are unique by (region, instance) across the
+ * whole input.
  */
 export function decodeEvent(input: Buffer | string, options: DecodeOptions): DecodedEvent {
   const sink = new RefSink();
@@ -26,11 +29,13 @@ export function decodeEvent(input: Buffer | string, options: DecodeOptions): Dec
             'InvalidEvent.Unexpected',
             `the event could not be decoded: ${quote(error instanceof Error ? error.message : String(error), 200)}`,
             '',
-            error,
+            { cause: error },
           );
     sink.addPoison({
       error: decodeError,
       event: text === undefined ? rawHead(input) : truncateText(text, MAX_POISON_TEXT_CHARS),
+      // Not JSON (or too deep to parse): the ids in the text are still worth a look.
+      instances: text === undefined ? [] : salvageFromText(text),
     });
   }
   return { refs: sink.refs, poison: sink.poison, ignored: sink.ignored };

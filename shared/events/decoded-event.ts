@@ -1,11 +1,21 @@
 import type { EventDecodeError } from './decode-error.js';
 import type { InstanceRef } from './instance-ref.js';
+import type { InstanceLocation } from './resource-ids.js';
 
-/** An event (or one element of a batch) that could not be decoded. */
+/**
+ * Something that could not be decoded: a whole event (or batch element), or a single instance reference of an
+ * event whose other references were decoded (then `error.path` and `error.value` name it, and there is no `event`).
+ */
 export interface PoisonEvent {
   error: EventDecodeError;
-  /** The offending event as parsed JSON, or the raw text when it was not JSON. */
-  event: unknown;
+  /** The offending event as parsed JSON, or the raw text when it was not JSON; absent for a single reference. */
+  event?: unknown;
+  /**
+   * The valid instance ids the event named, kept so that redrive can re-check them although the event could not
+   * be decoded: every instance id or ECS instance ARN found anywhere in it (`salvage.ts`), or, for `TooLarge`, the
+   * refs beyond the per-input budget. A region or account is set only where the event gave one for that id.
+   */
+  instances?: InstanceLocation[];
   eventId?: string;
   eventType?: string;
 }

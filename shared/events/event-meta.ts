@@ -27,6 +27,7 @@ export function readEventId(obj: JsonObject, key: string, path: string): string 
       'InvalidEvent.EventId',
       `event id ${quote(value)} at ${at} is not printable ASCII of at most 256 characters`,
       at,
+      { value },
     );
   }
   return value;

@@ -42,6 +42,7 @@ export function wrongType(path: string, expected: string, value: unknown): Event
     'InvalidEvent.WrongType',
     `${path || 'the event'} must be ${expected}, got ${describeType(value)}`,
     path,
+    { value },
   );
 }
 

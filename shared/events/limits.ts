@@ -15,8 +15,14 @@ export const MAX_BATCH_EVENTS = 10_000;
 /** How many envelopes may wrap one another (FC onFailure record → MNS message → base64 body → …). */
 export const MAX_WRAP_DEPTH = 4;
 
-/** Most instances one event may name (RunInstances creates at most a few hundred; TagResources takes 50). */
-export const MAX_INSTANCES_PER_EVENT = 1_000;
+/**
+ * Most instance refs one input decodes to, over all its events. Real events name far fewer: RunInstances creates
+ * ≤ 100 instances (cloud-facts EV-27), a tag write names ≤ 50 (EV-17, EV-18), an EventBridge event is ≤ 256 KB
+ * (EV-25, room for about 10,000 ids) and a batch holds one instance per event mostly. The engine batches (≤ 100
+ * instances per ECS call), so 10,000 refs take some 300 calls. Refs beyond the budget are not dropped: each event
+ * that overflowed becomes a `TooLarge` poison entry holding their ids, which redrive replays.
+ */
+export const MAX_REFS_PER_INPUT = 10_000;
 
 /** Longest string considered as an instance id or ARN; anything longer is malformed without further parsing. */
 export const MAX_RESOURCE_REF_LENGTH = 512;

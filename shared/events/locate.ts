@@ -24,6 +24,7 @@ export function readRegion(obj: JsonObject | undefined, key: string, path: strin
       'InvalidEvent.RegionId',
       `${at}: ${quote(value)} is not a valid region id`,
       at,
+      { value },
     );
   }
   return value;
@@ -40,6 +41,7 @@ export function readAccount(obj: JsonObject | undefined, key: string, path: stri
       'InvalidEvent.AccountId',
       `${at}: ${quote(value)} is not a valid account id`,
       at,
+      { value },
     );
   }
   return value;

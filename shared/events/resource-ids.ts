@@ -73,7 +73,7 @@ export function parseArn(value: string): ParsedArn | undefined {
 export const isArnLike = (value: string): boolean => ARN_PREFIX.test(value);
 
 function malformedInstance(path: string, value: string, why: string): EventDecodeError {
-  return new EventDecodeError('InvalidEvent.InstanceId', `${path}: ${quote(value)} ${why}`, path);
+  return new EventDecodeError('InvalidEvent.InstanceId', `${path}: ${quote(value)} ${why}`, path, { value });
 }
 
 /**
@@ -114,6 +114,7 @@ export function readResourceRef(value: unknown, path: string): ResourceRef {
         'InvalidEvent.RegionId',
         `${path}: the ARN's region ${quote(arn.region)} is not a valid region id`,
         path,
+        { value },
       );
     }
     location.regionId = arn.region;
@@ -124,6 +125,7 @@ export function readResourceRef(value: unknown, path: string): ResourceRef {
         'InvalidEvent.AccountId',
         `${path}: the ARN's account ${quote(arn.account)} is not a valid account id`,
         path,
+        { value },
       );
     }
     location.accountId = arn.account;

@@ -6,7 +6,7 @@ import {
   type DeadLetterMessage,
   readDeadLetterMessage,
 } from '../../shared/dead-letter/dead-letter-message.js';
-import { DEAD_LETTER_KINDS } from '../../shared/dead-letter/dead-letter-record.js';
+import { DEAD_LETTER_KINDS, recordInstanceIds } from '../../shared/dead-letter/dead-letter-record.js';
 import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 
 /** What `--kind` can select: a dead-letter record's kind, an FC onFailure record, or a message no one can read. */
@@ -97,7 +97,10 @@ function withHandle<T>(m: Held, call: (handle: string) => Promise<T>): Promise<T
   return result;
 }
 
-/** Records per replay invocation: the function reads ≤ 100 instances per ECS call, so this keeps one round. */
+/**
+ * Instances per replay invocation: the function reads ≤ 100 instances per ECS call, so this keeps one round. A
+ * poison record that kept more ids than that (≤ ~1,900, see poison-records.ts) goes alone.
+ */
 const REPLAY_BATCH = 100;
 const RECEIVE_BATCH = 16;
 
@@ -105,8 +108,9 @@ const RECEIVE_BATCH = 16;
  * Replays failures from the retained queue through the deployed attach-role function (synchronously, so the
  * summary says how each instance ended) and deletes a message only when its instance is no longer failing.
  * Everything received is held invisible (and the hold extended while the work lasts), then released: kept
- * messages reappear at once for the next run or another consumer. Poison and unreadable messages are listed,
- * never replayed. A replayed record that still fails is not written again by the function, and an FC failure
+ * messages reappear at once for the next run or another consumer. Unreadable messages, and poison records that
+ * kept no instance id, are listed, never replayed; a poison record's kept ids are replayed like any record's
+ * instance (the undecodable event itself never is), and it is deleted once none of them fails. A replayed record that still fails is not written again by the function, and an FC failure
  * record whose event the function has now handled gives way to the records that run wrote for its failing
  * instances, so replays never multiply the queue.
  */
@@ -187,7 +191,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
         const listed = describe(entry.message);
         if (
           entry.message.kind === 'unreadable' ||
-          (entry.message.kind === 'record' && entry.message.record.kind === 'poison')
+          (entry.message.kind === 'record' && recordInstanceIds(entry.message.record).length === 0)
         ) {
           report.records.push({
             ...listed,
@@ -295,20 +299,25 @@ function describe(message: DeadLetterMessage): Omit<ListedRecord, 'action'> {
   switch (message.kind) {
     case 'record': {
       const r = message.record;
-      return {
+      const listed = {
         kind: r.kind,
         code: r.error.code,
         at: r.at,
-        ...(r.instanceId ? { instanceId: r.instanceId } : {}),
         ...(r.regionId ? { regionId: r.regionId } : {}),
       };
+      if (r.kind !== 'poison') return { ...listed, instanceId: r.instanceId };
+      const ids = r.instanceIds ?? [];
+      if (ids.length === 0) return listed;
+      const part = r.part === undefined ? '' : ` (part ${r.part.index} of ${r.part.count})`;
+      return { ...listed, detail: `the undecodable event named ${ids.length} instances${part}` };
     }
-    case 'fc-failure':
+    case 'fc-failure': {
       return {
         kind: 'fc-failure',
         code: message.record.condition ?? message.record.functionError ?? 'FunctionFailed',
         ...(message.record.at === undefined ? {} : { at: message.record.at }),
       };
+    }
     case 'unreadable':
       return { kind: 'unreadable', code: 'UnreadableRecord', detail: message.reason };
   }
@@ -324,10 +333,25 @@ function matches(listed: Omit<ListedRecord, 'action'>, filter: RedriveFilter, no
   return true;
 }
 
-/** Dead-letter records go together (≤ 100 an invocation); an FC failure record replays its own event alone. */
+/**
+ * Dead-letter records go together (≤ 100 instances an invocation); an FC failure record replays its own event
+ * alone.
+ */
 function* replayBatches(entries: readonly Held[]): Generator<Held[]> {
-  const records = entries.filter((e) => e.message.kind === 'record');
-  for (let i = 0; i < records.length; i += REPLAY_BATCH) yield records.slice(i, i + REPLAY_BATCH);
+  let batch: Held[] = [];
+  let instances = 0;
+  for (const e of entries) {
+    if (e.message.kind !== 'record') continue;
+    const weight = recordInstanceIds(e.message.record).length;
+    if (batch.length > 0 && instances + weight > REPLAY_BATCH) {
+      yield batch;
+      batch = [];
+      instances = 0;
+    }
+    batch.push(e);
+    instances += weight;
+  }
+  if (batch.length > 0) yield batch;
   for (const e of entries) if (e.message.kind === 'fc-failure') yield [e];
 }
 
@@ -382,8 +406,25 @@ function judge(message: DeadLetterMessage, summary: Summary): ReplayResult {
         };
   }
   if (message.kind !== 'record') return { fixed: false, detail: 'not replayable' };
-  const { instanceId, regionId } = message.record;
-  const result = summary.results.find((r) => r.instanceId === instanceId && r.regionId === regionId);
+  const { regionId } = message.record;
+  const byKey = new Map(summary.results.map((r) => [`${r.regionId}/${r.instanceId}`, r]));
+  const verdicts = recordInstanceIds(message.record).map((id) =>
+    judgeInstance(byKey.get(`${regionId}/${id}`)),
+  );
+  const [only, ...others] = verdicts;
+  if (only === undefined) return { fixed: false, detail: 'not replayable' };
+  if (others.length === 0) return only;
+  // A poison record's ids: it is fixed, and deleted, only once every one of them is.
+  const open = verdicts.filter((v) => !v.fixed);
+  if (open.length === 0) return { fixed: true, detail: `${verdicts.length} instances, none failing` };
+  return {
+    fixed: false,
+    ...(open.some((v) => v.error) ? { error: true } : {}),
+    detail: `${open.length} of ${verdicts.length} instances still failing, e.g. ${open[0]?.detail ?? ''}`,
+  };
+}
+
+function judgeInstance(result: InstanceOutcome | undefined): ReplayResult {
   if (result === undefined)
     return { fixed: false, error: true, detail: 'the summary does not mention the instance' };
   if (result.outcome === 'conflict')

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordInstanceIds } from '../../../shared/dead-letter/dead-letter-record.js';
 import { ACCOUNT, fixture, type Harness, ids, instance, startHarness, stateChange } from './harness.js';
 
 let h: Harness;
@@ -146,7 +147,7 @@ describe('failures end in the dead-letter queue, never lost', () => {
     });
     const summary = await h.invoke([a, b, c].map((id) => stateChange(id)));
     expect(summary.results.map((r) => r.outcome)).toEqual(['attached', 'dead-lettered', 'attached']);
-    expect(h.stack.deadLetters().map((r) => [r.instanceId, r.error.code])).toEqual([
+    expect(h.stack.deadLetters().map((r) => [recordInstanceIds(r)[0], r.error.code])).toEqual([
       [b, 'InvalidUser.PassRoleForbidden'],
     ]);
   });
@@ -186,6 +187,61 @@ describe('failures end in the dead-letter queue, never lost', () => {
   });
 });
 
+describe('one bad id does not poison the event (issue 9)', () => {
+  /** The RunInstances fixture, naming `named` (in referencedResources and responseElements, as ActionTrail does). */
+  function runInstances(named: string[]) {
+    const trail = JSON.parse(fixture('eb-actiontrail-runinstances.json').toString('utf8'));
+    trail.data.referencedResources['ACS::ECS::Instance'] = named;
+    trail.data.responseElements.InstanceIdSets.InstanceIdSet = named;
+    trail.data.requestParameters.Amount = named.length;
+    return trail;
+  }
+
+  it('RunInstances naming 8 instances, one id malformed: 7 attached, 1 poison record naming that id and its path', async () => {
+    const good = ids('pay', 7);
+    h = await startHarness({ seed: { instances: good.map((id) => payments(id)) } });
+    const named = [...good.slice(0, 3), 'i-NOT_AN_ID', ...good.slice(3)];
+    const summary = await h.invoke(runInstances(named), { requestId: 'fc-req-8' });
+
+    expect(summary.results.map((r) => [r.instanceId, r.outcome])).toEqual(good.map((id) => [id, 'attached']));
+    expect(h.stack.deadLetters()).toEqual([
+      {
+        kind: 'poison',
+        version: 1,
+        at: expect.any(String),
+        accountId: ACCOUNT,
+        regionId: 'cn-hangzhou',
+        error: {
+          code: 'InvalidEvent.InstanceId',
+          message:
+            '/data/referencedResources/ACS::ECS::Instance/3: "i-NOT_AN_ID" is not a valid ECS instance id',
+          class: 'permanent',
+        },
+        attempts: 1,
+        source: {
+          eventId: '6f1c2a3b-0000-4000-8000-000000000002',
+          eventType: 'actiontrail:ActionTrail:ApiCall',
+          fcRequestId: 'fc-req-8',
+        },
+        path: '/data/referencedResources/ACS::ECS::Instance/3',
+        value: 'i-NOT_AN_ID',
+      },
+    ]);
+    const summaryLine = h.logs.find((l) => l.msg === 'summary');
+    expect(summaryLine).toMatchObject({ instances: 7, poison: 1, deadLetters: 1 });
+  });
+
+  it('RunInstances naming 10,000 valid instances: every one reconciled in batches, no poison', async () => {
+    const many = ids('bulk', 10_000);
+    h = await startHarness({ seed: { instances: many.map((id) => instance(id, { team: 'nobody' })) } });
+    const summary = await h.invoke(runInstances(many));
+    expect(summary.counts).toEqual({ 'no-rule': 10_000 });
+    expect(h.stack.deadLetters()).toEqual([]);
+    // ≤ 100 instances per ECS call.
+    expect(h.stack.calls.count('DescribeInstances')).toBe(100);
+  });
+});
+
 describe('untrusted events', () => {
   it.each([
     ['malformed/not-json.txt', 'InvalidEvent.NotJson'],
@@ -202,7 +258,7 @@ describe('untrusted events', () => {
     expect(records[0]).toMatchObject({ kind: 'poison', error: { code, class: 'permanent' } });
     // The record carries the event as it came (these are small enough not to be cut): JSON as JSON, else text.
     const text = fixture(file).toString('utf8');
-    expect(records[0]?.event).toEqual(file.endsWith('.json') ? JSON.parse(text) : text);
+    expect(records[0]).toMatchObject({ event: file.endsWith('.json') ? JSON.parse(text) : text });
     expect(h.logs.some((l) => l.level === 'warn' && l.code === code)).toBe(true);
   });
 

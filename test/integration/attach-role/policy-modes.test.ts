@@ -39,7 +39,11 @@ describe('onExistingRole and mode', () => {
     h = await startHarness({ seed, policy: `${withExisting('keep')}\nreportConflicts: true\n` });
     await h.invoke(event);
     const records = h.stack.deadLetters();
-    expect(records.map((r) => [r.kind, r.instanceId, r.currentRole, r.desiredRole])).toEqual([
+    expect(
+      records.map((r) =>
+        r.kind === 'poison' ? [r.kind] : [r.kind, r.instanceId, r.currentRole, r.desiredRole],
+      ),
+    ).toEqual([
       ['conflict', 'i-bp1pay00000000000001', 'EcsAppRole', 'EcsPaymentsRole'],
       ['conflict', 'i-bp1pay00000000000002', 'LegacyOpsRole', 'EcsPaymentsRole'],
     ]);

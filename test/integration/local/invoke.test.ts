@@ -72,6 +72,27 @@ describe('npm run invoke (and npm start, which runs it on the bundled example)',
     ).toBe(true);
   });
 
+  it('counts the poison and dead-letter records in the summary line', async () => {
+    const event = {
+      id: 'ev-mixed',
+      source: 'acs.ecs',
+      specversion: '1.0',
+      type: 'ecs:ActionTrail:ApiCall',
+      aliyunregionid: 'cn-hangzhou',
+      data: {
+        eventName: 'RunInstances',
+        serviceName: 'Ecs',
+        referencedResources: { 'ACS::ECS::Instance': ['i-bp1pay00000000000001', 'i-NOT_AN_ID'] },
+      },
+    };
+    const file = join(mkdtempSync(join(tmpdir(), 'invoke-')), 'event.json');
+    writeFileSync(file, JSON.stringify(event));
+    const { stdout } = await invoke('--event', file, '--seed', 'local/examples/seed.json');
+    const summary = JSON.parse(stdout.trimEnd().split('\n').at(-1) ?? '');
+    expect(summary).toMatchObject({ counts: { attached: 1 }, poison: 1, deadLetters: 1 });
+    expect(summary.results).toHaveLength(1);
+  });
+
   it('says what is wrong with a bad seed, naming the flag and the file: a usage error, exit 2', async () => {
     const error = failure(
       await invoke('--event', 'local/examples/event.json', '--seed', 'package.json').catch((e: unknown) => e),

@@ -13,7 +13,11 @@ import {
   type DeadLetterMessage,
   readDeadLetterMessage,
 } from '../../../shared/dead-letter/dead-letter-message.js';
-import { type DeadLetterRecord, encodeRecord } from '../../../shared/dead-letter/dead-letter-record.js';
+import {
+  encodeRecord,
+  type InstanceRecord,
+  recordInstanceIds,
+} from '../../../shared/dead-letter/dead-letter-record.js';
 import { createLogger } from '../../../shared/logging/logger.js';
 import { Deadline } from '../../../shared/retry/deadline.js';
 import {
@@ -100,7 +104,7 @@ const messages = (s: Sandbox): DeadLetterMessage[] =>
     .map((m) => readDeadLetterMessage(m.body));
 const instancesIn = (s: Sandbox) =>
   messages(s)
-    .map((m) => (m.kind === 'record' ? (m.record.instanceId ?? m.record.kind) : m.kind))
+    .map((m) => (m.kind === 'record' ? recordInstanceIds(m.record).join(',') || m.record.kind : m.kind))
     .sort();
 
 function stateChange(id: string) {
@@ -142,9 +146,9 @@ async function failuresFor(s: Sandbox, ids: string[], expected = ids.length): Pr
 /** Puts one dead-letter record in the retained queue, as the fan-out would. */
 async function putRecord(
   s: Sandbox,
-  record: Partial<DeadLetterRecord> & { instanceId: string },
+  record: Partial<InstanceRecord> & { instanceId: string },
 ): Promise<void> {
-  const full: DeadLetterRecord = {
+  const full: InstanceRecord = {
     kind: 'attach-failed',
     version: 1,
     at: new Date().toISOString(),
@@ -212,7 +216,9 @@ const pagerDutyEvents = (s: Sandbox, action: string) =>
 
 /** The PagerDuty dedup key of the group of the retained record about `instanceId`. */
 function groupKeyOf(s: Sandbox, instanceId: string): string {
-  const message = messages(s).find((m) => m.kind === 'record' && m.record.instanceId === instanceId);
+  const message = messages(s).find(
+    (m) => m.kind === 'record' && recordInstanceIds(m.record).includes(instanceId),
+  );
   if (message === undefined) throw new Error(`no record about ${instanceId}`);
   const [group] = groupFailures([message]);
   if (group === undefined) throw new Error('no group');
@@ -446,7 +452,7 @@ describe('redrive on the sandbox', () => {
     await visibleAgain(s);
   });
 
-  it('lists a poison record and never replays it', async () => {
+  it('lists a poison record that kept no instance id and never replays it', async () => {
     const s = await boot({ instances: [appInstance(APP[0] as string)], appTrusted: true });
     // An event the function cannot decode: it dead-letters it as poison.
     const bad = { ...stateChange('x'), data: { resourceId: 'i-NOT_AN_ID', state: 'Running' } };
@@ -486,6 +492,60 @@ describe('redrive on the sandbox', () => {
     if (poison?.kind !== 'record') throw new Error('unreachable');
     await s.invoker.invoke(attachRole(s), Buffer.from(JSON.stringify([poison.record])), { async: false });
     expect(logs.some((l) => l.line.includes('dead-letter:poison'))).toBe(true);
+  });
+
+  it('replays the instance ids a poison record kept, and deletes it once every one of them is fixed', async () => {
+    const s = await boot({ instances: APP.map((id) => appInstance(id)) });
+    // A RunInstances event the function cannot decode (its region is malformed), naming both instances.
+    const event = {
+      id: 'ev-poison-ids',
+      source: 'acs.actiontrail',
+      specversion: '1.0',
+      type: 'actiontrail:ActionTrail:ApiCall',
+      data: {
+        eventName: 'RunInstances',
+        serviceName: 'Ecs',
+        acsRegion: 'cn hangzhou',
+        referencedResources: { 'ACS::ECS::Instance': APP },
+      },
+    };
+    const answer = await s.invoker.invoke(attachRole(s), Buffer.from(JSON.stringify(event)), {
+      async: false,
+    });
+    expect(answer.ok).toBe(true);
+    await s.idle();
+    await waitFor(() => retained(s).size === 1, 'the poison record');
+    expect(messages(s)).toMatchObject([
+      {
+        kind: 'record',
+        record: { kind: 'poison', error: { code: 'InvalidEvent.RegionId' }, instanceIds: APP },
+      },
+    ]);
+
+    // EcsAppRole does not trust ECS yet: both instances still fail, the record stays, and nothing new is written.
+    const still = await run(s);
+    expect(still).toMatchObject({
+      scanned: 1,
+      matched: 1,
+      replayed: 1,
+      fixed: 0,
+      stillFailing: 1,
+      invocations: 1,
+    });
+    expect(still.records[0]).toMatchObject({
+      action: 'still-failing',
+      kind: 'poison',
+      detail: expect.stringMatching(/^2 of 2 instances still failing/),
+    });
+    await s.idle();
+    expect(retained(s).size).toBe(1);
+
+    await visibleAgain(s);
+    s.ecs.state.setRoleTrustsEcs('EcsAppRole', true);
+    const fixed = await run(s);
+    expect(fixed).toMatchObject({ scanned: 1, replayed: 1, fixed: 1, stillFailing: 0 });
+    expect(APP.map((id) => roleOf(s, id))).toEqual(['EcsAppRole', 'EcsAppRole']);
+    expect(retained(s).size).toBe(0);
   });
 
   it('replays an FC onFailure record from its requestPayload and resolves its page', async () => {

@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { groupFailures } from '../../../../shared/alerts/group-failures.js';
 import type { DeadLetterMessage } from '../../../../shared/dead-letter/dead-letter-message.js';
-import type { DeadLetterRecord } from '../../../../shared/dead-letter/dead-letter-record.js';
+import type { InstanceRecord, PoisonRecord } from '../../../../shared/dead-letter/dead-letter-record.js';
 
-const record = (n: number, overrides: Partial<DeadLetterRecord> = {}): DeadLetterMessage => ({
+const poison = (overrides: Partial<PoisonRecord> = {}): DeadLetterMessage => ({
+  kind: 'record',
+  record: {
+    kind: 'poison',
+    version: 1,
+    at: '2026-11-29T04:00:00.000Z',
+    accountId: '1234567890123456',
+    regionId: 'cn-hangzhou',
+    error: { code: 'InvalidEvent.RegionId', message: 'bad region', class: 'permanent' },
+    attempts: 1,
+    source: { fcRequestId: 'fc-1' },
+    ...overrides,
+  },
+});
+
+const record = (n: number, overrides: Partial<InstanceRecord> = {}): DeadLetterMessage => ({
   kind: 'record',
   record: {
     kind: 'attach-failed',
@@ -80,7 +95,7 @@ describe('groupFailures', () => {
   it('keeps what it cannot read and poison records as groups of their own, with an excerpt', () => {
     const groups = groupFailures([
       { kind: 'unreadable', body: 'x'.repeat(2000), reason: 'neither JSON nor base64 of JSON' },
-      record(1, { kind: 'poison', instanceId: undefined, event: { source: 'acs.ecs' } }),
+      poison({ event: { source: 'acs.ecs' } }),
     ]);
     expect(groups.map((g) => [g.kind, g.count, g.instances.length, g.more])).toEqual([
       ['unreadable', 1, 0, 1],
@@ -88,5 +103,20 @@ describe('groupFailures', () => {
     ]);
     expect(groups[0]?.sample?.length).toBeLessThanOrEqual(501);
     expect(groups[1]?.sample).toBe('{"source":"acs.ecs"}');
+  });
+
+  it('lists the instances a poison record kept, and shows the offending value when it has no event', () => {
+    const groups = groupFailures([
+      poison({ instanceIds: ['i-bp1pay00000000000001', 'i-bp1pay00000000000002'], event: { id: 'e' } }),
+      poison({
+        error: { code: 'InvalidEvent.InstanceId', message: 'bad id', class: 'permanent' },
+        path: '/data/referencedResources/ACS::ECS::Instance/3',
+        value: 'i-NOT-VALID',
+      }),
+    ]);
+    expect(groups.map((g) => [g.code, g.count, g.instances.map((i) => i.instanceId), g.sample])).toEqual([
+      ['InvalidEvent.RegionId', 2, ['i-bp1pay00000000000001', 'i-bp1pay00000000000002'], '{"id":"e"}'],
+      ['InvalidEvent.InstanceId', 1, [], '/data/referencedResources/ACS::ECS::Instance/3: i-NOT-VALID'],
+    ]);
   });
 });

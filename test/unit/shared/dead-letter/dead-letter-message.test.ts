@@ -65,4 +65,22 @@ describe('readDeadLetterMessage', () => {
       reason: expect.stringContaining('no known'),
     });
   });
+
+  it('checks a record against the schema instead of trusting three fields', () => {
+    // Passed the old check (version 1, a string kind, an error object) though nothing else is a record.
+    const bogus = { version: 1, kind: 'deadline', error: {} };
+    expect(readDeadLetterMessage(Buffer.from(JSON.stringify(bogus)).toString('base64'))).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringMatching(/^not a valid dead-letter record: /),
+    });
+  });
+
+  it('reads an FC record that lacks the fields nothing depends on', () => {
+    const sparse = { requestContext: { requestId: 'r' }, requestPayload: '{"id":"e"}' };
+    expect(readDeadLetterMessage(JSON.stringify(sparse))).toEqual({ kind: 'fc-failure', record: sparse });
+    expect(readDeadLetterMessage(JSON.stringify({ ...sparse, requestPayload: 5 }))).toMatchObject({
+      kind: 'unreadable',
+      reason: 'not a valid FC failure record: requestPayload must be string, got number',
+    });
+  });
 });

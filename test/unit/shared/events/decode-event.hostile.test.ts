@@ -3,8 +3,8 @@ import { decodeEvent } from '../../../../shared/events/decode-event.js';
 import {
   MAX_BATCH_EVENTS,
   MAX_INPUT_BYTES,
-  MAX_INSTANCES_PER_EVENT,
   MAX_POISON_TEXT_CHARS,
+  MAX_REFS_PER_INPUT,
   MAX_WRAP_DEPTH,
 } from '../../../../shared/events/limits.js';
 import { expectWellFormed, OPTIONS, readFixtureJson } from './fixtures.js';
@@ -109,12 +109,27 @@ describe('decodeEvent limits', () => {
     expect(String(result.poison[0]?.event)).toMatch(/^not json x+…\(truncated, 100009 chars in all\)$/);
   });
 
-  it('poisons an event naming more instances than the per-event limit', () => {
-    const ids = Array.from({ length: MAX_INSTANCES_PER_EVENT + 1 }, (_, n) => id(n));
-    expect(onlyPoison(runInstances({ referencedResources: { 'ACS::ECS::Instance': ids } }))).toEqual([
-      'InvalidEvent.TooLarge',
-      '/data',
-    ]);
+  it('decodes an event naming 10,000 valid instances into 10,000 refs, no poison', () => {
+    const ids = Array.from({ length: 10_000 }, (_, n) => id(n));
+    const result = decodeJson(runInstances({ referencedResources: { 'ACS::ECS::Instance': ids } }));
+    expect(result.poison).toEqual([]);
+    expect(result.refs.map((ref) => ref.instanceId)).toEqual(ids);
+  });
+
+  it('keeps refs beyond the per-input budget as one TooLarge entry holding their ids, not dropped', () => {
+    const ids = Array.from({ length: MAX_REFS_PER_INPUT + 5 }, (_, n) => id(n));
+    const result = decodeJson(runInstances({ referencedResources: { 'ACS::ECS::Instance': ids } }));
+    expect(result.refs).toHaveLength(MAX_REFS_PER_INPUT);
+    expect(result.poison).toHaveLength(1);
+    expect(result.poison[0]).toMatchObject({
+      error: { code: 'InvalidEvent.TooLarge', path: '' },
+      eventId: 'h-trail',
+      instances: ids.slice(MAX_REFS_PER_INPUT).map((instanceId) => ({
+        instanceId,
+        regionId: 'cn-hangzhou',
+        accountId: OPTIONS.defaultAccountId,
+      })),
+    });
   });
 
   it('decodes 1,000 refs in well under a millisecond each', () => {
@@ -249,12 +264,6 @@ describe('decodeEvent poison codes', () => {
       'InvalidEvent.InstanceId',
       '/data/content/resourceId',
     ],
-    [
-      'RunInstances with one malformed id among good ones',
-      runInstances({ referencedResources: { 'ACS::ECS::Instance': [id(1), 'i-../../x', id(2)] } }),
-      'InvalidEvent.InstanceId',
-      '/data/referencedResources/ACS::ECS::Instance/1',
-    ],
     ['RunInstances without ids', runInstances({}), 'InvalidEvent.NoInstance', '/data'],
     [
       'ActionTrail without eventName',
@@ -329,6 +338,34 @@ describe('decodeEvent poison codes', () => {
       '/regionId',
     ],
     [
+      'dead-letter poison keeping a malformed id',
+      {
+        kind: 'poison',
+        version: 1,
+        at: '2026-11-29T04:00:00.000Z',
+        error: { code: 'InvalidEvent.RegionId', message: 'm', class: 'permanent' },
+        attempts: 1,
+        source: { fcRequestId: 'f' },
+        instanceIds: [id(1), 'i-NOPE'],
+      },
+      'InvalidEvent.InstanceId',
+      '/instanceIds/1',
+    ],
+    [
+      'dead-letter record with a field of the wrong type',
+      {
+        kind: 'deadline',
+        version: 1,
+        at: '2026-11-29T04:00:00.000Z',
+        instanceId: id(1),
+        error: { code: 'X', message: 'm', class: 'permanent' },
+        attempts: 'one',
+        source: { fcRequestId: 'f' },
+      },
+      'InvalidEvent.WrongType',
+      '/attempts',
+    ],
+    [
       'MNS message without body',
       { specversion: '1.0', type: 'mns:Queue:SendMessage', data: {} },
       'InvalidEvent.MissingField',
@@ -338,11 +375,100 @@ describe('decodeEvent poison codes', () => {
     expect(onlyPoison(input)).toEqual([code, path]);
   });
 
-  it('leaves no partial refs behind when an event turns out to be poison', () => {
+  it('poisons a malformed id among good ones on its own: its path and value, and the good ones decoded', () => {
     const result = decodeJson(
-      runInstances({ referencedResources: { 'ACS::ECS::Instance': [id(1), 'bad'] } }),
+      runInstances({ referencedResources: { 'ACS::ECS::Instance': [id(1), 'i-../../x', id(2), 7] } }),
+    );
+    expectWellFormed(result);
+    expect(result.refs.map((ref) => ref.instanceId)).toEqual([id(1), id(2)]);
+    expect(
+      result.poison.map((p) => [p.error.code, p.error.path, p.error.value, p.eventId, p.event, p.instances]),
+    ).toEqual([
+      [
+        'InvalidEvent.InstanceId',
+        '/data/referencedResources/ACS::ECS::Instance/1',
+        'i-../../x',
+        'h-trail',
+        undefined,
+        undefined,
+      ],
+      [
+        'InvalidEvent.WrongType',
+        '/data/referencedResources/ACS::ECS::Instance/3',
+        'number 7',
+        'h-trail',
+        undefined,
+        undefined,
+      ],
+    ]);
+  });
+
+  it('poisons an event whose every id is malformed once per id, with no NoInstance besides', () => {
+    const result = decodeJson(
+      runInstances({ referencedResources: { 'ACS::ECS::Instance': ['i-X', 'i-Y'] } }),
     );
     expect(result.refs).toEqual([]);
+    expect(result.poison.map((p) => [p.error.code, p.error.value])).toEqual([
+      ['InvalidEvent.InstanceId', 'i-X'],
+      ['InvalidEvent.InstanceId', 'i-Y'],
+    ]);
+  });
+
+  it('poisons an id malformed in two places (referencedResources and responseElements) once', () => {
+    const result = decodeJson(
+      runInstances({
+        referencedResources: { 'ACS::ECS::Instance': [id(1), 'i-BAD'] },
+        responseElements: { InstanceIdSets: { InstanceIdSet: [id(1), 'i-BAD'] } },
+      }),
+    );
+    expect(result.refs.map((ref) => ref.instanceId)).toEqual([id(1)]);
+    expect(result.poison.map((p) => p.error.path)).toEqual([
+      '/data/referencedResources/ACS::ECS::Instance/1',
+    ]);
+  });
+
+  it('leaves no partial refs or per-id poison behind when the whole event turns out to be poison', () => {
+    const event = runInstances({ referencedResources: { 'ACS::ECS::Instance': [id(1), 'bad'] } });
+    const { aliyunregionid: _region, ...withoutRegion } = event;
+    const { acsRegion: _acs, ...data } = event.data;
+    const result = decodeEvent(JSON.stringify({ ...withoutRegion, data }), { defaultRegionId: 'nowhere' });
+    expect(result.refs).toEqual([]);
+    expect(result.poison.map((p) => p.error.code)).toEqual(['InvalidEvent.RegionId']);
+    // The whole event is kept, with the valid ids in it for redrive.
+    expect(result.poison[0]?.event).toEqual({ ...withoutRegion, data });
+    expect(result.poison[0]?.instances).toEqual([{ instanceId: id(1) }]);
+  });
+
+  it('decodes a poison record that kept instance ids into redrive refs, one without into nothing', () => {
+    const poison = {
+      kind: 'poison',
+      version: 1,
+      at: '2026-11-29T04:00:00.000Z',
+      accountId: '1234567890123456',
+      regionId: 'cn-shanghai',
+      error: { code: 'InvalidEvent.RegionId', message: 'm', class: 'permanent' },
+      attempts: 1,
+      source: { eventId: 'e-9', fcRequestId: 'f' },
+    };
+    const kept = decodeJson({ ...poison, instanceIds: [id(1), id(2)] });
+    expect(kept.poison).toEqual([]);
+    expect(kept.refs).toEqual(
+      [id(1), id(2)].map((instanceId) => ({
+        regionId: 'cn-shanghai',
+        accountId: '1234567890123456',
+        instanceId,
+        reason: 'redrive',
+        eventId: 'e-9',
+        eventType: 'dead-letter:poison',
+        eventTime: '2026-11-29T04:00:00.000Z',
+      })),
+    );
+    const none = decodeJson(poison);
+    expect([none.refs, none.poison, none.ignored.map((i) => i.eventType)]).toEqual([
+      [],
+      [],
+      ['dead-letter:poison'],
+    ]);
   });
 
   it('poisons refs that would need an invalid default region', () => {
