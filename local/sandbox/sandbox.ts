@@ -119,7 +119,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     region: deployment.region,
     accountId,
     buffered: false,
-    names: { ...fanout, bufferQueue: '', bufferDeadLetterQueue: '' },
+    names: {
+      ...fanout,
+      alertLeaseQueue: alertFunction(deployment)?.environment.ALERT_LEASE_QUEUE ?? '',
+      bufferQueue: '',
+      bufferDeadLetterQueue: '',
+    },
   });
 
   const alerts = await startWebhookReceiver({
@@ -217,6 +222,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await Promise.all([ecs.close(), mns.close(), alerts.close()]);
     },
   };
+}
+
+/** The dead-letter-alert function as s.yaml declares it. */
+function alertFunction(deployment: Deployment) {
+  return deployment.functions.find((f) => f.resource === 'dead-letter-alert');
 }
 
 /** Signing secrets of the sandbox's alert robots (not secret: local only). */
