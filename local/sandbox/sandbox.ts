@@ -154,8 +154,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       PAGERDUTY_EVENTS_URL: alerts.urls.pagerduty,
       ALERT_WEBHOOK: alerts.urls.webhook,
       ALERT_WEBHOOK_SECRET: ALERT_SECRETS.webhook,
-      // Gathering a burst for 5 s, scaled like the sandbox's other waits (at least 1 s).
-      ALERT_GATHER_SECONDS: String(Math.max(1, Math.round(5 * timeScale))),
+      // The deployed default, unscaled: a burst's failures arrive over real seconds whatever the time scale, and
+      // a shorter window would split one burst into several alerts per group.
+      ALERT_GATHER_SECONDS: '5',
     },
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.ports?.fc ? { port: options.ports.fc } : {}),
