@@ -138,7 +138,8 @@ export function createAlertHandler(config: AlertFunctionConfig, logger: Logger, 
 
     const woke = pushedBodies(event).map(recordDigest);
     if (woke.length > 0 && woke.every((digest) => ledger.has(digest))) {
-      // This instance drained and alerted the records that woke it, with the rest of their burst.
+      // This instance drained and alerted the records that woke it, with the rest of their burst: FC ran this
+      // wake-up after that run, one at a time (cloud-facts FC-18, MNS-26).
       return summarise(log, { records: 0, groups: [], targets: [], skipped: 'already-alerted' });
     }
     if (regionId === undefined || accountId === undefined) {
