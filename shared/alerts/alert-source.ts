@@ -30,8 +30,9 @@ const MAX_DRAINED = 2_000;
 const MAX_POLL_SECONDS = 30;
 
 /**
- * Drains the alert queue (subscribed to the failure topic) in batches of 16, for `gatherMs` after the first
- * receive (at most half the time left), so failures that trickle in over a few seconds make one alert. Everything
+ * Drains the alert queue (subscribed to the failure topic) in batches of 16: everything queued, then what arrives
+ * for `gatherMs` after the first receive (at most half the time left), so failures that trickle in over a few
+ * seconds make one alert. Everything
  * received stays invisible for the queue's visibility timeout, so no other consumer takes it meanwhile; an empty
  * first receive ends the drain at once.
  */
@@ -52,10 +53,9 @@ export async function drainAlertQueue(mns: MNSClient, options: DrainOptions): Pr
       });
     }
     if (drained.length === 0) break; // nothing for us: another run holds it, or it is gone
-    const left = stopAt - options.now();
-    if (left <= 0) break;
-    // Take what is queued at once; once it runs dry, wait for what is still arriving until the stop time.
-    wait = received.length > 0 ? 0 : Math.min(MAX_POLL_SECONDS, Math.floor(left / 1000));
+    // Take everything already queued, window or not; once it runs dry, wait for what is still arriving until the
+    // stop time.
+    wait = received.length > 0 ? 0 : Math.min(MAX_POLL_SECONDS, Math.floor((stopAt - options.now()) / 1000));
     if (received.length === 0 && wait < 1) break;
   }
   return drained;

@@ -219,6 +219,13 @@ describe('dead-letter-alert draining its alert queue', () => {
     expect(receiver.received).toHaveLength(2);
   });
 
+  it('takes everything already queued even with no gather window', async () => {
+    await queueWith(Array.from({ length: 40 }, (_, i) => record(i + 1)));
+    const summary = await handler({ ...queueEnv(), ALERT_GATHER_SECONDS: '0' })(wake(record(1)), context());
+    expect(summary).toMatchObject({ records: 40, groups: 1 });
+    expect(alertsOf().map((a) => a.count)).toEqual([40]);
+  });
+
   it('ends a wake-up for records it alerted already at once, without a call to MNS', async () => {
     await queueWith([record(1), record(2)]);
     const handle = handler(queueEnv());
