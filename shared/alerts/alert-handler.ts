@@ -201,7 +201,8 @@ async function takeLease(
 ): Promise<LeaseOutcome | undefined> {
   if (config.leaseQueue === undefined) return undefined;
   return acquireLease(mns, config.leaseQueue, {
-    holdSeconds: Math.ceil(timeoutSeconds) + LEASE_SPARE_SECONDS,
+    // MNS hides a message for 12 hours at most (cloud-facts MNS-13).
+    holdSeconds: Math.min(43_200, Math.ceil(timeoutSeconds) + LEASE_SPARE_SECONDS),
     waitSeconds: Math.min(
       config.gatherSeconds + LEASE_SPARE_SECONDS,
       Math.floor(deadline.remainingMs() / 2000),
