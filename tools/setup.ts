@@ -2,7 +2,7 @@
  * `npm run setup -- --region <id> --account <uid> [--prefix <p>] [--shape direct|buffered] [--endpoint <url>]`
  *
  * Creates the MNS topic the functions publish failures to, the queue that retains them for redrive, the alert
- * function's queue, and the subscriptions of both queues to the topic (and, for the buffered shape, the buffer
+ * function's queue and its lease queue (with the one lease message), and the subscriptions of both queues to the topic (and, for the buffered shape, the buffer
  * queues), idempotently: a second run changes nothing and says so. Credentials: `@alicloud/credentials`' default
  * chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, a profile, an ECS RAM role…).
  */

@@ -74,6 +74,12 @@ export interface FunctionDeployment {
   memorySize: number;
   timeoutSeconds: number;
   instanceConcurrency: number;
+  /**
+   * fc3 `concurrencyConfig.reservedConcurrency` (PutConcurrencyConfig): the most instances FC runs at once for the
+   * function; beyond it a sync call is refused (429 ResourceExhausted) and an async one waits (cloud-facts FC-17,
+   * FC-18). Absent: only the account's limits apply.
+   */
+  reservedConcurrency?: number;
   environment: Record<string, string>;
   asyncInvoke: {
     maxRetryAttempts: number;
@@ -177,6 +183,7 @@ const fc3Props = z.object({
   memorySize: z._default(z.number(), 512),
   timeout: z._default(z.number(), 3),
   instanceConcurrency: z._default(z.number(), 1),
+  concurrencyConfig: z.optional(z.object({ reservedConcurrency: z.int().check(z.gte(0)) })),
   environmentVariables: z._default(z.record(z.string(), z.string()), {}),
   asyncInvokeConfig: z._default(
     z.object({
@@ -234,6 +241,9 @@ export function loadDeployment(options: LoadDeploymentOptions): Deployment {
       memorySize: p.memorySize,
       timeoutSeconds: p.timeout,
       instanceConcurrency: p.instanceConcurrency,
+      ...(p.concurrencyConfig === undefined
+        ? {}
+        : { reservedConcurrency: p.concurrencyConfig.reservedConcurrency }),
       environment: p.environmentVariables,
       asyncInvoke: {
         maxRetryAttempts: p.asyncInvokeConfig.maxAsyncRetryAttempts,

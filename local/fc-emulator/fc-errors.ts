@@ -19,6 +19,8 @@ export const FC_ERRORS = {
   // Emulator's choice (the POP gateway's name): an ACS3 signature nonce used twice.
   SignatureNonceUsed: 403,
   FunctionNotFound: 404,
+  // A sync invocation beyond the function's reserved concurrency (cloud-facts FC-8, FC-18).
+  ResourceExhausted: 429,
   InternalServerError: 500,
 } as const satisfies Record<string, number>;
 

@@ -1,5 +1,6 @@
 import type { AccessKey, CredentialStore } from '../credential-store.js';
 import type { FunctionDeployment } from '../deployment/deployment.js';
+import { FcApiError } from './fc-errors.js';
 import { FunctionInstance, type RunResult } from './function-instance.js';
 import { InstancePool } from './instance-pool.js';
 import { newInstanceId } from './request-id.js';
@@ -56,8 +57,14 @@ export class FunctionRuntime {
   constructor(options: FunctionRuntimeOptions) {
     this.fn = options.fn;
     this.#options = options;
+    const reserved = options.fn.reservedConcurrency;
+    if (reserved !== undefined && reserved < 1) {
+      throw new RangeError(
+        `function ${options.fn.functionName}: reservedConcurrency ${reserved} blocks every invocation, which the emulator does not run`,
+      );
+    }
     this.#pool = new InstancePool({
-      maxInstances: options.maxInstances,
+      maxInstances: Math.min(options.maxInstances, reserved ?? Number.POSITIVE_INFINITY),
       perInstance: Math.max(1, options.fn.instanceConcurrency),
       create: () => this.#startInstance(),
     });
@@ -68,9 +75,16 @@ export class FunctionRuntime {
     return this.#pool.started;
   }
 
-  /** Runs one attempt and records it. Rejects only when the emulator closes first. */
+  /**
+   * Runs one attempt and records it. An async attempt waits for a free instance; a sync one over the function's
+   * declared `reservedConcurrency` is refused at once with FcApiError `ResourceExhausted` (429), as FC refuses it
+   * (cloud-facts FC-18). Otherwise rejects only when the emulator closes first.
+   */
   async run(event: Buffer, meta: { requestId: string; async: boolean; attempt: number }): Promise<RunResult> {
-    const lease = await this.#pool.acquire();
+    const lease =
+      meta.async || this.fn.reservedConcurrency === undefined
+        ? await this.#pool.acquire()
+        : this.#throttled();
     const startedAt = Date.now();
     try {
       const { instance } = lease;
@@ -100,6 +114,16 @@ export class FunctionRuntime {
 
   close(): Promise<void> {
     return this.#pool.close();
+  }
+
+  /** A free slot for a sync call under a declared limit, or FC's throttling error. */
+  #throttled() {
+    const lease = this.#pool.tryAcquire();
+    if (lease !== undefined) return lease;
+    throw new FcApiError(
+      'ResourceExhausted',
+      `function '${this.fn.functionName}' is running its reserved concurrency of ${this.fn.reservedConcurrency}: the invocation was throttled`,
+    );
   }
 
   #startInstance(): FunctionInstance {

@@ -60,6 +60,16 @@ export class InstancePool<I extends PooledInstance> {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
+  /**
+   * A slot now, or undefined when every instance is busy at the cap (or others are already waiting for one): FC
+   * refuses a sync invocation then instead of queueing it (cloud-facts FC-18).
+   */
+  tryAcquire(): Lease<I> | undefined {
+    if (this.#closed) throw new FcEmulatorClosedError();
+    if (this.#waiters.length > 0) return undefined;
+    return this.#tryLease();
+  }
+
   /** Stops every instance and turns away waiting and later invocations. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -1,3 +1,4 @@
+import { formatTally } from './alert-tally.js';
 import type { Progress, RunResult } from './run-scenario.js';
 import type { Bound } from './scenario.js';
 
@@ -54,6 +55,25 @@ export function checkExpectations(result: RunResult): Check[] {
   bounded('throttled ECS calls', expect.throttledCalls, result.throttled);
   bounded('launch-to-role p95 (s)', expect.latencyP95Seconds, result.latency.p95);
   bounded('alerts delivered (format and signature checked)', expect.alertsDelivered, result.alerts.verified);
+  const perGroup = expect.alertsPerGroupPerTarget;
+  if (perGroup !== undefined) {
+    const { min, max } = result.alerts.tally.perGroupPerTarget;
+    const range = [
+      perGroup.min === undefined ? '' : `≥ ${perGroup.min}`,
+      perGroup.max === undefined ? '' : `≤ ${perGroup.max}`,
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    checks.push({
+      ok:
+        result.alerts.tally.groups > 0 &&
+        (perGroup.min === undefined || min >= perGroup.min) &&
+        (perGroup.max === undefined || max <= perGroup.max),
+      text: `alerts per group per target, every group at every target: ${range} (got ${
+        result.alerts.tally.groups === 0 ? 'no alerts' : min === max ? `${max}` : `${min}–${max}`
+      } for ${result.alerts.tally.groups} groups)`,
+    });
+  }
   bounded(
     'failures fixed by redrive',
     expect.redriveFixed,
@@ -98,10 +118,10 @@ export function formatReport(result: RunResult, checks: readonly Check[]): strin
         ? `; FC onFailure records: ${result.deadLetters.fcFailureRecords}`
         : ''
     })${result.bufferDeadLetters ? `; buffer DLQ: ${result.bufferDeadLetters}` : ''}`,
-    `Alerts delivered: ${result.alerts.verified} (${list(result.alerts.byTarget) || 'none'})`,
+    `Alerts delivered: ${result.alerts.verified} (${list(result.alerts.byTarget) || 'none'}); ${formatTally(result.alerts.tally)}`,
     ...result.redrives.map(
       (r, i) =>
-        `Redrive ${i + 1}: scanned ${r.scanned}, replayed ${r.replayed} in ${r.invocations} invocations, ${r.fixed} fixed and deleted, ${r.stillFailing} still failing`,
+        `Redrive ${i + 1}: scanned ${r.scanned} records (${r.instances.scanned} instances), replayed ${r.replayed} (${r.instances.replayed} instances) in ${r.invocations} invocations, ${r.fixed} fixed and deleted (${r.instances.fixed} instances), ${r.stillFailing} still failing (${r.instances.stillFailing} instances)`,
     ),
     result.latency.count === 0
       ? 'Launch-to-role latency: no launched instance got a role'

@@ -7,6 +7,7 @@ import {
 } from '../../shared/dead-letter/dead-letter-message.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import type { RedriveReport } from '../../tools/redrive/redrive.js';
+import { type AlertTally, tallyAlerts } from './alert-tally.js';
 import { Observer } from './observer.js';
 import { Operator } from './operator.js';
 import { judge, type Verdict } from './oracle.js';
@@ -60,8 +61,14 @@ export interface RunResult {
   stepErrors: string[];
   /** Steps the time limit stopped: still waiting for their time or condition, or cut short while running. */
   stepsNotRun: string[];
-  /** What the alert targets received. */
-  alerts: { received: number; verified: number; byTarget: Record<string, number>; problems: string[] };
+  /** What the alert targets received, and how many messages each group got at each target. */
+  alerts: {
+    received: number;
+    verified: number;
+    byTarget: Record<string, number>;
+    problems: string[];
+    tally: AlertTally;
+  };
   /** One report per redrive step. */
   redrives: RedriveReport[];
 }
@@ -268,7 +275,13 @@ function alertsReceived(sandbox: Sandbox): RunResult['alerts'] {
       problems.push(`${alert.target}: ${alert.problems.join('; ')}`);
     }
   }
-  return { received: sandbox.alerts.received.length, verified, byTarget, problems };
+  return {
+    received: sandbox.alerts.received.length,
+    verified,
+    byTarget,
+    problems,
+    tally: tallyAlerts(sandbox.alerts.received),
+  };
 }
 
 function throttledCalls(sandbox: Sandbox): number {

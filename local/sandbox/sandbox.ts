@@ -121,7 +121,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     region: deployment.region,
     accountId,
     buffered: false,
-    names: { ...fanout, bufferQueue: '', bufferDeadLetterQueue: '' },
+    names: {
+      ...fanout,
+      alertLeaseQueue: alertFunction(deployment)?.environment.ALERT_LEASE_QUEUE ?? '',
+      bufferQueue: '',
+      bufferDeadLetterQueue: '',
+    },
   });
 
   const alerts = await startWebhookReceiver({
@@ -151,8 +156,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       PAGERDUTY_EVENTS_URL: alerts.urls.pagerduty,
       ALERT_WEBHOOK: alerts.urls.webhook,
       ALERT_WEBHOOK_SECRET: ALERT_SECRETS.webhook,
-      // Gathering a burst for 5 s, scaled like the sandbox's other waits (at least 1 s).
-      ALERT_GATHER_SECONDS: String(Math.max(1, Math.round(5 * timeScale))),
+      // The deployed default, unscaled: a burst's failures arrive over real seconds whatever the time scale, and
+      // a shorter window would split one burst into several alerts per group.
+      ALERT_GATHER_SECONDS: '5',
     },
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.ports?.fc ? { port: options.ports.fc } : {}),
@@ -219,6 +225,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await Promise.all([ecs.close(), mns.close(), alerts.close()]);
     },
   };
+}
+
+/** The dead-letter-alert function as s.yaml declares it. */
+function alertFunction(deployment: Deployment) {
+  return deployment.functions.find((f) => f.resource === 'dead-letter-alert');
 }
 
 /** Signing secrets of the sandbox's alert robots (not secret: local only). */

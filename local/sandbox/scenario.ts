@@ -157,6 +157,11 @@ const scenarioSchema = z.strictObject({
       latencyP95Seconds: z.optional(bound),
       /** Alerts the targets received that passed their format and signature checks. */
       alertsDelivered: z.optional(bound),
+      /**
+       * Alert messages each group got at each target (every group at every target must lie within the bound):
+       * `{min: 1, max: 1}` is one alert per group per target.
+       */
+      alertsPerGroupPerTarget: z.optional(bound),
       /** Failures the redrive steps fixed (replayed, attached, deleted from the retained queue). */
       redriveFixed: z.optional(bound),
     }),

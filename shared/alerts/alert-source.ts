@@ -1,67 +1,74 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
 import { type DeadLetterMessage, readDeadLetterMessage } from '../dead-letter/dead-letter-message.js';
 import type { Deadline } from '../retry/deadline.js';
+import { recordDigest } from './sent-ledger.js';
 
-/** A batch of failures to alert on, and how to acknowledge it once the alerts are out. */
-export interface AlertBatch {
-  messages: DeadLetterMessage[];
-  /** Deletes the drained queue messages; nothing to do for a pushed notification. */
-  acknowledge(): Promise<void>;
+/** One message drained from the alert queue. */
+export interface DrainedMessage {
+  /** The record's identity across redeliveries (`recordDigest` of the body). */
+  digest: string;
+  /** The receipt handle of this receive. */
+  handle: string;
+  message: DeadLetterMessage;
 }
 
-/** MNS takes at most 16 messages per batch call. */
+export interface DrainOptions {
+  queue: string;
+  deadline: Deadline;
+  /** How long to keep gathering after the first receive. */
+  gatherMs: number;
+  /** How long the first receive waits: the copy of the record that woke us may not be in the queue yet. */
+  firstWaitSeconds: number;
+  now: () => number;
+}
+
+/** MNS takes at most 16 messages per batch call (cloud-facts MNS-10). */
 const BATCH = 16;
 /** Enough for any burst; the rest waits for the next wake-up. */
 const MAX_DRAINED = 2_000;
+/** The longest long poll MNS allows (cloud-facts MNS-9). */
+const MAX_POLL_SECONDS = 30;
 
 /**
- * Drains the alert queue (subscribed to the failure topic) in batches of 16. Every published failure also wakes
- * the function through the topic trigger, so the first wake-up of a burst takes the whole burst and the alert
- * is one per group instead of one per instance; later wake-ups find the queue empty (the messages are held by
- * the first) and send nothing. The first wake-up keeps gathering for `gatherSeconds`, so failures that trickle
- * in over a few seconds still make one alert.
+ * Drains the alert queue (subscribed to the failure topic) in batches of 16: everything queued, then what arrives
+ * for `gatherMs` after the first receive (at most half the time left), so failures that trickle in over a few
+ * seconds make one alert. Everything
+ * received stays invisible for the queue's visibility timeout, so no other consumer takes it meanwhile; an empty
+ * first receive ends the drain at once.
  */
-export async function drainAlertQueue(
-  mns: MNSClient,
-  queue: string,
-  deadline: Deadline,
-  gatherSeconds: number,
-): Promise<AlertBatch> {
-  const drained: { body: string; handle: string }[] = [];
-  const started = Date.now();
-  // Keep half the remaining time for sending the alerts.
-  const stopAt = Math.min(started + deadline.remainingMs() / 2, started + Math.max(1, gatherSeconds) * 1000);
-  // The first receive waits a moment for the copy of the message that woke us, which MNS queues at the same time.
-  let wait = 1;
-  while (drained.length < MAX_DRAINED && Date.now() < stopAt) {
-    const received = await receiveBatch(mns, queue, wait);
-    drained.push(...received);
-    if (drained.length === 0) break; // nothing for us: another wake-up holds it
-    // Gather what is still arriving, in long polls that end by the stop time.
-    wait = received.length > 0 ? 0 : Math.min(30, Math.floor((stopAt - Date.now()) / 1000));
+export async function drainAlertQueue(mns: MNSClient, options: DrainOptions): Promise<DrainedMessage[]> {
+  const drained: DrainedMessage[] = [];
+  const started = options.now();
+  const stopAt = started + Math.min(options.deadline.remainingMs() / 2, options.gatherMs);
+  // Bounded by polls as well as by the clock, so an injected clock that stands still cannot hold a run forever.
+  const maxPolls = MAX_DRAINED / BATCH + Math.ceil(options.gatherMs / 1000) + 2;
+  let wait = options.firstWaitSeconds;
+  for (let polls = 0; polls < maxPolls && drained.length < MAX_DRAINED; polls++) {
+    const received = await receiveBatch(mns, options.queue, wait);
+    for (const m of received) {
+      drained.push({
+        digest: recordDigest(m.MessageBody),
+        handle: m.ReceiptHandle,
+        message: readDeadLetterMessage(m.MessageBody),
+      });
+    }
+    if (drained.length === 0) break; // nothing for us: another run holds it, or it is gone
+    // Take everything already queued, window or not; once it runs dry, wait for what is still arriving until the
+    // stop time.
+    wait = received.length > 0 ? 0 : Math.min(MAX_POLL_SECONDS, Math.floor((stopAt - options.now()) / 1000));
     if (received.length === 0 && wait < 1) break;
   }
-  return {
-    messages: drained.map((m) => readDeadLetterMessage(m.body)),
-    acknowledge: async () => {
-      for (let i = 0; i < drained.length; i += BATCH) {
-        await mns.batchDeleteMessage(
-          queue,
-          drained.slice(i, i + BATCH).map((m) => m.handle),
-        );
-      }
-    },
-  };
+  return drained;
 }
 
 async function receiveBatch(
   mns: MNSClient,
   queue: string,
   waitSeconds: number,
-): Promise<{ body: string; handle: string }[]> {
+): Promise<MNSClient.ReceivedMessage[]> {
   try {
     const response = await mns.batchReceiveMessage(queue, BATCH, waitSeconds);
-    return (response.body ?? []).map((m) => ({ body: m.MessageBody, handle: m.ReceiptHandle }));
+    return response.body ?? [];
   } catch (error) {
     // An empty queue is an error in MNS (MessageNotExist): it only means we are done.
     if (error instanceof Error && error.name === 'MNSMessageNotExistError') return [];
@@ -70,28 +77,31 @@ async function receiveBatch(
 }
 
 /**
- * The failures an invocation was handed directly (no alert queue configured): a topic notification in STREAM
- * form (the message body) or JSON form (`{TopicName, Message, …}`), an FC timer tick (nothing), or a JSON array of
- * any of these (batched delivery).
+ * The message bodies an invocation was handed: a topic notification in STREAM form (the body itself) or JSON
+ * form (`{TopicName, Message, …}`), an FC timer tick (none), or a JSON array of any of these (batched delivery).
  */
-export function pushedMessages(event: Buffer | string): DeadLetterMessage[] {
+export function pushedBodies(event: Buffer | string): string[] {
   const text = Buffer.isBuffer(event) ? event.toString('utf8') : event;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return [readDeadLetterMessage(text)];
+    return [text];
   }
-  return fromParsed(parsed, text);
+  return bodiesOf(parsed, text);
 }
 
-function fromParsed(value: unknown, text: string): DeadLetterMessage[] {
-  if (Array.isArray(value)) return value.flatMap((item) => fromParsed(item, JSON.stringify(item)));
+/** The failures an invocation was handed directly (no alert queue configured). */
+export function pushedMessages(event: Buffer | string): DeadLetterMessage[] {
+  return pushedBodies(event).map(readDeadLetterMessage);
+}
+
+function bodiesOf(value: unknown, text: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => bodiesOf(item, JSON.stringify(item)));
   if (typeof value === 'object' && value !== null) {
     const v = value as Record<string, unknown>;
-    if (typeof v.Message === 'string' && typeof v.TopicName === 'string')
-      return [readDeadLetterMessage(v.Message)];
+    if (typeof v.Message === 'string' && typeof v.TopicName === 'string') return [v.Message];
     if (typeof v.triggerTime === 'string' && typeof v.triggerName === 'string') return [];
   }
-  return [readDeadLetterMessage(text)];
+  return [text];
 }

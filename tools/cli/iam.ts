@@ -23,8 +23,9 @@ Prints the least-privilege RAM documents for the two functions, generated from t
                     in allowedRoles; mns:PublishMessage on the failure topic; fc:InvokeFunction on itself
                     (a sweep continues itself); trust policy: fc.aliyuncs.com
   alert function    permission policy: mns:ReceiveMessage, mns:DeleteMessage, mns:ChangeMessageVisibility
-                    on the alert queue only. It holds the webhook secrets and talks to the internet, so it gets
-                    no ram:PassRole and no ECS access; trust policy: fc.aliyuncs.com
+                    on the alert queue, and those and mns:SendMessage on its lease queue, only. It holds the
+                    webhook secrets and talks to the internet, so it gets no ram:PassRole and no ECS access;
+                    trust policy: fc.aliyuncs.com
 
   --account <uid>   the account the functions run in (16 digits); ALIBABA_CLOUD_ACCOUNT_ID by default
   --region R        the functions' region (default: s.yaml's, i.e. REGION or cn-hangzhou)

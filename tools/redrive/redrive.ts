@@ -67,7 +67,17 @@ export interface ListedRecord {
   detail?: string;
 }
 
+/** Distinct instances behind the counts (an instance can have several records: one per event that failed). */
+export interface InstanceCounts {
+  scanned: number;
+  replayed: number;
+  fixed: number;
+  stillFailing: number;
+}
+
 export interface RedriveReport extends RedriveProgress {
+  /** The same counts in instances rather than records (FC failure records, which name events, not counted). */
+  instances: InstanceCounts;
   /** FC failure records deleted because the replayed event now went through, though some of its instances still
    * fail: those have their own records now (listed as `superseded`, not counted as fixed). */
   superseded: number;
@@ -124,10 +134,13 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     fixed: 0,
     stillFailing: 0,
     superseded: 0,
+    instances: { scanned: 0, replayed: 0, fixed: 0, stillFailing: 0 },
     records: [],
     resolvedGroups: 0,
     invocations: 0,
   };
+  const instances = { scanned: new Set<string>(), replayed: new Set<string>(), fixed: new Set<string>() };
+  const stillFailing = new Set<string>();
   const progress = () =>
     options.onProgress?.({
       scanned: report.scanned,
@@ -189,6 +202,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
         held.set(entry.id, entry);
         report.scanned++;
         const listed = describe(entry.message);
+        count(instances.scanned, listed);
         if (
           entry.message.kind === 'unreadable' ||
           (entry.message.kind === 'record' && recordInstanceIds(entry.message.record).length === 0)
@@ -221,15 +235,20 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
         for (const { entry, result } of outcome) {
           report.replayed++;
           const listed = describe(entry.message);
+          count(instances.replayed, listed);
           const deleted = result.fixed ? await remove(options, entry) : undefined;
           if (deleted === true) {
             held.delete(entry.id);
             if (result.action === 'superseded') report.superseded++;
-            else report.fixed++;
+            else {
+              report.fixed++;
+              count(instances.fixed, listed);
+            }
             fixedMessages.push(entry.message);
             report.records.push({ ...listed, action: result.action ?? 'fixed', detail: result.detail });
           } else {
             report.stillFailing++;
+            count(stillFailing, listed);
             report.records.push({
               ...listed,
               action: result.error || deleted !== undefined ? 'error' : 'still-failing',
@@ -254,6 +273,14 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     }
   } finally {
     clearInterval(heartbeat);
+    // An instance with one record fixed and another still failing (a later event) counts as still failing.
+    for (const id of stillFailing) instances.fixed.delete(id);
+    report.instances = {
+      scanned: instances.scanned.size,
+      replayed: instances.replayed.size,
+      fixed: instances.fixed.size,
+      stillFailing: stillFailing.size,
+    };
     // Everything not deleted becomes visible again now, for the next run or another consumer.
     for (const m of held.values()) {
       await withHandle(m, async (handle) => {
@@ -267,6 +294,12 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     }
   }
   return report;
+}
+
+/** Adds a listed record's instance (`region/id`) to a set; records about no instance add nothing. */
+function count(set: Set<string>, listed: Omit<ListedRecord, 'action'>): void {
+  if (listed.kind !== 'fc-failure' && listed.instanceId !== undefined)
+    set.add(`${listed.regionId ?? ''}/${listed.instanceId}`);
 }
 
 /** Deletes a held message: true, or the name of the error that kept it. */
@@ -462,6 +495,8 @@ function safeParse(text: string): unknown {
   }
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** `90s`, `10m`, `2h`, `1d` → ms. */
 export function parseDuration(text: string): number {
   const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
@@ -482,8 +517,9 @@ export function formatReport(report: RedriveReport, dryRun: boolean): string {
       (r) =>
         `${r.action.padEnd(17)} ${r.kind.padEnd(14)} ${r.code.padEnd(32)} ${r.instanceId ?? ''} ${r.regionId ?? ''}${r.detail ? `  ${r.detail}` : ''}`,
     );
+  const i = report.instances;
   const summary = dryRun
-    ? `Dry run: ${report.matched} of ${report.scanned} messages would be replayed; nothing was changed.`
-    : `Scanned ${report.scanned}, replayed ${report.replayed} in ${report.invocations} invocations: ${report.fixed} fixed (deleted), ${report.stillFailing} still failing (kept)${report.superseded ? `, ${report.superseded} FC failure records superseded by their instances' own records (deleted)` : ''}${report.resolvedGroups ? `, ${report.resolvedGroups} PagerDuty groups resolved` : ''}.`;
+    ? `Dry run: ${report.matched} of ${report.scanned} messages (${plural(i.scanned, 'instance')}) would be replayed; nothing was changed.`
+    : `Scanned ${report.scanned} messages (${plural(i.scanned, 'instance')}), replayed ${report.replayed} (${plural(i.replayed, 'instance')}) in ${report.invocations} invocations: ${report.fixed} fixed (${plural(i.fixed, 'instance')}; deleted), ${report.stillFailing} still failing (${plural(i.stillFailing, 'instance')}; kept)${report.superseded ? `, ${report.superseded} FC failure records superseded by their instances' own records (deleted)` : ''}${report.resolvedGroups ? `, ${report.resolvedGroups} PagerDuty groups resolved` : ''}.`;
   return `${[...lines, summary].join('\n')}\n`;
 }

@@ -1,14 +1,18 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
+import { LEASE_BODY } from '../../shared/alerts/alert-lease.js';
 
 /**
  * The MNS resources of the failure fan-out, named from one prefix (the defaults match s.yaml): the topic the
  * functions publish failures to, the queue that retains them for redrive, and the alert function's work queue,
- * both subscribed to the topic; with the buffered shape, also the buffer queue and its dead-letter queue.
+ * both subscribed to the topic, and the alert function's lease queue; with the buffered shape, also the buffer
+ * queue and its dead-letter queue.
  */
 export interface FanoutNames {
   topic: string;
   retainedQueue: string;
   alertQueue: string;
+  /** Holds the one lease message (shared/alerts/alert-lease.ts); s.yaml names it `<alert queue>-lease`; '' for none. */
+  alertLeaseQueue: string;
   bufferQueue: string;
   bufferDeadLetterQueue: string;
 }
@@ -18,6 +22,7 @@ export function fanoutNames(prefix: string): FanoutNames {
     topic: `${prefix}-failures`,
     retainedQueue: `${prefix}-dlq`,
     alertQueue: `${prefix}-alerts`,
+    alertLeaseQueue: `${prefix}-alerts-lease`,
     bufferQueue: `${prefix}-events`,
     bufferDeadLetterQueue: `${prefix}-events-dlq`,
   };
@@ -57,6 +62,7 @@ export async function setUpFanout(
   await queue(names.retainedQueue, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 60 });
   // Longer than the alert function's timeout, so a batch it is working on does not reappear meanwhile.
   await queue(names.alertQueue, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 120 });
+  if (names.alertLeaseQueue !== '') await lease(mns, names.alertLeaseQueue, steps);
   if (options.buffered) {
     await queue(names.bufferQueue, { MessageRetentionPeriod: 4 * 24 * 3600, VisibilityTimeout: 300 });
     await queue(names.bufferDeadLetterQueue, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 60 });
@@ -75,6 +81,32 @@ export async function setUpFanout(
     });
   }
   return steps;
+}
+
+/**
+ * The alert lease: its queue (a taker sets its own hold; 90 s is the fallback, past the function's 60 s timeout)
+ * and one message. MNS shows no hidden message (cloud-facts MNS-25), so an existing queue gets a lease only when
+ * none is visible; if that one was merely held, the function deletes the surplus the next time it takes two.
+ */
+async function lease(mns: MNSClient, name: string, steps: SetupStep[]): Promise<void> {
+  const result = await ensure(
+    () => mns.createQueue(name, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 90 }),
+    'QueueAlreadyExist',
+  );
+  steps.push({ resource: `queue ${name}`, result });
+  const visible = result !== 'created' && (await hasVisibleMessage(mns, name));
+  if (!visible) await mns.sendMessage(name, { MessageBody: LEASE_BODY });
+  steps.push({ resource: `lease message in ${name}`, result: visible ? 'unchanged' : 'created' });
+}
+
+async function hasVisibleMessage(mns: MNSClient, queue: string): Promise<boolean> {
+  try {
+    await mns.peekMessage(queue);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'MNSMessageNotExistError') return false;
+    throw error;
+  }
 }
 
 /**

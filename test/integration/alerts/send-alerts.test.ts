@@ -84,6 +84,23 @@ async function closedPort(): Promise<number> {
 
 const from = (target: ReceiverTarget) => receiver.received.filter((r) => r.target === target);
 
+/**
+ * A clock that only moves when sendAlerts sleeps: every wait is recorded and taken at once, so what the deadline
+ * allows is decided by the waits sendAlerts chose, whatever the machine's load.
+ */
+function fakeTime(start = Date.now()) {
+  const time = { now: start, sleeps: [] as number[] };
+  return {
+    time,
+    now: () => time.now,
+    sleep: async (ms: number) => {
+      time.sleeps.push(ms);
+      time.now += ms;
+    },
+    deadline: (inMs: number) => new Deadline(start + inMs, () => time.now),
+  };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<AlertDeliveryError> {
   try {
     await promise;
@@ -214,14 +231,24 @@ describe('sendAlerts', () => {
 
   it('throws after bounded retries when the target does not answer in time', async () => {
     const { logger } = capture();
-    receiver.faults.add({ target: 'slack', delayMs: 2_000 });
-    const started = Date.now();
+    receiver.faults.add({ target: 'slack', delayMs: 5_000 });
+    const clock = fakeTime();
     const error = await rejection(
-      sendAlerts([smallGroup()], options(logger, { requestTimeoutMs: 200, maxAttempts: 2 })),
+      sendAlerts(
+        [smallGroup()],
+        options(logger, {
+          requestTimeoutMs: 200,
+          maxAttempts: 2,
+          now: clock.now,
+          sleep: clock.sleep,
+          deadline: clock.deadline(15_000),
+        }),
+      ),
     );
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Each attempt was cut by its own timeout (the answer would have taken 5 s), then retried once.
     expect(error.message).toMatch(/for slack: slack \(RequestTimeout: no answer within 200 ms/);
     expect(from('slack')).toHaveLength(2);
+    expect(clock.time.sleeps).toHaveLength(1);
   });
 
   it('throws when the target cannot be reached at all', async () => {
@@ -237,40 +264,56 @@ describe('sendAlerts', () => {
   it('never waits past the deadline', async () => {
     const { logger } = capture();
     receiver.faults.add({ target: 'lark', status: 500 });
-    const started = Date.now();
+    const clock = fakeTime();
     const error = await rejection(
       sendAlerts(
         [smallGroup()],
         options(logger, {
-          deadline: new Deadline(Date.now() + 400),
+          deadline: clock.deadline(400),
+          now: clock.now,
+          sleep: clock.sleep,
           maxAttempts: 1_000,
           backoff: { baseMs: 100, capMs: 100 },
+          random: () => 0.99,
         }),
       ),
     );
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(error.message).toMatch(/for lark: .*gave up \(deadline\)/);
-    expect(from('lark').length).toBeGreaterThanOrEqual(2);
+    // 99 ms waits while an attempt still fits (minAttemptMs 100): three, then it stops short of the deadline.
+    expect(clock.time.sleeps).toEqual([99, 99, 99]);
+    expect(clock.time.now).toBeLessThan(clock.deadline(400).at);
+    expect(from('lark')).toHaveLength(4);
   });
 
   it('honours Retry-After on a 429', async () => {
     const { logger } = capture();
     receiver.faults.add({ target: 'webhook', status: 429, times: 1, headers: { 'retry-after': '1' } });
-    await sendAlerts([smallGroup()], options(logger));
-    const [limited, delivered] = from('webhook');
-    expect(limited?.status).toBe(429);
-    expect(delivered?.status).toBe(200);
-    expect((delivered?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+    const clock = fakeTime();
+    await sendAlerts(
+      [smallGroup()],
+      options(logger, {
+        now: clock.now,
+        sleep: clock.sleep,
+        deadline: clock.deadline(15_000),
+        random: () => 0,
+      }),
+    );
+    expect(from('webhook').map((r) => r.status)).toEqual([429, 200]);
+    // The backoff alone would have waited 0 ms (random 0): the 1 s the service asked for is what it waited.
+    expect(clock.time.sleeps).toEqual([1_000]);
   });
 
   it('does not wait for a Retry-After that would pass the deadline', async () => {
     const { logger } = capture();
     receiver.faults.add({ target: 'slack', status: 429, headers: { 'retry-after': '30' } });
-    const started = Date.now();
+    const clock = fakeTime();
     const error = await rejection(
-      sendAlerts([smallGroup()], options(logger, { deadline: new Deadline(Date.now() + 3_000) })),
+      sendAlerts(
+        [smallGroup()],
+        options(logger, { now: clock.now, sleep: clock.sleep, deadline: clock.deadline(3_000) }),
+      ),
     );
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(clock.time.sleeps).toEqual([]);
     expect(error.message).toMatch(
       /for slack: slack \(RateLimited: answered HTTP 429: rate_limited; gave up \(deadline\)\)/,
     );

@@ -84,7 +84,7 @@ async function start(
     region: deployment.region,
     accountId: ACCOUNT_ID,
     buffered: false,
-    names: { ...fanout, bufferQueue: '', bufferDeadLetterQueue: '' },
+    names: { ...fanout, alertLeaseQueue: '', bufferQueue: '', bufferDeadLetterQueue: '' },
   });
   const fc = await startFcEmulator({
     functions: deployment.functions,

@@ -415,6 +415,26 @@ describe('redrive on the sandbox', () => {
     expect([...ids, ...more].map((id) => roleOf(s, id))).toEqual(Array(5).fill('EcsAppRole'));
   });
 
+  it('counts instances as well as records: one instance can have a record per event that failed', async () => {
+    const s = await boot({ instances: APP.map((id) => appInstance(id)), appTrusted: true });
+    // Each instance failed twice: its launch's state change and its RunInstances call.
+    for (const id of APP) {
+      await putRecord(s, { instanceId: id, source: { eventId: `state-${id}`, fcRequestId: 'fc-1' } });
+      await putRecord(s, { instanceId: id, source: { eventId: `trail-${id}`, fcRequestId: 'fc-2' } });
+    }
+    const report = await run(s);
+    expect(report).toMatchObject({
+      scanned: 4,
+      replayed: 4,
+      fixed: 4,
+      stillFailing: 0,
+      instances: { scanned: 2, replayed: 2, fixed: 2, stillFailing: 0 },
+    });
+    expect(formatReport(report, false).trimEnd().split('\n').at(-1)).toBe(
+      'Scanned 4 messages (2 instances), replayed 4 (2 instances) in 1 invocations: 4 fixed (2 instances; deleted), 0 still failing (0 instances; kept).',
+    );
+  });
+
   it('--dry-run lists what it would replay and changes nothing', async () => {
     const s = await boot({ instances: APP.map((id) => appInstance(id)) });
     await failuresFor(s, APP);
@@ -440,7 +460,9 @@ describe('redrive on the sandbox', () => {
     expect(text).toContain(
       `would-replay      attach-failed  InvalidRamRole.NotEcsRole        ${APP[0]} ${REGION}`,
     );
-    expect(text.endsWith('Dry run: 2 of 3 messages would be replayed; nothing was changed.\n')).toBe(true);
+    expect(
+      text.endsWith('Dry run: 2 of 3 messages (3 instances) would be replayed; nothing was changed.\n'),
+    ).toBe(true);
 
     expect(attachInvocations(s)).toBe(invocationsBefore);
     expect(APP.map((id) => roleOf(s, id))).toEqual([null, null]);
@@ -611,7 +633,7 @@ describe('redrive on the sandbox', () => {
       }),
     ]);
     expect(formatReport(reports[0] as RedriveReport, false)).toContain(
-      "0 still failing (kept), 1 FC failure records superseded by their instances' own records (deleted).",
+      "0 still failing (0 instances; kept), 1 FC failure records superseded by their instances' own records (deleted).",
     );
     // Then that record, replayed and kept, without another being written.
     for (const later of reports.slice(1)) {
@@ -758,7 +780,9 @@ describe('npm run redrive (tools/redrive.ts)', () => {
     const dry = await cli(s, ['--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout.split('\n').filter((l) => l.startsWith('would-replay '))).toHaveLength(3);
-    expect(dry.stdout).toContain('Dry run: 3 of 3 messages would be replayed; nothing was changed.\n');
+    expect(dry.stdout).toContain(
+      'Dry run: 3 of 3 messages (3 instances) would be replayed; nothing was changed.\n',
+    );
     expect(retained(s).size).toBe(3);
     await visibleAgain(s);
 
@@ -783,7 +807,7 @@ describe('npm run redrive (tools/redrive.ts)', () => {
       ),
     ]);
     expect(lines.at(-1)).toBe(
-      'Scanned 3, replayed 3 in 1 invocations: 2 fixed (deleted), 1 still failing (kept), 1 PagerDuty groups resolved.',
+      'Scanned 3 messages (3 instances), replayed 3 (3 instances) in 1 invocations: 2 fixed (2 instances; deleted), 1 still failing (1 instance; kept), 1 PagerDuty groups resolved.',
     );
     expect(retained(s).size).toBe(1);
     expect(s.alerts.pagerdutyOpen()).not.toContain(appKey);
@@ -830,7 +854,7 @@ describe('npm run redrive (tools/redrive.ts)', () => {
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
     expect(done.stdout.trimEnd().split('\n').at(-1)).toBe(
-      'Scanned 2, replayed 2 in 1 invocations: 2 fixed (deleted), 0 still failing (kept).',
+      'Scanned 2 messages (2 instances), replayed 2 (2 instances) in 1 invocations: 2 fixed (2 instances; deleted), 0 still failing (0 instances; kept).',
     );
     expect(retained(s).size).toBe(0);
     expect(fcInvocationsSince(s, 0)).toEqual([

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallLog } from '../../../local/call-log.js';
 import { CredentialStore } from '../../../local/credential-store.js';
 import { type MnsEmulator, startMnsEmulator } from '../../../local/mns-emulator/index.js';
+import { LEASE_BODY } from '../../../shared/alerts/alert-lease.js';
 import { encodeRecord } from '../../../shared/dead-letter/dead-letter-record.js';
 import { fanoutNames, type SetupStep, setUpFanout } from '../../../tools/setup/failure-fanout.js';
 import { childExit, type Exit } from './child-exit.js';
@@ -39,6 +40,8 @@ function expectedSteps(names: ReturnType<typeof fanoutNames>, result: SetupStep[
     { resource: `topic ${names.topic}`, result },
     { resource: `queue ${names.retainedQueue}`, result },
     { resource: `queue ${names.alertQueue}`, result },
+    { resource: `queue ${names.alertLeaseQueue}`, result },
+    { resource: `lease message in ${names.alertLeaseQueue}`, result },
     {
       resource: `subscription ${names.topic}/${names.retainedQueue} → queue ${names.retainedQueue}`,
       result,
@@ -63,12 +66,16 @@ describe('setUpFanout', () => {
       topic: `t${n}-attacher-failures`,
       retainedQueue: `t${n}-attacher-dlq`,
       alertQueue: `t${n}-attacher-alerts`,
+      alertLeaseQueue: `t${n}-attacher-alerts-lease`,
       bufferQueue: `t${n}-attacher-events`,
       bufferDeadLetterQueue: `t${n}-attacher-events-dlq`,
     });
     calls.clear();
     expect(await run(names)).toEqual(expectedSteps(names, 'created'));
-    expect(calls.byAction('mns')).toEqual({ CreateTopic: 1, CreateQueue: 2, Subscribe: 2 });
+    expect(calls.byAction('mns')).toEqual({ CreateTopic: 1, CreateQueue: 3, SendMessage: 1, Subscribe: 2 });
+    // The alert lease: its queue, holding exactly one message.
+    expect(emulator.queue(names.alertLeaseQueue).bodies()).toEqual([LEASE_BODY]);
+    expect(emulator.queue(names.alertLeaseQueue).visibilityTimeoutSeconds).toBe(90);
 
     // As the emulator holds them.
     const topic = emulator.topic(names.topic);
@@ -126,10 +133,25 @@ describe('setUpFanout', () => {
       'CreateTopic 204',
       'CreateQueue 204',
       'CreateQueue 204',
+      'CreateQueue 204',
+      'PeekMessage 200',
       'Subscribe 204',
       'Subscribe 204',
     ]);
     expect(subscriptions()).toEqual(before);
+    expect(emulator.queue(names.alertLeaseQueue).size).toBe(1);
+  });
+
+  it('puts a lease back when none is visible (lost), and leaves one that is there alone', async () => {
+    const names = freshNames();
+    await run(names);
+    const [lease] = (await mns.batchReceiveMessage(names.alertLeaseQueue, 16)).body ?? [];
+    await mns.deleteMessage(names.alertLeaseQueue, lease?.ReceiptHandle ?? '');
+    const steps = await run(names);
+    expect(steps.find((s) => s.resource === `lease message in ${names.alertLeaseQueue}`)?.result).toBe(
+      'created',
+    );
+    expect(emulator.queue(names.alertLeaseQueue).bodies()).toEqual([LEASE_BODY]);
   });
 
   it('reports a queue that exists with other attributes as differing and leaves it as it is', async () => {
@@ -164,10 +186,10 @@ describe('setUpFanout', () => {
     await run(names);
     const steps = await run(names, true);
     expect(steps).toEqual([
-      ...expectedSteps(names, 'unchanged').slice(0, 3),
+      ...expectedSteps(names, 'unchanged').slice(0, 5),
       { resource: `queue ${names.bufferQueue}`, result: 'created' },
       { resource: `queue ${names.bufferDeadLetterQueue}`, result: 'created' },
-      ...expectedSteps(names, 'unchanged').slice(3),
+      ...expectedSteps(names, 'unchanged').slice(5),
     ]);
     expect(emulator.queue(names.bufferQueue).visibilityTimeoutSeconds).toBe(300);
     expect(emulator.queue(names.bufferDeadLetterQueue).visibilityTimeoutSeconds).toBe(60);
@@ -233,9 +255,11 @@ describe('npm run setup (tools/setup.ts)', () => {
         `topic ${names.topic}: created`,
         `queue ${names.retainedQueue}: created`,
         `queue ${names.alertQueue}: created`,
+        `queue ${names.alertLeaseQueue}: created`,
+        `lease message in ${names.alertLeaseQueue}: created`,
         `subscription ${names.topic}/${names.retainedQueue} → queue ${names.retainedQueue}: created`,
         `subscription ${names.topic}/${names.alertQueue} → queue ${names.alertQueue}: created`,
-        'Created 5 resources.',
+        'Created 7 resources.',
         '',
       ].join('\n'),
     );
@@ -244,7 +268,7 @@ describe('npm run setup (tools/setup.ts)', () => {
     const second = await cli(args);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`queue ${names.retainedQueue}: exists, unchanged\n`);
-    expect(second.stdout.split('\n').filter((l) => l.endsWith(': exists, unchanged'))).toHaveLength(5);
+    expect(second.stdout.split('\n').filter((l) => l.endsWith(': exists, unchanged'))).toHaveLength(7);
     expect(second.stdout.endsWith('Nothing to change.\n')).toBe(true);
 
     for (const bad of [

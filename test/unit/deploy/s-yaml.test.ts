@@ -88,6 +88,16 @@ describe.each(['direct', 'buffered'])('s.yaml, %s shape', (shape) => {
       { kind: 'timer', name: 'sweep', everySeconds: 300, enabled: true, payload: '{"sweep":true}' },
     ]);
   });
+
+  it('the alert function runs one instance at a time, one invocation each, and leases its drains', () => {
+    const deployment = loadDeployment({
+      accountId: ACCOUNT,
+      env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
+    });
+    const alert = deployment.functions.find((f) => f.resource === 'dead-letter-alert');
+    expect(alert).toMatchObject({ reservedConcurrency: 1, instanceConcurrency: 1 });
+    expect(alert?.environment.ALERT_LEASE_QUEUE).toBe(`${deployment.failures.alertQueue}-lease`);
+  });
 });
 
 describe('the deployment shapes', () => {

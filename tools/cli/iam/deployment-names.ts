@@ -1,7 +1,7 @@
 /**
  * The names the RAM documents need, read from s.yaml rendered exactly as `s deploy` renders it (the renderer the
  * sandbox uses, with the caller's environment): the functions' names and region, where attach-role sends its
- * failures, and the queue the alert function drains. Nothing here repeats s.yaml's defaults.
+ * failures, and the queues the alert function drains and leases. Nothing here repeats s.yaml's defaults.
  */
 import * as z from 'zod/mini';
 import { parseMnsArn } from '../../../local/deployment/mns-arn.js';
@@ -15,7 +15,7 @@ export const ALERT_RESOURCE = 'dead-letter-alert';
 export interface DeploymentNames {
   region: string;
   attach: { functionName: string; failureTargets: MnsTarget[] };
-  alert: { functionName: string; queue: MnsTarget };
+  alert: { functionName: string; queue: MnsTarget; leaseQueue?: MnsTarget };
 }
 
 const functionProps = z.object({
@@ -93,12 +93,14 @@ export function readDeploymentNames(
   const alertQueue = alert.environmentVariables.ALERT_QUEUE;
   if (!alertQueue)
     throw new Error(`${file} resources.${ALERT_RESOURCE}: no ALERT_QUEUE in environmentVariables`);
+  const leaseQueue = alert.environmentVariables.ALERT_LEASE_QUEUE;
   return {
     region: attach.region,
     attach: { functionName: attach.functionName, failureTargets: targets },
     alert: {
       functionName: alert.functionName,
       queue: { kind: 'queue', region: alert.region, name: alertQueue },
+      ...(leaseQueue ? { leaseQueue: { kind: 'queue', region: alert.region, name: leaseQueue } } : {}),
     },
   };
 }

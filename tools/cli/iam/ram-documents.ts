@@ -3,8 +3,8 @@
  * Pure: names come in (from policy.yaml and s.yaml), documents come out. Each function gets its own role:
  *
  * - attach-role reads and changes instance roles, and may pass exactly the roles the policy allows;
- * - dead-letter-alert holds the webhook secrets and talks to the internet, so it gets only its queue: no
- *   `ram:PassRole`, no ECS, nothing it could be talked into misusing.
+ * - dead-letter-alert holds the webhook secrets and talks to the internet, so it gets only its queue and its
+ *   lease queue: no `ram:PassRole`, no ECS, nothing it could be talked into misusing.
  */
 
 export interface RamStatement {
@@ -40,8 +40,8 @@ export interface IamInputs {
     /** DEAD_LETTER_TOPIC / DEAD_LETTER_QUEUE and the async `onFailure` destination. */
     failureTargets: readonly MnsTarget[];
   };
-  /** The queue the alert function drains. */
-  alert: { functionName: string; queue: MnsTarget };
+  /** The queue the alert function drains, and the queue holding its lease (ALERT_LEASE_QUEUE), if any. */
+  alert: { functionName: string; queue: MnsTarget; leaseQueue?: MnsTarget };
 }
 
 export interface FunctionDocuments {
@@ -68,6 +68,9 @@ export const ALERT_QUEUE_ACTIONS = [
   'mns:DeleteMessage',
   'mns:ChangeMessageVisibility',
 ] as const;
+
+/** The lease (shared/alerts/alert-lease.ts): taken, held and freed like a queue message, and put back if lost. */
+export const ALERT_LEASE_ACTIONS = [...ALERT_QUEUE_ACTIONS, 'mns:SendMessage'] as const;
 
 /** `acs:ram::<uid>:role/<name>`, the form RAM itself returns, the name as the policy spells it (IAM-2). */
 export const roleArn = (accountId: string, role: string): string => `acs:ram::${accountId}:role/${role}`;
@@ -144,6 +147,15 @@ export function iamDocuments(inputs: IamInputs): IamDocuments {
             Action: [...ALERT_QUEUE_ACTIONS],
             Resource: mnsArns(accountId, alert.queue),
           },
+          ...(alert.leaseQueue === undefined
+            ? []
+            : [
+                {
+                  Effect: 'Allow' as const,
+                  Action: [...ALERT_LEASE_ACTIONS],
+                  Resource: mnsArns(accountId, alert.leaseQueue),
+                },
+              ]),
         ],
       },
       trust: fcTrustPolicy(),

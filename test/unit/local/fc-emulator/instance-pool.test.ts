@@ -80,6 +80,20 @@ describe('InstancePool', () => {
     expect(await settled(p.acquire())).toBe(false);
   });
 
+  it('tryAcquire takes a free slot, and answers undefined at the cap or while others wait, without queueing', async () => {
+    const p = pool(1);
+    const a = p.tryAcquire();
+    expect(a?.instance.id).toBe(1);
+    expect(p.tryAcquire()).toBeUndefined();
+    const waiting = p.acquire();
+    a?.release();
+    const b = await waiting;
+    expect(p.tryAcquire()).toBeUndefined();
+    expect(p.waiting).toBe(0);
+    b.release();
+    expect(p.tryAcquire()?.coldStart).toBe(false);
+  });
+
   it('release is idempotent', async () => {
     const p = pool(1);
     const a = await p.acquire();

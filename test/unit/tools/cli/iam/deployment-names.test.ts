@@ -22,6 +22,11 @@ describe('readDeploymentNames (s.yaml rendered as s deploy renders it)', () => {
     expect(names.attach.functionName).not.toBe(names.alert.functionName);
     expect(names.attach.failureTargets.map((t) => t.kind)).toContain('topic');
     expect(names.alert.queue).toMatchObject({ kind: 'queue', region: 'cn-hangzhou' });
+    expect(names.alert.leaseQueue).toEqual({
+      kind: 'queue',
+      region: 'cn-hangzhou',
+      name: `${names.alert.queue.name}-lease`,
+    });
   });
 
   it('follows the environment, like s deploy: REGION and the names s.yaml reads from it', () => {

@@ -74,6 +74,26 @@ describe('iamDocuments', () => {
     });
   });
 
+  it('adds its lease queue, with the one more action the lease needs (putting a lost lease back)', () => {
+    const base = inputs();
+    const { alertFunction } = iamDocuments({
+      ...base,
+      alert: {
+        ...base.alert,
+        leaseQueue: { kind: 'queue', region: 'cn-hangzhou', name: 'ram-role-attacher-alerts-lease' },
+      },
+    });
+    expect(alertFunction.permissions.Statement[1]).toEqual({
+      Effect: 'Allow',
+      Action: [...ALERT_QUEUE_ACTIONS, 'mns:SendMessage'],
+      Resource: [
+        `acs:mns:cn-hangzhou:${ACCOUNT}:/queues/ram-role-attacher-alerts-lease`,
+        `acs:mns:cn-hangzhou:${ACCOUNT}:/queues/ram-role-attacher-alerts-lease/messages`,
+      ],
+    });
+    expect(alertFunction.permissions.Statement).toHaveLength(2);
+  });
+
   it('lets only Function Compute assume either role', () => {
     const documents = iamDocuments(inputs());
     for (const fn of [documents.attachFunction, documents.alertFunction]) {
