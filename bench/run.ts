@@ -137,7 +137,7 @@ async function callsPerThousand(): Promise<void> {
   });
   const stack = await startLocalStack({ seed });
   try {
-    const handler = coldStart(stack.env({ POLICY_FILE: resolve('policy.yaml'), LOG_LEVEL: 'silent' }), {
+    const handler = await coldStart(stack.env({ POLICY_FILE: resolve('policy.yaml'), LOG_LEVEL: 'silent' }), {
       logDestination: { write: () => undefined },
     });
     const event = Buffer.from(JSON.stringify(Array.from({ length: n }, (_, i) => stateChange(idOf(i)))));

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const event = await readFile(values.event);
   const stack = await startLocalStack({ seed: await readSeed(values.seed), region: values.region });
   try {
-    const handler = coldStart(stack.env({ POLICY_FILE: resolve(values.policy) }), {
+    const handler = await coldStart(stack.env({ POLICY_FILE: resolve(values.policy) }), {
       logDestination: { write: (line) => void process.stderr.write(line) },
     });
     const summary = await handler(event, stack.context({ timeoutSeconds }));

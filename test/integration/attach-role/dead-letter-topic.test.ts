@@ -36,7 +36,7 @@ describe('dead-letter records published to the failure topic (DEAD_LETTER_TOPIC)
       POLICY_FILE: policyFile,
       DEAD_LETTER_TOPIC: names.topic,
     });
-    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+    const handler = await coldStart(env, { logDestination: { write: () => undefined } });
 
     const event = [
       JSON.parse(fixture('eb-instance-state-pending.json').toString()),
@@ -75,7 +75,7 @@ describe('dead-letter records published to the failure topic (DEAD_LETTER_TOPIC)
       POLICY_FILE: policyFile,
       DEAD_LETTER_TOPIC: 'no-such-topic',
     });
-    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+    const handler = await coldStart(env, { logDestination: { write: () => undefined } });
     await expect(
       handler(fixture('eb-instance-state-pending.json'), stack.context({ timeoutSeconds: 3 })),
     ).rejects.toMatchObject({
