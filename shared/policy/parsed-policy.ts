@@ -61,6 +61,11 @@ export function readParsedPolicy(policyPath: string, text: string): ParsedPolicy
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: false };
     return { found: false, why: `${path} could not be read (${(error as Error).message})` };
   }
+  return decodeParsedPolicy(json, text, path);
+}
+
+/** The stored parse in `json` (the file at `path`), if it is of this very `text`. */
+export function decodeParsedPolicy(json: string, text: string, path: string): ParsedPolicyLookup {
   let value: unknown;
   try {
     value = JSON.parse(json);
