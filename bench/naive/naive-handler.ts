@@ -2,7 +2,7 @@
  * The baseline the bench measures us against: what a user starting from the AttachInstanceRamRole API page
  * writes. Per event, per instance, in turn: DescribeInstances (for its tags), DescribeInstanceRamRole, and
  * AttachInstanceRamRole when it has no role yet; with the full generated `@alicloud/ecs20140526` client, its
- * default runtime options (one attempt per call, 3 s timeouts: cloud-facts FC-16, sdk-wire §3.7), and no
+ * default runtime options (one attempt per call, 3 s timeouts: sdk-wire.md §3.7), and no
  * dead-lettering of its own: any failure is thrown, and FC's async retries and onFailure destination take it.
  *
  * Not product code. It decides roles with our policy (`loadPolicy` + `decide`) and finds instances in events with

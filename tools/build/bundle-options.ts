@@ -18,7 +18,7 @@ export interface LeftOut {
 
 /**
  * What the SDKs `require` at load time only for paths FC never takes. Each is replaced by a stub that throws,
- * naming it, if it is ever called; each reason is a row of docs/cloud-facts.md (FC-17, FC-18).
+ * naming it, if it is ever called. Why the SDKs never take those paths: docs/cloud-facts.md FC-17, FC-18.
  */
 export const LEFT_OUT: readonly LeftOut[] = [
   // openapi-core opens a WebSocket (and its proxy agents: `ws`, `http(s)-proxy-agent`, `socks-proxy-agent`)
@@ -38,7 +38,8 @@ export const LEFT_OUT: readonly LeftOut[] = [
   { request: 'moment', why: '@darabonba/typescript Date and File' },
   // xml2js's Builder, used only by @darabonba/typescript's XML.toXML: the SDKs here only parse XML.
   { request: 'xmlbuilder', why: 'xml2js Builder (XML.toXML)', names: ['create'] },
-  // pino's own destinations and transports: the logger always writes to the stream it is given.
+  // pino 10's own destinations and transports (lib/tools.js `buildSafeSonicBoom`, lib/transport.js): our logger
+  // always hands pino a stream and never a transport (shared/logging/logger.ts).
   { request: 'sonic-boom', why: 'pino.destination() and the default stdout stream' },
   { request: 'thread-stream', why: 'pino transports' },
   {
