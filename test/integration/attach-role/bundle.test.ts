@@ -24,16 +24,22 @@ afterEach(async () => {
   await close?.();
 });
 
+/** Emulators with one payments instance that has no role yet; closed after the test. */
+async function paymentsStack() {
+  const stack = await startLocalStack({
+    seed: parseSeed({
+      accountId: ACCOUNT,
+      roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
+      instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
+    }),
+  });
+  close = stack.close;
+  return stack;
+}
+
 describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
   it('exports index.handler, reads its config and bundled policy at cold start, and attaches roles', async () => {
-    const stack = await startLocalStack({
-      seed: parseSeed({
-        accountId: ACCOUNT,
-        roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
-        instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
-      }),
-    });
-    close = stack.close;
+    const stack = await paymentsStack();
     const env = {
       ...stack.env({ FC_FUNC_CODE_PATH: CODE_DIR }),
       PATH: process.env.PATH,
@@ -62,14 +68,7 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     const mnsChunks = readdirSync(dir).filter((f) => /^mns-client-\w+\.mjs$/.test(f));
     expect(mnsChunks).toHaveLength(1);
     for (const chunk of mnsChunks) rmSync(join(dir, chunk));
-    const stack = await startLocalStack({
-      seed: parseSeed({
-        accountId: ACCOUNT,
-        roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
-        instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
-      }),
-    });
-    close = stack.close;
+    const stack = await paymentsStack();
     const invoke = (event: Buffer) =>
       run(process.execPath, ['--input-type=module', '-e', invokeBundle.replace(CODE_DIR, dir)], {
         env: {
