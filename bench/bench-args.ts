@@ -5,11 +5,12 @@
 import { BUILD_FLAG_HELP } from '../tools/cli/build-first.js';
 import { type Cli, createCli } from '../tools/cli.js';
 
-export const BENCH_USAGE = `usage: npm run bench -- [--skip-burst]
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--skip-burst]
 
 Prints the attach-role function's cost figures, each beside a baseline measured in the same run (README,
 "Benchmarks"), as a Markdown table on stdout; progress goes to stderr.
 
+  --quick            everything but the burst, with fewer cold-start samples (under a minute)
   --skip-burst       leave out the burst benchmark (5,000 instances in both shapes; the slow part)
   ${BUILD_FLAG_HELP}
 
@@ -17,11 +18,13 @@ Exit status: 0 the figures were measured (a missed target is a "NO" in the table
 
 const BENCH_OPTIONS = {
   'skip-burst': { type: 'boolean', default: false },
+  quick: { type: 'boolean', default: false },
   build: { type: 'boolean', default: false },
 } as const;
 
 export interface BenchArgs {
   skipBurst: boolean;
+  quick: boolean;
   /** Build dist/ first (what `npm run bench` passes). */
   build: boolean;
 }
@@ -31,5 +34,5 @@ export const benchCli: Cli = createCli('bench', BENCH_USAGE);
 /** The bench's flags; `--help` and a usage error end the process here (exit 0 and 2), before any build. */
 export function parseBenchArgs(cli: Cli = benchCli, args?: string[]): BenchArgs {
   const { values } = cli.parse(BENCH_OPTIONS, args === undefined ? {} : { args });
-  return { skipBurst: values['skip-burst'], build: values.build };
+  return { skipBurst: values['skip-burst'], quick: values.quick, build: values.build };
 }

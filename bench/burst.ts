@@ -72,7 +72,16 @@ export interface BurstFigures {
   lost: number;
 }
 
-export async function runBurst(shape: Shape, timeLimitSeconds: number): Promise<BurstFigures> {
+export interface BurstOptions {
+  /** Built code to run in place of the attach-role function (the naive baseline's code directory). */
+  attachRoleCodeDir?: string;
+}
+
+export async function runBurst(
+  shape: Shape,
+  timeLimitSeconds: number,
+  options: BurstOptions = {},
+): Promise<BurstFigures> {
   const scenario = burstScenario(timeLimitSeconds);
   let startedAt = 0;
   let lastLaunchAt = 0;
@@ -80,6 +89,9 @@ export async function runBurst(shape: Shape, timeLimitSeconds: number): Promise<
   const result = await runScenario(scenario, {
     shape,
     keepOpen: true,
+    ...(options.attachRoleCodeDir === undefined
+      ? {}
+      : { codeDirs: { 'attach-role': options.attachRoleCodeDir } }),
     onStarted: () => {
       startedAt = Date.now();
     },

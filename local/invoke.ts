@@ -57,7 +57,7 @@ async function main(): Promise<number> {
 
   const stack = await startLocalStack({ seed, region });
   try {
-    const handler = coldStart(stack.env({ POLICY_FILE: policyFile }, process.env), {
+    const handler = await coldStart(stack.env({ POLICY_FILE: policyFile }, process.env), {
       logDestination: { write: (line) => void process.stderr.write(line) },
     });
     const summary = await handler(event, stack.context({ timeoutSeconds }));

@@ -1,14 +1,19 @@
 /**
- * Bundles each FC function into `dist/<name>/index.mjs` (the code directories s.yaml deploys) and puts a
+ * Bundles each FC function into `dist/<name>/index.mjs` (the code directories s.yaml deploys; options in
+ * `build/bundle-options.ts`), with the chunks it loads on demand beside it, and puts a
  * validated copy of the policy beside attach-role. Run with `npm run build`.
  *
  * Files are replaced atomically (write aside, then rename), so a sandbox or test that is loading the function
  * while another build runs never sees a missing or half-written file.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { loadPolicy } from '../shared/policy/load-policy.js';
+import { parseYaml } from '../shared/policy/load-policy.js';
+import { encodeParsedPolicy, parsedPolicyPath } from '../shared/policy/parsed-policy.js';
+import { validatePolicy } from '../shared/policy/validate-policy.js';
+import { bundleFiles, totalBytes } from './build/bundle-files.js';
+import { functionBundle } from './build/bundle-options.js';
 import { type Cli, createCli } from './cli.js';
 
 /** Each function, and whether the tag policy ships beside it. */
@@ -16,10 +21,6 @@ const FUNCTIONS = [
   { name: 'attach-role', policy: true },
   { name: 'dead-letter-alert', policy: false },
 ] as const;
-
-// The SDKs require Node built-ins lazily; an ESM bundle needs a real `require` for them (sdk-wire.md §8).
-const banner =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 async function writeAtomically(path: string, contents: Uint8Array | string): Promise<void> {
   const aside = `${path}.${process.pid}.tmp`;
@@ -37,43 +38,58 @@ policy.yaml beside it, and dead-letter-alert. Takes no options.
 Exit status: 0 built, 1 failure (an invalid policy.yaml names its rule and field), 2 usage error.`,
 );
 
+/**
+ * A chunk left by an earlier build is removed only once it is this old: a function instance that loaded the
+ * earlier `index.mjs` may still load its chunks on demand (the MNS client, on its first failure).
+ */
+const STALE_CHUNK_GRACE_MS = 10 * 60_000;
+
 async function main(): Promise<void> {
   cli.parse({});
   const policyText = await readFile('policy.yaml', 'utf8');
-  const { warnings } = loadPolicy(policyText, 'policy.yaml'); // throws, naming rule and field, if invalid
+  // Throws, naming rule and field, if invalid.
+  const { value, warnings: yamlWarnings } = parseYaml(policyText, 'policy.yaml');
+  const { warnings } = validatePolicy(value, yamlWarnings, 'policy.yaml');
   for (const warning of warnings) console.warn(`policy.yaml: ${warning}`);
+  // The cold start validates this instead of parsing the YAML again (shared/policy/parsed-policy.ts).
+  const parsedPolicy = encodeParsedPolicy(policyText, value, yamlWarnings);
+  if (parsedPolicy === undefined)
+    console.warn('policy.yaml: not representable as JSON; parsed at cold start');
 
   for (const { name, policy } of FUNCTIONS) {
     const outdir = join('dist', name);
     await mkdir(outdir, { recursive: true });
-    const result = await build({
-      entryPoints: [join('functions', name, 'index.ts')],
-      outfile: join(outdir, 'index.mjs'),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      // Not minified: minified SDK bundles load slower (sdk-wire.md §7).
-      minify: false,
-      sourcemap: 'linked',
-      banner: { js: banner },
-      logLevel: 'warning',
-      metafile: true,
-      write: false,
-    });
-    const written = new Set<string>(policy ? ['policy.yaml'] : []);
-    for (const file of result.outputFiles) {
-      await writeAtomically(file.path, file.contents);
-      written.add(basename(file.path));
+    const result = await build(functionBundle(join('functions', name, 'index.ts'), outdir));
+    const written = new Set<string>();
+    const write = async (path: string, contents: Uint8Array | string) => {
+      await writeAtomically(path, contents);
+      written.add(basename(path));
+    };
+    // The entry last: whoever loads it finds its chunks already there.
+    const isEntry = (path: string) => /^index\.mjs(\.map)?$/.test(basename(path));
+    for (const file of result.outputFiles.filter((f) => !isEntry(f.path)))
+      await write(file.path, file.contents);
+    if (policy) {
+      const policyPath = join(outdir, 'policy.yaml');
+      if (parsedPolicy !== undefined) await write(parsedPolicyPath(policyPath), parsedPolicy);
+      await write(policyPath, policyText);
     }
-    if (policy) await writeAtomically(join(outdir, 'policy.yaml'), policyText);
+    for (const file of result.outputFiles.filter((f) => isEntry(f.path)))
+      await write(file.path, file.contents);
+    const now = Date.now();
     for (const stale of await readdir(outdir)) {
-      if (!written.has(stale) && !stale.endsWith('.tmp')) await rm(join(outdir, stale), { force: true });
+      if (written.has(stale) || stale.endsWith('.tmp')) continue;
+      const path = join(outdir, stale);
+      const isChunk = stale.endsWith('.mjs') || stale.endsWith('.mjs.map');
+      if (!isChunk || now - (await stat(path)).mtimeMs > STALE_CHUNK_GRACE_MS)
+        await rm(path, { force: true });
     }
-    const bundle = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));
-    const inputs = Object.keys(result.metafile.inputs).length;
+    const { atStart, onDemand } = bundleFiles(result.metafile);
+    const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
     console.log(
-      `built ${outdir}/index.mjs: ${((bundle?.contents.length ?? 0) / 1024).toFixed(0)} KiB from ${inputs} files`,
+      `built ${outdir}/index.mjs from ${Object.keys(result.metafile.inputs).length} files: ` +
+        `${kib(totalBytes(atStart))} loaded at start (${atStart.length} files)` +
+        (onDemand.length > 0 ? `, ${kib(totalBytes(onDemand))} on demand (${onDemand.length} files)` : ''),
     );
   }
 }

@@ -79,6 +79,8 @@ export interface RunOptions {
   /** Keep the sandbox running after the run (`--serve`): the caller closes it. */
   keepOpen?: boolean;
   onStarted?: (sandbox: Sandbox) => void;
+  /** Built code to run instead of what s.yaml deploys, by s.yaml resource (`SandboxOptions.codeDirs`). */
+  codeDirs?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_POLICY = resolve('dist/attach-role/policy.yaml');
@@ -94,6 +96,7 @@ export async function runScenario(
   const sandbox = await startSandbox({
     seed: scenario.seed,
     shape: options.shape,
+    ...(options.codeDirs === undefined ? {} : { codeDirs: options.codeDirs }),
     ...(scenario.policy === undefined ? {} : { policyFile: scenario.policy }),
     timeScale: scenario.timeScale,
     maxInstances: scenario.fc.maxInstances,

@@ -37,6 +37,8 @@ export interface SandboxOptions {
   log?: (line: FunctionLogLine) => void;
   /** Fixed ports (0 or absent: any free port). */
   ports?: { ecs?: number; mns?: number; fc?: number };
+  /** Built code to run instead of what s.yaml deploys, by s.yaml resource (the bench's naive baseline). */
+  codeDirs?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -76,10 +78,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const operatorKey = credentials.issueAccessKey();
   const serviceKey = credentials.issueAccessKey(); // what EventBridge uses to reach FC and MNS
   const calls = new CallLog();
-  const deployment = loadDeployment({
+  const rendered = loadDeployment({
     accountId,
     env: { DEPLOY_SHAPE: options.shape, FUNCTION_ROLE_ARN: `acs:ram::${accountId}:role/ram-role-attacher` },
   });
+  const codeDirs = options.codeDirs ?? {};
+  const deployment: Deployment = {
+    ...rendered,
+    functions: rendered.functions.map((fn) => {
+      const codeDir = codeDirs[fn.resource];
+      return codeDir === undefined ? fn : { ...fn, codeDir: resolve(codeDir) };
+    }),
+  };
   const timeScale = options.timeScale ?? 1;
   const ecsOptions = options.ecs ?? {};
 

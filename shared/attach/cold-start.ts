@@ -2,35 +2,54 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
-import { MnsDeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
-import { MnsDeadLetterTopic } from '../dead-letter/dead-letter-topic.js';
+import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { createMnsClient } from '../mns/mns-client.js';
-import { loadPolicy } from '../policy/load-policy.js';
+import { readParsedPolicy } from '../policy/parsed-policy.js';
+import { type LoadedPolicy, validatePolicy } from '../policy/validate-policy.js';
 import { createAttachRoleHandler } from './attach-role-handler.js';
+
+/** The steps of a cold start, in order, as `onPhase` reports their ends. */
+export type ColdStartPhase = 'config' | 'policy' | 'ready';
 
 export interface ColdStartOptions {
   /** Log sink; stdout by default. */
   logDestination?: { write(line: string): void };
+  /** Called as each phase ends (the bench splits cold start with it; nothing else needs it). */
+  onPhase?: (phase: ColdStartPhase) => void;
+}
+
+/**
+ * The policy at `policyPath`: the document the build parsed when the text is still the one it parsed
+ * (`parsed-policy.ts`), otherwise the YAML, with the parser loaded only then.
+ */
+async function readPolicy(policyPath: string, logger: Logger): Promise<LoadedPolicy> {
+  const text = readFileSync(policyPath, 'utf8');
+  const parsed = readParsedPolicy(policyPath, text);
+  if (parsed.found) return validatePolicy(parsed.document, parsed.yamlWarnings, policyPath);
+  if (parsed.why !== undefined) logger.info({ policy: policyPath }, `${parsed.why}: parsing the YAML`);
+  const { loadPolicy } = await import('../policy/load-policy.js');
+  return loadPolicy(text, policyPath);
 }
 
 /**
  * Everything the attach-role function does once per instance (cold start): read and validate the environment
  * and the policy — failing loudly, naming what is wrong — then wire the official SDK clients.
  */
-export function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOptions = {}) {
+export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOptions = {}) {
   const config = loadConfig(env);
   const logger: Logger = createLogger({
     level: config.logLevel,
     base: { fn: env.FC_FUNCTION_NAME ?? 'attach-role' },
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
   });
+  options.onPhase?.('config');
   const policyPath = resolve(config.codePath ?? process.cwd(), config.policyFile);
-  const { policy, warnings } = loadPolicy(readFileSync(policyPath, 'utf8'), policyPath);
+  const { policy, warnings } = await readPolicy(policyPath, logger);
   for (const warning of warnings) logger.warn({ policy: policyPath }, warning);
+  options.onPhase?.('policy');
 
-  return createAttachRoleHandler({
+  const handler = createAttachRoleHandler({
     config,
     policy,
     logger,
@@ -41,22 +60,39 @@ export function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOptions = {}
         connectTimeoutMs: config.ecs.connectTimeoutMs,
         readTimeoutMs: config.ecs.readTimeoutMs,
       }),
-    deadLetters: (credential, accountId, regionId) => {
-      const client = async (timeoutMs: number) =>
-        createMnsClient({
+    // The MNS client and the sinks load on the first failure to write (a chunk of their own in the bundle):
+    // an invocation that fails nothing never pays for them.
+    deadLetters: (credential, accountId, regionId): DeadLetterSink => {
+      const client = async (timeoutMs: number) => {
+        const { createMnsClient } = await import('../mns/mns-client.js');
+        return createMnsClient({
           keys: await resolveCredentials(credential),
           accountId,
           regionId,
           endpoint: config.mnsEndpoint,
           timeoutMs,
         });
+      };
       const retry = {
         maxAttempts: config.retry.maxAttempts,
         backoff: { baseMs: config.retry.baseMs, capMs: config.retry.capMs },
       };
-      return config.deadLetters.kind === 'topic'
-        ? new MnsDeadLetterTopic({ topicName: config.deadLetters.name, client, ...retry })
-        : new MnsDeadLetterQueue({ queueName: config.deadLetters.name, client, ...retry });
+      const { kind, name } = config.deadLetters;
+      const load = async (): Promise<DeadLetterSink> =>
+        kind === 'topic'
+          ? new (await import('../dead-letter/dead-letter-topic.js')).MnsDeadLetterTopic({
+              topicName: name,
+              client,
+              ...retry,
+            })
+          : new (await import('../dead-letter/dead-letter-queue.js')).MnsDeadLetterQueue({
+              queueName: name,
+              client,
+              ...retry,
+            });
+      return { send: async (records, deadline) => (await load()).send(records, deadline) };
     },
   });
+  options.onPhase?.('ready');
+  return handler;
 }

@@ -1,19 +1,17 @@
 import { Readable } from 'node:stream';
-import Fc from '@alicloud/fc20230330';
-import { InvokeFunctionHeaders } from '@alicloud/fc20230330/dist/models/InvokeFunctionHeaders.js';
-import { InvokeFunctionRequest } from '@alicloud/fc20230330/dist/models/InvokeFunctionRequest.js';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import type { CredentialProvider } from '../credentials/credentials.js';
 import { describeError, type ErrorInfo } from '../errors/classify.js';
+import { FcSdkClient, InvokeFunctionHeaders, InvokeFunctionRequest } from './fc-sdk-client.js';
 import type { FunctionInvoker, InvokeResult } from './function-invoker.js';
 
 export type { FunctionInvoker, InvokeResult } from './function-invoker.js';
 
 /**
- * `FunctionInvoker` over the official FC 3.0 SDK, `@alicloud/fc20230330`: `InvokeFunction` is
- * `POST /2023-03-30/functions/{name}/invocations` (ROA, ACS3-HMAC-SHA256 over path, query, headers and the body's
- * SHA-256) with `x-fc-invocation-type: Sync|Async` (cloud-facts FC-1, FC-4). A sync answer is 200 with the
+ * `FunctionInvoker` over the official FC 3.0 SDK, `@alicloud/fc20230330` (its one operation: `fc-sdk-client.ts`).
+ * `InvokeFunction` is `POST /2023-03-30/functions/{name}/invocations` (ROA, ACS3-HMAC-SHA256 over path, query,
+ * headers and the body's SHA-256) with `x-fc-invocation-type: Sync|Async` (cloud-facts FC-1, FC-4). A sync answer is 200 with the
  * function's result, or 200 with `x-fc-error-type` when the function failed (FC-5); an async one is 202
  * (FC-6: any 2xx is taken as accepted). FC's refusals are `{Code, Message, RequestId}` with a 4xx/5xx status,
  * which the SDK throws as ClientError / ServerError / ThrottlingError (FC-7).
@@ -45,16 +43,13 @@ export const FC3_API_VERSION = '2023-03-30';
 export const fcEndpoint = (accountId: string, region: string): string =>
   `https://${accountId}.${region}.fc.aliyuncs.com`;
 
-/** Node hands a CommonJS module's `exports` to a default import, vitest its `exports.default`: accept both. */
-const FcClient = ((Fc as unknown as { default?: unknown }).default ?? Fc) as typeof Fc.default;
-
 /** FC's codes for "try again later" that come with a 4xx status (cloud-facts FC-8). */
 const RETRYABLE_FC_CODES = new Set(['ResourceExhausted', 'ResourceThrottled', 'ClientClosedRequest']);
 
 export function createFcInvoker(options: FcInvokerOptions): FunctionInvoker {
   const { host, protocol } = splitEndpoint(options.endpoint ?? fcEndpoint(options.accountId, options.region));
   const timeout = options.timeoutMs ?? 60_000;
-  const client = new FcClient(
+  const client = new FcSdkClient(
     new $OpenApiUtil.Config({
       ...credentialConfig(options.credential),
       endpoint: host,

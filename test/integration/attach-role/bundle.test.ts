@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalStack } from '../../../local/local-stack.js';
@@ -22,16 +24,22 @@ afterEach(async () => {
   await close?.();
 });
 
+/** Emulators with one payments instance that has no role yet; closed after the test. */
+async function paymentsStack() {
+  const stack = await startLocalStack({
+    seed: parseSeed({
+      accountId: ACCOUNT,
+      roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
+      instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
+    }),
+  });
+  close = stack.close;
+  return stack;
+}
+
 describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
   it('exports index.handler, reads its config and bundled policy at cold start, and attaches roles', async () => {
-    const stack = await startLocalStack({
-      seed: parseSeed({
-        accountId: ACCOUNT,
-        roles: [{ name: 'EcsPaymentsRole', trustsEcs: true }],
-        instances: [instance('i-bp1pay00000000000002', { team: 'payments', env: 'prod' })],
-      }),
-    });
-    close = stack.close;
+    const stack = await paymentsStack();
     const env = {
       ...stack.env({ FC_FUNC_CODE_PATH: CODE_DIR }),
       PATH: process.env.PATH,
@@ -51,6 +59,28 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
       fn: 'attach-role',
     });
     expect(stdout).not.toContain(stack.functionKeys.accessKeySecret);
+  });
+
+  it('loads the MNS client only when something must be dead-lettered', async () => {
+    // A copy of the code directory without the MNS client's chunk: what never loads cannot be missed.
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-without-mns-'));
+    cpSync(CODE_DIR, dir, { recursive: true });
+    const mnsChunks = readdirSync(dir).filter((f) => /^mns-client-\w+\.mjs$/.test(f));
+    expect(mnsChunks).toHaveLength(1);
+    for (const chunk of mnsChunks) rmSync(join(dir, chunk));
+    const stack = await paymentsStack();
+    const invoke = (event: Buffer) =>
+      run(process.execPath, ['--input-type=module', '-e', invokeBundle.replace(CODE_DIR, dir)], {
+        env: {
+          ...stack.env({ FC_FUNC_CODE_PATH: dir }),
+          PATH: process.env.PATH,
+          TEST_INVOCATION: JSON.stringify({ event: event.toString('base64'), context: stack.context() }),
+        },
+      });
+    const { stdout } = await invoke(fixture('eb-instance-state-pending.json'));
+    expect(stdout).toContain('SUMMARY {"counts":{"attached":1}');
+    const failed = await invoke(fixture('malformed/not-json.txt')).catch((e: unknown) => e);
+    expect(String((failed as { stderr?: string }).stderr)).toMatch(/ERR_MODULE_NOT_FOUND.*mns-client-/s);
   });
 
   it('fails at cold start, naming the variable, when the configuration is invalid', async () => {

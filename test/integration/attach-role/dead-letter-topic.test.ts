@@ -37,7 +37,7 @@ describe('dead-letter records published to the failure topic (DEAD_LETTER_TOPIC)
       POLICY_FILE: policyFile,
       DEAD_LETTER_TOPIC: names.topic,
     });
-    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+    const handler = await coldStart(env, { logDestination: { write: () => undefined } });
 
     const event = [
       JSON.parse(fixture('eb-instance-state-pending.json').toString()),
@@ -80,7 +80,7 @@ describe('dead-letter records published to the failure topic (DEAD_LETTER_TOPIC)
       BACKOFF_BASE_MS: '10',
       BACKOFF_CAP_MS: '20',
     });
-    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+    const handler = await coldStart(env, { logDestination: { write: () => undefined } });
     const event = fixture('eb-instance-state-pending.json');
 
     stack.mns.faults.add({ op: 'PublishMessage', status: 503, nonXml: true, times: 2 });
@@ -111,7 +111,7 @@ describe('dead-letter records published to the failure topic (DEAD_LETTER_TOPIC)
       POLICY_FILE: policyFile,
       DEAD_LETTER_TOPIC: 'no-such-topic',
     });
-    const handler = coldStart(env, { logDestination: { write: () => undefined } });
+    const handler = await coldStart(env, { logDestination: { write: () => undefined } });
     await expect(
       handler(fixture('eb-instance-state-pending.json'), stack.context({ timeoutSeconds: 3 })),
     ).rejects.toMatchObject({

@@ -50,7 +50,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const policyFile = join(dir, 'policy.yaml');
   writeFileSync(policyFile, options.policy ?? DESIGN_POLICY);
   const rawLogs: string[] = [];
-  const handler = coldStart(stack.env({ POLICY_FILE: policyFile, ...FAST_RETRIES, ...options.env }), {
+  const handler = await coldStart(stack.env({ POLICY_FILE: policyFile, ...FAST_RETRIES, ...options.env }), {
     logDestination: { write: (line) => void rawLogs.push(line) },
   });
   return {

@@ -1,5 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
+import GeneratedFc from '@alicloud/fc20230330';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../../local/credential-store.js';
 import { loadDeployment } from '../../../local/deployment/deployment.js';
@@ -7,6 +11,11 @@ import { startEventBridge } from '../../../local/eventbridge-emulator/index.js';
 import { type RunningServer, startHttpServer } from '../../../local/http/http-server.js';
 import { headerMapFromRaw, verifyAcs3 } from '../../../local/signature/acs3.js';
 import { createFcInvoker, fcEndpoint } from '../../../shared/fc/fc-invoker.js';
+import {
+  FcSdkClient,
+  InvokeFunctionHeaders,
+  InvokeFunctionRequest,
+} from '../../../shared/fc/fc-sdk-client.js';
 import type { FunctionInvoker } from '../../../shared/fc/function-invoker.js';
 import { createFc2Invoker } from '../../../tools/fc/fc2-invoker.js';
 
@@ -215,6 +224,43 @@ describe('FC 3.0 invoker (@alicloud/fc20230330)', () => {
       error: { errorClass: 'retryable' },
     });
     expect(refused.status).toBeUndefined();
+  });
+
+  it('sends through its one-operation client exactly what the generated @alicloud/fc20230330 client sends', async () => {
+    const config = () =>
+      new $OpenApiUtil.Config({
+        ...sts,
+        endpoint: server.host,
+        protocol: 'http',
+        regionId: 'cn-hangzhou',
+        connectTimeout: 5000,
+        readTimeout: 5000,
+      });
+    const call = (client: Pick<FcSdkClient, 'invokeFunctionWithOptions'>) =>
+      client.invokeFunctionWithOptions(
+        'fn/with space',
+        new InvokeFunctionRequest({ body: Readable.from(Buffer.from('{"a":1}')), qualifier: 'LATEST' }),
+        new InvokeFunctionHeaders({ xFcInvocationType: 'Sync', xFcLogType: 'None', xFcAsyncTaskId: 't-1' }),
+        new $dara.RuntimeOptions({}),
+      );
+    answer = () => ({ status: 200, headers: { 'x-fc-request-id': 'req-same' }, body: 'ok' });
+    const ours = await call(new FcSdkClient(config()));
+    const theirs = await call(new GeneratedFc.default(config()));
+    const [a, b] = captured;
+    if (a === undefined || b === undefined) throw new Error('expected two requests');
+    // Everything but what is new per request (date, nonce) and what is derived from it (the signature).
+    const varying = new Set(['x-acs-date', 'x-acs-signature-nonce', 'authorization']);
+    const stable = (r: Captured) =>
+      Object.fromEntries(Object.entries(r.headers).filter(([name]) => !varying.has(name)));
+    expect(a.method).toBe(b.method);
+    expect(a.url).toBe(b.url);
+    expect(stable(a)).toEqual(stable(b));
+    expect(a.body.equals(b.body)).toBe(true);
+    expect(acs3Verdict(a, sts.accessKeySecret)).toMatchObject({ ok: true });
+    expect({ status: ours.statusCode, headers: ours.headers }).toEqual({
+      status: theirs.statusCode,
+      headers: theirs.headers,
+    });
   });
 
   it("defaults to the account's endpoint and refuses one it cannot use", () => {

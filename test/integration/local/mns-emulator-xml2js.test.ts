@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../../local/credential-store.js';
 import { type MnsEmulator, startMnsEmulator } from '../../../local/mns-emulator/index.js';
@@ -23,13 +23,17 @@ function atLeastFixed(version: string): boolean {
   return true;
 }
 
-/** The package.json of every xml2js a bundle was built from, found through its source map. */
+/** The package.json of every xml2js a bundle (its entry and its chunks) was built from, found through the source maps. */
 function bundledXml2jsVersions(bundle: string): string[] {
-  const mapPath = resolve(`dist/${bundle}/index.mjs.map`);
-  const map = JSON.parse(readFileSync(mapPath, 'utf8')) as { sources: string[] };
+  const dir = resolve(`dist/${bundle}`);
+  const sources = readdirSync(dir)
+    .filter((file) => file.endsWith('.mjs.map'))
+    .flatMap(
+      (file) => (JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as { sources: string[] }).sources,
+    );
   const roots = new Set(
-    map.sources
-      .map((source) => resolve(dirname(mapPath), source))
+    sources
+      .map((source) => resolve(dir, source))
       .map((path) => /^(.*[/\\]node_modules[/\\]xml2js)[/\\]/.exec(path)?.[1])
       .filter((root): root is string => root !== undefined),
   );
