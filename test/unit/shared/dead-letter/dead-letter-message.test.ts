@@ -77,10 +77,14 @@ describe('readDeadLetterMessage', () => {
 
   it('reads an FC record that lacks the fields nothing depends on', () => {
     const sparse = { requestContext: { requestId: 'r' }, requestPayload: '{"id":"e"}' };
-    expect(readDeadLetterMessage(JSON.stringify(sparse))).toEqual({ kind: 'fc-failure', record: sparse });
+    // FC's records are read leniently (shared/events/fc-destination.ts): absent fields are left out, not refused.
+    expect(readDeadLetterMessage(JSON.stringify(sparse))).toMatchObject({
+      kind: 'fc-failure',
+      record: { requestId: 'r', requestPayload: '{"id":"e"}', function: {} },
+    });
+    // Without the lost event as text there is nothing to replay: not an FC record at all.
     expect(readDeadLetterMessage(JSON.stringify({ ...sparse, requestPayload: 5 }))).toMatchObject({
       kind: 'unreadable',
-      reason: 'not a valid FC failure record: requestPayload must be string, got number',
     });
   });
 });
