@@ -99,7 +99,11 @@ describe('usage mistakes', { timeout: 300_000 }, () => {
       'emulators: --seed: cannot read nowhere.json: no such file',
     ],
     ['local/emulators.ts', ['--shape', 'x'], 'emulators: --shape: "x" is not one of direct, buffered'],
-    ['bench/run.ts', ['--bogus'], 'bench: unknown option --bogus (options: --skip-burst, --quick, --build, --help)'],
+    [
+      'bench/run.ts',
+      ['--bogus'],
+      'bench: unknown option --bogus (options: --skip-burst, --quick, --build, --help)',
+    ],
     ['tools/build.ts', ['--bogus'], 'build: unknown option --bogus (options: --help)'],
     [
       'local/invoke.ts',
