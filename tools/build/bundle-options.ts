@@ -18,7 +18,7 @@ export interface LeftOut {
 
 /**
  * What the SDKs `require` at load time only for paths FC never takes. Each is replaced by a stub that throws,
- * naming it, if it is ever called. Why the SDKs never take those paths: docs/cloud-facts.md FC-17, FC-18.
+ * naming it, if it is ever called. Why the SDKs never take those paths: docs/cloud-facts.md FC-19, FC-20.
  */
 export const LEFT_OUT: readonly LeftOut[] = [
   // openapi-core opens a WebSocket (and its proxy agents: `ws`, `http(s)-proxy-agent`, `socks-proxy-agent`)
