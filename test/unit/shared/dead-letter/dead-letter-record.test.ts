@@ -239,7 +239,8 @@ describe('every record the writers build parses back equal', () => {
           if (p !== undefined) expect(p.startsWith((backPath ?? '').replace(/…$/, ''))).toBe(true);
           if (v !== undefined) expect(v.startsWith((backValue ?? '').replace(/…$/, ''))).toBe(true);
           if (!(typeof event === 'object' && event !== null && 'truncated' in event)) {
-            expect(event).toEqual(writtenEvent);
+            // JSON has no -0: the wire form of the written event is what must come back.
+            expect(event).toEqual(writtenEvent === undefined ? undefined : JSON.parse(JSON.stringify(writtenEvent)));
           }
         }
         const kept = new Set(
