@@ -4,7 +4,6 @@ import {
   formatProblem,
   parseRecord,
   type RecordProblem,
-  schemaProblems,
 } from './dead-letter-record.js';
 
 /** A message of the dead-letter queue: one of this function's records, an FC onFailure record, or neither. */
