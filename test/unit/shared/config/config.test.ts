@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ConfigError, deadlineMarginMs, loadConfig } from '../../../../shared/config/config.js';
 
 /** The problems `loadConfig(env)` reports; fails the test when it succeeds. */
@@ -186,6 +188,18 @@ describe('loadConfig', () => {
         }
       }),
     );
+  });
+
+  it('says the same whatever zod locale the process loaded (zod keeps it in a global)', () => {
+    const env = { MAX_ATTEMPTS: 'abc', LOG_LEVEL: 'loud', FC_ACCOUNT_ID: 'x', ECS_ENDPOINT: 'a b' };
+    const without = problems(env);
+    z.config(en());
+    try {
+      expect(problems(env)).toEqual(without);
+    } finally {
+      z.config({ localeError: undefined });
+    }
+    expect(without.join('\n')).not.toMatch(/Invalid input|expected|received/);
   });
 
   it('takes a dead-letter topic, or a queue, but not both', () => {
