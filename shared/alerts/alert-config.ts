@@ -1,23 +1,10 @@
 import * as z from 'zod/mini';
 import { ConfigError, readEnv } from '../config/env-vars.js';
 import { registerSecret } from '../logging/logger.js';
-import type { DingTalkConfig } from './targets/dingtalk.js';
-import { alertTargets } from './targets/from-config.js';
-import type { LarkConfig } from './targets/lark.js';
-import { PAGERDUTY_EVENTS_URL, type PagerDutyConfig } from './targets/pagerduty.js';
-import type { SlackConfig } from './targets/slack.js';
-import type { WebhookConfig } from './targets/webhook.js';
-import type { WeComConfig } from './targets/wecom.js';
+import { type AlertConfig, alertTargets } from './targets/from-config.js';
+import { PAGERDUTY_EVENTS_URL } from './targets/pagerduty.js';
 
-/** Where alerts go: any combination, at least one. */
-export interface AlertConfig {
-  dingtalk?: DingTalkConfig;
-  lark?: LarkConfig;
-  wecom?: WeComConfig;
-  slack?: SlackConfig;
-  pagerduty?: PagerDutyConfig;
-  webhook?: WebhookConfig;
-}
+export type { AlertConfig } from './targets/from-config.js';
 
 export const ALERT_ENV_VARS = [
   'DINGTALK_WEBHOOK',
