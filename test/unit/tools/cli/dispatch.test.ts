@@ -248,7 +248,9 @@ describe('ram-role-attacher validate', () => {
 
   it('reads the repository policy.yaml by default, wherever the user is', async () => {
     const exit = await cli(['validate'], { initCwd: dir });
-    expect(exit).toEqual({ code: 0, stdout: `${join(ROOT, 'policy.yaml')}: valid\n`, stderr: '' });
+    // Which file it read, not what the shipped example says (load-policy.test.ts checks that it validates).
+    expect(exit.code).toBe(0);
+    expect(exit.stdout.startsWith(`${join(ROOT, 'policy.yaml')}: valid`)).toBe(true);
   });
 });
 
