@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy } from '../shared/policy/load-policy.js';
 import { formatIssue, PolicyError } from '../shared/policy/policy-error.js';
+import { policyPathProblem } from '../tools/cli/policy-file.js';
 import { type Cli, fileProblem, userPath } from '../tools/cli.js';
 import { readScenario, type Scenario } from './sandbox/scenario.js';
 import { readSeed, type Seed } from './seed.js';
@@ -74,6 +75,8 @@ export const eventFrom = (cli: Cli, given: string | undefined): Promise<Buffer> 
  */
 export const policyFrom = (cli: Cli, given: string | undefined): Promise<string> =>
   readFlagFile(cli, 'policy', fileFor(given, DEFAULT_POLICY), async (file, shown) => {
+    const problem = policyPathProblem(file);
+    if (problem !== undefined) throw new Error(problem);
     let text: string;
     try {
       text = await readFile(file, 'utf8');

@@ -6,7 +6,9 @@ import { AppError } from '../shared/errors/app-error.js';
 import { fileProblem, someIssues } from '../tools/cli.js';
 import { MAX_TAGS_PER_RESOURCE, tagKeyProblem, tagValueProblem } from './ecs-emulator/tag-params.js';
 
-// zod/mini loads no locale; the seed errors below quote zod's English messages.
+// zod/mini loads no locale; the seed and scenario errors quote zod's English messages. zod keeps this setting
+// in a process-wide global, so it is set here, once, for the local tools' processes only: the functions' schemas
+// (shared/) carry their own messages and never rely on it, so the bundles carry no locale.
 z.config(en());
 
 /** The emulator seed format of the design (`../shared/design.md`, "Local emulators"). */

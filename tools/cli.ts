@@ -168,14 +168,7 @@ export function displayName(file: string): string {
   return rel !== '' && !rel.startsWith('..') ? rel : file;
 }
 
-/** Why a file could not be read, in words (`no such file`), not a stack trace about `open`. */
-export function fileProblem(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return String(code ?? (error instanceof Error ? error.message : error));
-}
+export { fileProblem } from '../shared/text/file-problem.js';
 
 /** Problems on one line, for a usage error: the first few, then how many more (the error keeps them all). */
 export function someIssues(issues: readonly string[], shown = 3): string {

@@ -1,23 +1,10 @@
 import * as z from 'zod/mini';
-import { ConfigError, configProblems } from '../config/config.js';
+import { ConfigError, readEnv } from '../config/env-vars.js';
 import { registerSecret } from '../logging/logger.js';
-import type { DingTalkConfig } from './targets/dingtalk.js';
-import { alertTargets } from './targets/from-config.js';
-import type { LarkConfig } from './targets/lark.js';
-import { PAGERDUTY_EVENTS_URL, type PagerDutyConfig } from './targets/pagerduty.js';
-import type { SlackConfig } from './targets/slack.js';
-import type { WebhookConfig } from './targets/webhook.js';
-import type { WeComConfig } from './targets/wecom.js';
+import { type AlertConfig, alertTargets } from './targets/from-config.js';
+import { PAGERDUTY_EVENTS_URL } from './targets/pagerduty.js';
 
-/** Where alerts go: any combination, at least one. */
-export interface AlertConfig {
-  dingtalk?: DingTalkConfig;
-  lark?: LarkConfig;
-  wecom?: WeComConfig;
-  slack?: SlackConfig;
-  pagerduty?: PagerDutyConfig;
-  webhook?: WebhookConfig;
-}
+export type { AlertConfig } from './targets/from-config.js';
 
 export const ALERT_ENV_VARS = [
   'DINGTALK_WEBHOOK',
@@ -32,17 +19,21 @@ export const ALERT_ENV_VARS = [
   'ALERT_WEBHOOK_SECRET',
 ] as const;
 
-// Messages never quote the value: these variables hold credentials.
-const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `expected an http(s) URL (${what})` });
+/** Variables holding credentials: messages never quote their values. */
+const CREDENTIALS: ReadonlySet<string> = new Set(
+  ALERT_ENV_VARS.filter((name) => name !== 'PAGERDUTY_EVENTS_URL'),
+);
+
+const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `an http(s) URL (${what})` });
 
 const withQueryParam = (name: string, what: string) =>
   httpUrl(what).check(
     z.refine((value) => (new URL(value).searchParams.get(name) ?? '') !== '', {
-      message: `expected an http(s) URL with its ${name} query parameter (${what})`,
+      message: `an http(s) URL with its ${name} query parameter (${what})`,
     }),
   );
 
-const secret = z.string().check(z.minLength(8, 'expected the signing secret (8 characters or more)'));
+const secret = z.string().check(z.minLength(8, 'a signing secret of 8 characters or more'));
 
 const envSchema = z.object({
   DINGTALK_WEBHOOK: z.optional(
@@ -55,39 +46,37 @@ const envSchema = z.object({
   SLACK_WEBHOOK: z.optional(httpUrl('https://hooks.slack.com/services/…')),
   // "This is the 32 character Integration Key" (Events API v2, routing_key).
   PAGERDUTY_ROUTING_KEY: z.optional(
-    z.string().check(z.regex(/^\S{32}$/, 'expected the 32-character Events API v2 integration key')),
+    z.string().check(z.regex(/^\S{32}$/, 'a 32-character Events API v2 integration key')),
   ),
   PAGERDUTY_EVENTS_URL: z._default(httpUrl(PAGERDUTY_EVENTS_URL), PAGERDUTY_EVENTS_URL),
   ALERT_WEBHOOK: z.optional(httpUrl('the JSON webhook to POST alerts to')),
   ALERT_WEBHOOK_SECRET: z.optional(secret),
 });
 
-/** A secret without the URL it signs for is a mistake worth naming (the alert would silently not be signed). */
+/**
+ * A variable that means nothing without another is a mistake worth naming: a secret without the URL it signs for
+ * (the alert would silently not be signed), an events URL without the key that pages.
+ */
 const NEEDS: readonly [string, string][] = [
   ['DINGTALK_SECRET', 'DINGTALK_WEBHOOK'],
   ['LARK_SECRET', 'LARK_WEBHOOK'],
   ['ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK'],
+  ['PAGERDUTY_EVENTS_URL', 'PAGERDUTY_ROUTING_KEY'],
 ];
 
+const NO_TARGET = `no alert target configured: set at least one of DINGTALK_WEBHOOK, LARK_WEBHOOK, WECOM_WEBHOOK, SLACK_WEBHOOK, PAGERDUTY_ROUTING_KEY or ALERT_WEBHOOK`;
+
 /**
- * Reads the alert targets from the environment once, validating every variable and naming each bad one (never its
- * value). Registers every URL, token, key and secret with the logger so no log line carries them. Empty variables
- * count as unset. Throws ConfigError when a variable is invalid or no target is configured.
+ * Reads and validates the alert targets, naming each bad variable (never a credential's value) and each one set
+ * without the one it needs. Empty variables count as unset. `config` is undefined when there are problems.
  */
-export function loadAlertConfig(env: NodeJS.ProcessEnv): AlertConfig {
-  const present: Record<string, string> = {};
-  for (const name of ALERT_ENV_VARS) {
-    const value = env[name]?.trim();
-    if (value) present[name] = value;
-  }
-  const parsed = envSchema.safeParse(present);
-  const problems = parsed.success ? [] : configProblems(parsed.error.issues, present);
+export function readAlertConfig(env: NodeJS.ProcessEnv): { config?: AlertConfig; problems: string[] } {
+  const { values: e, set, problems } = readEnv(envSchema, env, CREDENTIALS);
   for (const [name, needs] of NEEDS) {
-    if (present[name] !== undefined && present[needs] === undefined)
+    if (set[name] !== undefined && set[needs] === undefined)
       problems.push(`${name} is set but ${needs} is not`);
   }
-  if (problems.length > 0) throw new ConfigError(`invalid alert configuration: ${problems.join('; ')}`);
-  const e = parsed.data as z.infer<typeof envSchema>;
+  if (e === undefined || problems.length > 0) return { problems };
 
   const config: AlertConfig = {};
   if (e.DINGTALK_WEBHOOK)
@@ -99,11 +88,16 @@ export function loadAlertConfig(env: NodeJS.ProcessEnv): AlertConfig {
     config.pagerduty = { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL };
   }
   if (e.ALERT_WEBHOOK) config.webhook = { url: e.ALERT_WEBHOOK, ...opt('secret', e.ALERT_WEBHOOK_SECRET) };
-  if (Object.keys(config).length === 0) {
-    throw new ConfigError(
-      'no alert target configured: set at least one of DINGTALK_WEBHOOK, LARK_WEBHOOK, WECOM_WEBHOOK, SLACK_WEBHOOK, PAGERDUTY_ROUTING_KEY or ALERT_WEBHOOK',
-    );
-  }
+  return Object.keys(config).length === 0 ? { problems: [NO_TARGET] } : { config, problems: [] };
+}
+
+/**
+ * Reads the alert targets from the environment once (`readAlertConfig`) and registers every URL, token, key and
+ * secret with the logger so no log line carries them. Throws ConfigError listing every problem.
+ */
+export function loadAlertConfig(env: NodeJS.ProcessEnv): AlertConfig {
+  const { config, problems } = readAlertConfig(env);
+  if (config === undefined) throw new ConfigError(problems);
   registerAlertSecrets(config);
   return config;
 }

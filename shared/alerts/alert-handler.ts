@@ -1,14 +1,7 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
 import * as z from 'zod/mini';
-import {
-  ConfigError,
-  configProblems,
-  fcAccountId,
-  fcRegion,
-  logLevel,
-  mnsEndpoint,
-  mnsName,
-} from '../config/config.js';
+import { fcAccountId, fcRegion, logLevel, mnsEndpoint, mnsName } from '../config/config.js';
+import { ConfigError, readEnv, wholeNumber } from '../config/env-vars.js';
 import { credentialsFor, resolveCredentials } from '../credentials/credentials.js';
 import { DEFAULT_TIMEOUT_SECONDS, type FcContext } from '../fc/fc-context.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -16,7 +9,7 @@ import { createMnsClient } from '../mns/mns-client.js';
 import { Deadline } from '../retry/deadline.js';
 import { sleep as realSleep } from '../retry/retry.js';
 import { acknowledge } from './acknowledge.js';
-import { type AlertConfig, loadAlertConfig, registerAlertSecrets } from './alert-config.js';
+import { type AlertConfig, readAlertConfig, registerAlertSecrets } from './alert-config.js';
 import type { AlertGroup } from './alert-group.js';
 import { acquireLease, type LeaseOutcome } from './alert-lease.js';
 import { drainAlertQueue, pushedBodies, pushedMessages } from './alert-source.js';
@@ -31,7 +24,7 @@ const envSchema = z.object({
   ALERT_LEASE_QUEUE: z.optional(mnsName('queue')),
   MNS_ENDPOINT: z.optional(mnsEndpoint),
   /** How long the first wake-up of a burst keeps gathering failures before alerting. */
-  ALERT_GATHER_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(30)), 5),
+  ALERT_GATHER_SECONDS: z._default(wholeNumber(0, 30), 5),
   LOG_LEVEL: logLevel,
   FC_REGION: z.optional(fcRegion),
   FC_ACCOUNT_ID: z.optional(fcAccountId),
@@ -48,17 +41,22 @@ export interface AlertFunctionConfig {
   targets: AlertConfig;
 }
 
-/** Reads and validates the environment once (cold start); empty variables count as unset (s.yaml leaves unused targets empty). */
+/**
+ * Reads and validates the environment once (cold start), its own variables and the targets together, so one
+ * ConfigError lists every problem; empty variables count as unset (s.yaml leaves unused targets empty).
+ */
 export function loadAlertFunctionConfig(env: NodeJS.ProcessEnv): AlertFunctionConfig {
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(set);
-  if (!parsed.success) {
-    throw new ConfigError(`invalid configuration: ${configProblems(parsed.error.issues, set).join('; ')}`);
+  const { values: e, set, problems } = readEnv(envSchema, env);
+  if (set.ALERT_LEASE_QUEUE !== undefined) {
+    if (set.ALERT_QUEUE === undefined)
+      problems.push('ALERT_LEASE_QUEUE needs ALERT_QUEUE (the queue it guards)');
+    // The lease message would be drained as a failure, and the lease never held.
+    else if (set.ALERT_LEASE_QUEUE === set.ALERT_QUEUE)
+      problems.push('ALERT_LEASE_QUEUE must differ from ALERT_QUEUE');
   }
-  const e = parsed.data;
-  if (e.ALERT_LEASE_QUEUE !== undefined && e.ALERT_QUEUE === undefined) {
-    throw new ConfigError('invalid configuration: ALERT_LEASE_QUEUE needs ALERT_QUEUE (the queue it guards)');
-  }
+  const targets = readAlertConfig(env);
+  problems.push(...targets.problems);
+  if (e === undefined || targets.config === undefined || problems.length > 0) throw new ConfigError(problems);
   return {
     ...(e.ALERT_QUEUE === undefined ? {} : { alertQueue: e.ALERT_QUEUE }),
     ...(e.ALERT_LEASE_QUEUE === undefined ? {} : { leaseQueue: e.ALERT_LEASE_QUEUE }),
@@ -67,7 +65,7 @@ export function loadAlertFunctionConfig(env: NodeJS.ProcessEnv): AlertFunctionCo
     logLevel: e.LOG_LEVEL,
     ...(e.FC_REGION === undefined ? {} : { region: e.FC_REGION }),
     ...(e.FC_ACCOUNT_ID === undefined ? {} : { accountId: e.FC_ACCOUNT_ID }),
-    targets: loadAlertConfig(set),
+    targets: targets.config,
   };
 }
 

@@ -73,13 +73,10 @@ export class AlertDeliveryError extends AppError {
   }
 }
 
-/** A retryable failure of one attempt; `retryAfter` (ms) is read by `describeError` and honoured by `withRetry`. */
+/** A retryable failure of one attempt; its `retryAfterMs` is read by `describeError` and honoured by `withRetry`. */
 class DeliveryAttemptError extends AppError {
-  readonly retryAfter?: number;
-
-  constructor(code: string, message: string, retryAfter?: number) {
-    super(code, message, { errorClass: 'retryable' });
-    if (retryAfter !== undefined) this.retryAfter = retryAfter;
+  constructor(code: string, message: string, retryAfterMs?: number) {
+    super(code, message, { errorClass: 'retryable', retryAfterMs });
   }
 }
 

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadConfig } from '../config/config.js';
+import { isAbsolute, resolve } from 'node:path';
+import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
 import { type LoadedPolicy, validatePolicy } from '../policy/validate-policy.js';
+import { fileProblem } from '../text/file-problem.js';
 import { createAttachRoleHandler } from './attach-role-handler.js';
 
 /** The steps of a cold start, in order, as `onPhase` reports their ends. */
@@ -20,11 +21,31 @@ export interface ColdStartOptions {
 }
 
 /**
+ * The policy file's text. A file that is not there is a configuration mistake, said in the terms of the
+ * variables that chose the path (not a bare ENOENT).
+ */
+export function readPolicyText(policyPath: string, config: Pick<Config, 'policyFile' | 'codePath'>): string {
+  try {
+    return readFileSync(policyPath, 'utf8');
+  } catch (error) {
+    const chosen = `POLICY_FILE ${JSON.stringify(config.policyFile)}`;
+    const how = isAbsolute(config.policyFile)
+      ? `${chosen}, an absolute path`
+      : config.codePath === undefined
+        ? `${chosen} resolved against the working directory ${process.cwd()}, as FC_FUNC_CODE_PATH is unset`
+        : `${chosen} resolved against FC_FUNC_CODE_PATH ${config.codePath}`;
+    throw new ConfigError(
+      [`POLICY_FILE: cannot read the policy ${policyPath}: ${fileProblem(error)} (${how})`],
+      error,
+    );
+  }
+}
+
+/**
  * The policy at `policyPath`: the document the build parsed when the text is still the one it parsed
  * (`parsed-policy.ts`), otherwise the YAML, with the parser loaded only then.
  */
-async function readPolicy(policyPath: string, logger: Logger): Promise<LoadedPolicy> {
-  const text = readFileSync(policyPath, 'utf8');
+async function readPolicy(policyPath: string, text: string, logger: Logger): Promise<LoadedPolicy> {
   const parsed = readParsedPolicy(policyPath, text);
   if (parsed.found) return validatePolicy(parsed.document, parsed.yamlWarnings, policyPath);
   if (parsed.why !== undefined) logger.info({ policy: policyPath }, `${parsed.why}: parsing the YAML`);
@@ -45,7 +66,7 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   });
   options.onPhase?.('config');
   const policyPath = resolve(config.codePath ?? process.cwd(), config.policyFile);
-  const { policy, warnings } = await readPolicy(policyPath, logger);
+  const { policy, warnings } = await readPolicy(policyPath, readPolicyText(policyPath, config), logger);
   for (const warning of warnings) logger.warn({ policy: policyPath }, warning);
   options.onPhase?.('policy');
 

@@ -1,49 +1,28 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { ACCOUNT_ID, REGION_ID } from '../ecs/ids.js';
-import { AppError } from '../errors/app-error.js';
+import { ConfigError, matching, oneOf, orderProblem, readEnv, wholeNumber } from './env-vars.js';
 
-// zod/mini loads no locale (its messages would all be "Invalid input"); ConfigError quotes zod's English ones.
-z.config(en());
+export { ConfigError } from './env-vars.js';
 
-/** A configuration value is missing or invalid: the function cannot start. */
-export class ConfigError extends AppError {
-  constructor(message: string, cause?: unknown) {
-    super('InvalidConfig', message, { errorClass: 'permanent', cause });
-  }
-}
-
-/** A whole number within `[min, max]`, given as text; `z.int()` doubles as the integer check. */
-const int = (min: number, max: number) => z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
-
-const intMs = (fallback: number, min: number, max: number) => z._default(int(min, max), fallback);
+const ms = (fallback: number, min: number, max: number) => z._default(wholeNumber(min, max), fallback);
 
 /** MNS queue and topic names: letters, digits and `-`, starting with a letter or digit, ≤ 120 characters. */
 const MNS_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
 
+/** `host[:port]`, optionally after `http://` or `https://`; group 1 is the scheme, group 2 the host. */
+const ECS_ENDPOINT = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/;
+
 // Variables both functions read, validated the same way in each.
 export const mnsName = (what: 'queue' | 'topic') =>
-  z.string().check(z.regex(MNS_NAME, `an MNS ${what} name (letters, digits, "-")`));
-export const mnsEndpoint = z
-  .string()
-  .check(z.regex(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path'));
+  matching(MNS_NAME, `an MNS ${what} name (letters, digits, "-", at most 120)`);
+export const mnsEndpoint = matching(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path');
 export const logLevel = z._default(
-  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   'info',
 );
 /** Set by FC itself; used when the invocation context lacks them (local runs). */
-export const fcRegion = z.string().check(z.regex(REGION_ID, 'a region id such as cn-hangzhou'));
-export const fcAccountId = z.string().check(z.regex(ACCOUNT_ID, 'digits'));
-
-/** One line per bad variable, naming it; a missing one reads "X is required". */
-export function configProblems(issues: readonly z.core.$ZodIssue[], env: NodeJS.ProcessEnv): string[] {
-  return issues.map((issue) => {
-    const name = String(issue.path[0] ?? '(environment)');
-    return issue.code === 'invalid_type' && env[name] === undefined
-      ? `${name} is required`
-      : `${name}: ${issue.message}`;
-  });
-}
+export const fcRegion = matching(REGION_ID, 'a region id such as cn-hangzhou');
+export const fcAccountId = matching(ACCOUNT_ID, 'an account id (digits)');
 
 /**
  * Environment variables of the attach-role function. The README keeps the same table; keep both in step.
@@ -52,17 +31,17 @@ export function configProblems(issues: readonly z.core.$ZodIssue[], env: NodeJS.
 const envSchema = z.object({
   DEAD_LETTER_TOPIC: z.optional(mnsName('topic')),
   DEAD_LETTER_QUEUE: z.optional(mnsName('queue')),
-  POLICY_FILE: z._default(z.string().check(z.minLength(1)), 'policy.yaml'),
-  ECS_ENDPOINT: z.optional(z.string().check(z.minLength(1))),
+  POLICY_FILE: z._default(z.string(), 'policy.yaml'),
+  ECS_ENDPOINT: z.optional(matching(ECS_ENDPOINT, 'host[:port] or http(s)://host[:port]')),
   MNS_ENDPOINT: z.optional(mnsEndpoint),
-  ECS_CONNECT_TIMEOUT_MS: intMs(2_000, 100, 60_000),
-  ECS_READ_TIMEOUT_MS: intMs(10_000, 100, 120_000),
-  ECS_CONCURRENCY: z._default(int(1, 32), 4),
-  MAX_ATTEMPTS: z._default(int(1, 50), 8),
-  BACKOFF_BASE_MS: intMs(200, 1, 60_000),
-  BACKOFF_CAP_MS: intMs(5_000, 1, 300_000),
-  DEADLINE_MARGIN_MS: z.optional(int(0, 120_000)),
-  NEW_INSTANCE_GRACE_SECONDS: z._default(int(0, 86_400), 300),
+  ECS_CONNECT_TIMEOUT_MS: ms(2_000, 100, 60_000),
+  ECS_READ_TIMEOUT_MS: ms(10_000, 100, 120_000),
+  ECS_CONCURRENCY: z._default(wholeNumber(1, 32), 4),
+  MAX_ATTEMPTS: z._default(wholeNumber(1, 50), 8),
+  BACKOFF_BASE_MS: ms(200, 1, 60_000),
+  BACKOFF_CAP_MS: ms(5_000, 1, 300_000),
+  DEADLINE_MARGIN_MS: z.optional(wholeNumber(0, 120_000)),
+  NEW_INSTANCE_GRACE_SECONDS: z._default(wholeNumber(0, 86_400), 300),
   LOG_LEVEL: logLevel,
   FC_REGION: z.optional(fcRegion),
   FC_ACCOUNT_ID: z.optional(fcAccountId),
@@ -95,26 +74,26 @@ export interface Config {
   codePath?: string;
 }
 
-/** Reads and validates the environment once (at cold start). Throws ConfigError naming every bad variable. */
+/**
+ * Reads and validates the environment once (at cold start); empty variables count as unset. Throws ConfigError
+ * naming every bad variable, with its value and what is allowed, and every pair that contradicts itself.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(env);
-  const problems = parsed.success ? [] : configProblems(parsed.error.issues, env);
-  const topic = env.DEAD_LETTER_TOPIC;
-  const queue = env.DEAD_LETTER_QUEUE;
-  if (topic === undefined && queue === undefined) {
-    problems.unshift('DEAD_LETTER_TOPIC (or, without alerting, DEAD_LETTER_QUEUE) is required');
-  } else if (topic !== undefined && queue !== undefined) {
-    problems.unshift('set DEAD_LETTER_TOPIC or DEAD_LETTER_QUEUE, not both');
+  const { values: e, set, problems } = readEnv(envSchema, env);
+  const deadLetters = deadLetterTarget(set.DEAD_LETTER_TOPIC, set.DEAD_LETTER_QUEUE);
+  if (typeof deadLetters === 'string') problems.unshift(deadLetters);
+  if (e !== undefined) {
+    problems.push(
+      ...orderProblem(
+        { name: 'BACKOFF_BASE_MS', value: e.BACKOFF_BASE_MS, set: 'BACKOFF_BASE_MS' in set },
+        { name: 'BACKOFF_CAP_MS', value: e.BACKOFF_CAP_MS, set: 'BACKOFF_CAP_MS' in set },
+      ),
+    );
   }
-  if (!parsed.success || problems.length > 0) {
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  if (e === undefined || typeof deadLetters === 'string' || problems.length > 0)
+    throw new ConfigError(problems);
   const config: Config = {
-    deadLetters:
-      e.DEAD_LETTER_TOPIC !== undefined
-        ? { kind: 'topic', name: e.DEAD_LETTER_TOPIC }
-        : { kind: 'queue', name: e.DEAD_LETTER_QUEUE as string },
+    deadLetters,
     policyFile: e.POLICY_FILE,
     ecs: {
       connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS,
@@ -134,18 +113,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return config;
 }
 
+/** Exactly one of the two names the dead-letter target; otherwise the problem. */
+function deadLetterTarget(topic: string | undefined, queue: string | undefined): DeadLetterTarget | string {
+  if (topic !== undefined && queue !== undefined)
+    return 'set DEAD_LETTER_TOPIC or DEAD_LETTER_QUEUE, not both';
+  if (topic !== undefined) return { kind: 'topic', name: topic };
+  if (queue !== undefined) return { kind: 'queue', name: queue };
+  return 'DEAD_LETTER_TOPIC (or, without alerting, DEAD_LETTER_QUEUE) is required';
+}
+
 /**
  * The ECS SDK wants `host[:port]` with the scheme given apart (a scheme in the endpoint breaks it, sdk-wire §3.1),
- * so accept either form here and split it once.
+ * so accept either form (the schema checked it) and split it once.
  */
 function parseEcsEndpoint(value: string): { host: string; protocol: 'http' | 'https' } {
-  const match = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(value);
-  if (match === null || match[2] === undefined) {
-    throw new ConfigError(
-      `ECS_ENDPOINT: expected host[:port] or http(s)://host[:port], got ${JSON.stringify(value)}`,
-    );
-  }
-  return { host: match[2], protocol: match[1] === 'http' ? 'http' : 'https' };
+  const match = ECS_ENDPOINT.exec(value);
+  return { host: match?.[2] ?? value, protocol: match?.[1] === 'http' ? 'http' : 'https' };
 }
 
 /** FC's timeout minus this margin is the invocation's deadline: 10 % of the timeout, kept within 0.5–5 s. */

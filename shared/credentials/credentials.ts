@@ -10,7 +10,12 @@ export interface ContextCredentials {
 
 export type CredentialProvider = Credential.default;
 
-/** Built lazily: the chain probes files and IMDS, which a function on FC never needs. */
+/**
+ * `@alicloud/credentials`' default chain, built lazily: it probes the environment, files and IMDS, which a function
+ * on FC never needs (FC hands keys in the context). Module-level on purpose, one per process: the chain caches
+ * the keys it found and refreshes them before they expire, so every invocation (and every tool command) shares
+ * one rather than probing again; nothing about it depends on the configuration a cold start reads.
+ */
 let defaultChain: CredentialProvider | undefined;
 
 /**

@@ -39,7 +39,7 @@ const common = {
     class: errorClass,
     requestId: z.optional(z.string()),
   }),
-  attempts: z.number().check(z.int(), z.gte(0)),
+  attempts: z.number().check(z.int(), z.gte(0, 'must be 0 or more')),
   source: z.object({
     eventId: z.optional(token),
     eventType: z.optional(token),

@@ -114,6 +114,7 @@ function isUncertain(code: string, status: number | undefined): boolean {
   return status !== undefined && status >= 500;
 }
 
+/** What the SDKs' errors may carry (they are not ours, so their fields are read by shape). */
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
@@ -133,18 +134,19 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * or by this project (`AppError`).
  */
 export function describeError(error: unknown, context: ClassifyContext = {}): ErrorInfo {
-  const e: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
   if (error instanceof AppError) {
+    // The project's own errors carry their class, status and retry-after as fields: nothing to guess.
     const info: ErrorInfo = {
       code: error.code,
       message: error.message,
       errorClass: error.errorClass,
       uncertain: false,
     };
-    const retryAfter = num(e.retryAfter);
-    if (retryAfter !== undefined && retryAfter >= 0) info.retryAfterMs = retryAfter;
+    if (error.status !== undefined) info.status = error.status;
+    if (error.retryAfterMs !== undefined) info.retryAfterMs = error.retryAfterMs;
     return info;
   }
+  const e: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
   const message = str(e.message) ?? String(error);
   const name = str(e.name) ?? '';
   const status = num(e.statusCode) ?? context.status;

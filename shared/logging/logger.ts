@@ -4,9 +4,15 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * Values that must never reach a log line (the current AccessKey secret and STS token). Registered when the
- * credentials are read; every line is scrubbed of them before it is written, whatever field they hide in
- * (an error message, a request URL, a nested object).
+ * Values that must never reach a log line (AccessKey secrets, STS tokens, alert webhook URLs and keys). Every
+ * line is scrubbed of them before it is written, whatever field they hide in (an error message, a request URL, a
+ * nested object).
+ *
+ * Module-level on purpose, one per process, not one per cold start: secrets are learned in places that hold no
+ * logger (each invocation's `context.credentials`, the default credential chain, the alert targets), and every
+ * logger in the process — including ones made before a secret was learned, and the tools' own — must scrub them.
+ * A per-logger set would let a secret learned through one path print through another. It only grows: FC hands
+ * an instance a handful of rotating STS keys over its life, so it stays small.
  */
 const secrets = new Set<string>();
 

@@ -85,12 +85,10 @@ export async function retryBatch<T>(
       const first = retry[0] === undefined ? undefined : lastItemError.get(retry[0]);
       if (first !== undefined) {
         // Surface the item's own error so backoff honours its retry-after and the give-up reason is accurate.
-        throw Object.assign(
-          new AppError(first.code, `${retry.length} item(s) failed: ${first.message}`, {
-            errorClass: 'retryable',
-          }),
-          first.retryAfterMs === undefined ? {} : { retryAfter: first.retryAfterMs },
-        );
+        throw new AppError(first.code, `${retry.length} item(s) failed: ${first.message}`, {
+          errorClass: 'retryable',
+          retryAfterMs: first.retryAfterMs,
+        });
       }
     }, options);
   } catch (error) {

@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 import { explainInstance, type InstanceExplanation } from './explain/explain-instance.js';
 import { parseTagArgs } from './explain/tag-args.js';
 import { REGION_ALLOWED, regionCheck } from './flag-checks.js';
-import { chosenFile, DEFAULT_POLICY_FILE, loadPolicyFile } from './policy-file.js';
+import { givenPolicyFile, loadPolicyFile } from './policy-file.js';
 
 const USAGE = `usage: ram-role-attacher explain [--tags k=v]... [--region R] [--current-role X] [--policy F] [--json]
 
@@ -123,7 +123,7 @@ export const explainCommand: Command = {
       values.region === undefined
         ? undefined
         : cli.want('region', values.region, REGION_ALLOWED, regionCheck);
-    const { policy } = loadPolicyFile(chosenFile(values.policy, DEFAULT_POLICY_FILE));
+    const { policy } = loadPolicyFile(givenPolicyFile(cli, values.policy, '--policy'));
     const regionId = region ?? policy.regions?.[0] ?? 'cn-hangzhou';
     const result = explainInstance(policy, { regionId, tags: parsedTags.tags, currentRole });
     cli.io.stdout.write(

@@ -6,9 +6,9 @@ import { readDeploymentNames } from './iam/deployment-names.js';
 import { type IamDocuments, iamDocuments } from './iam/ram-documents.js';
 import {
   chosenFile,
-  DEFAULT_POLICY_FILE,
   DEFAULT_S_YAML,
   displayName,
+  givenPolicyFile,
   loadPolicyFile,
   readText,
 } from './policy-file.js';
@@ -74,7 +74,7 @@ export const iam: Command = {
       values.region === undefined
         ? undefined
         : cli.want('region', values.region, REGION_ALLOWED, regionCheck);
-    const { policy } = loadPolicyFile(chosenFile(values.policy, DEFAULT_POLICY_FILE));
+    const { policy } = loadPolicyFile(givenPolicyFile(cli, values.policy, '--policy'));
     const sYaml = chosenFile(values['s-yaml'], DEFAULT_S_YAML);
     readText(sYaml, 'the deployment'); // fails naming the file, before the renderer would
     const names = readDeploymentNames(sYaml, {

@@ -3,7 +3,7 @@ import type { PolicyWarning } from '../../shared/policy/lint-policy.js';
 import { formatIssue, PolicyError, type PolicyIssue } from '../../shared/policy/policy-error.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
-import { chosenFile, DEFAULT_POLICY_FILE, displayName, loadPolicyFile } from './policy-file.js';
+import { displayName, givenPolicyFile, loadPolicyFile } from './policy-file.js';
 
 const USAGE = `usage: ram-role-attacher validate [policy.yaml] [--json]
 
@@ -16,7 +16,8 @@ reported alone, its cause first. Warnings (it can be used, but probably not as m
   - a region Alibaba Cloud has closed
 Region ids that are not Alibaba Cloud regions are errors, with "did you mean".
 
-Exit status: 0 when the policy is valid (warnings do not fail), 1 when it has errors, 2 on a usage error.
+Exit status: 0 when the policy is valid (warnings do not fail), 1 when it has errors, 2 on a usage error
+(a policy file that is missing or a directory included).
 
   policy.yaml   the policy (default: the repository's policy.yaml); relative to the directory you ran npm from
   --json        print one JSON object: {file, valid, errors: [...], warnings: [...]}
@@ -61,7 +62,7 @@ export const validate: Command = {
     if (positionals.length > 1) {
       cli.usageError(`one policy file at most, not ${positionals.length} (${positionals.join(', ')})`);
     }
-    const file = chosenFile(positionals[0], DEFAULT_POLICY_FILE);
+    const file = givenPolicyFile(cli, positionals[0], undefined);
     const name = displayName(file);
     let errors: readonly PolicyIssue[] = [];
     let warnings: readonly PolicyWarning[] = [];

@@ -8,7 +8,11 @@ import type { Summary } from '../../../shared/attach/outcomes.js';
 import type { FcContext } from '../../../shared/fc/fc-context.js';
 
 export const ACCOUNT = '1234567890123456';
-export const DESIGN_POLICY = readFileSync(new URL('../../../policy.yaml', import.meta.url), 'utf8');
+/** The design's policy, as a fixture of the tests' own: editing the shipped example cannot break them. */
+export const DESIGN_POLICY = readFileSync(
+  new URL('../../fixtures/policies/design.yaml', import.meta.url),
+  'utf8',
+);
 
 export const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url));

@@ -2,13 +2,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
+/** The design's policy, a fixture of the tests' own (invoke's default is $POLICY_FILE). */
+const POLICY_FILE = fileURLToPath(new URL('../../fixtures/policies/design.yaml', import.meta.url));
 const invokeWith = (env: Record<string, string>, ...args: string[]) =>
   run(process.execPath, ['--import', 'tsx', 'local/invoke.ts', ...args], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, POLICY_FILE, ...env },
   });
 const invoke = (...args: string[]) => invokeWith({}, ...args);
 const failure = (e: unknown) => e as { code: number; stdout: string; stderr: string };
@@ -47,7 +50,7 @@ describe('npm run invoke (and npm start, which runs it on the bundled example)',
       '--seed',
       'local/examples/seed.json',
       '--policy',
-      'policy.yaml',
+      'test/fixtures/policies/design.yaml',
       '--state',
     );
     expect(stdout.endsWith('\n')).toBe(true);

@@ -49,10 +49,11 @@ const hasEscapes = (exit: Exit): boolean =>
 
 describe('npx ram-role-attacher (bin/ram-role-attacher.mjs)', { timeout: 180_000 }, () => {
   it('help, usage errors, failures and verdicts exit 0, 2, 1 and 1; paths resolve against INIT_CWD; no escape codes on pipes', async () => {
-    const [help, usage, failure, invalid, iam] = await Promise.all([
+    const [help, usage, missing, failure, invalid, iam] = await Promise.all([
       run(['--help']),
       run(['explain', '--tags', 'team']),
       run(['explain', '--policy', 'nowhere.yaml'], { initCwd: dir }),
+      run(['explain', '--policy', 'invalid.yaml'], { initCwd: dir }),
       run(['validate', 'invalid.yaml'], { initCwd: dir }),
       run(['iam', '--account', ACCOUNT, '--json']),
     ]);
@@ -64,11 +65,11 @@ describe('npx ram-role-attacher (bin/ram-role-attacher.mjs)', { timeout: 180_000
       'ram-role-attacher explain: --tags "team" has no "=" (a tag is key=value; the value may be empty)',
     );
 
-    expect(failure).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'ram-role-attacher explain failed: cannot read the policy nowhere.yaml: no such file\n',
-    });
+    expectUsageError(missing, 'ram-role-attacher explain: --policy: cannot read nowhere.yaml: no such file');
+
+    expect({ code: failure.code, stdout: failure.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(failure.stderr).toMatch(/^ram-role-attacher explain failed: Invalid tag policy in invalid\.yaml/);
+    expect(failure.stderr).not.toMatch(/^\s+at /m);
 
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toBe(
@@ -84,7 +85,7 @@ describe('npx ram-role-attacher (bin/ram-role-attacher.mjs)', { timeout: 180_000
     const documents = JSON.parse(iam.stdout) as { attachFunction: { permissions: { Version: string } } };
     expect(documents.attachFunction.permissions.Version).toBe('1');
 
-    for (const exit of [help, usage, failure, invalid, iam]) expect(hasEscapes(exit)).toBe(false);
+    for (const exit of [help, usage, missing, failure, invalid, iam]) expect(hasEscapes(exit)).toBe(false);
   });
 });
 

@@ -693,7 +693,10 @@ describe('redrive on the sandbox', () => {
     const policyFile = join(dir, 'policy.yaml');
     writeFileSync(
       policyFile,
-      readFileSync('policy.yaml', 'utf8').replace('# reportConflicts: false', 'reportConflicts: true'),
+      readFileSync(new URL('../../fixtures/policies/design.yaml', import.meta.url), 'utf8').replace(
+        '# reportConflicts: false',
+        'reportConflicts: true',
+      ),
     );
     try {
       const s = await boot({

@@ -79,12 +79,22 @@ describe('loadAlertConfig', () => {
     };
     const { message } = failure(env);
     for (const name of Object.keys(env)) expect(message).toContain(`${name}:`);
-    expect(message).toMatch(
-      /DINGTALK_WEBHOOK: expected an http\(s\) URL with its access_token query parameter/,
+    expect(message).toContain(
+      'DINGTALK_WEBHOOK: the value set is not an http(s) URL with its access_token query parameter',
     );
-    expect(message).toMatch(/WECOM_WEBHOOK: expected an http\(s\) URL with its key query parameter/);
-    expect(message).toMatch(/PAGERDUTY_ROUTING_KEY: expected the 32-character/);
+    expect(message).toContain(
+      'WECOM_WEBHOOK: the value set is not an http(s) URL with its key query parameter',
+    );
+    expect(message).toContain('PAGERDUTY_ROUTING_KEY: the value set is not a 32-character');
+    expect(message).toContain(
+      'ALERT_WEBHOOK_SECRET: the value set is not a signing secret of 8 characters or more',
+    );
+    // Not a credential: quoted, so the mistake is plain.
+    expect(message).toContain(
+      'PAGERDUTY_EVENTS_URL: "events.pagerduty.com/v2/enqueue" is not an http(s) URL',
+    );
     expect(message).not.toContain('s3cr3t');
+    expect(message).not.toContain('short');
   });
 
   it('refuses a secret without its webhook', () => {
@@ -95,6 +105,19 @@ describe('loadAlertConfig', () => {
     });
     expect(message).toContain('DINGTALK_SECRET is set but DINGTALK_WEBHOOK is not');
     expect(message).toContain('LARK_SECRET is set but LARK_WEBHOOK is not');
+  });
+
+  it('refuses an events URL without the routing key it pages with', () => {
+    expect(
+      failure({ SLACK_WEBHOOK: SLACK, PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:9000/v2/enqueue' }).problems,
+    ).toEqual(['PAGERDUTY_EVENTS_URL is set but PAGERDUTY_ROUTING_KEY is not']);
+  });
+
+  it('lists bad variables, a secret without its webhook, and the missing target together', () => {
+    expect(failure({ DINGTALK_SECRET: 'SECdingtalksecret', LARK_WEBHOOK: 'nope' }).problems).toEqual([
+      'LARK_WEBHOOK: the value set is not an http(s) URL (https://open.feishu.cn/open-apis/bot/v2/hook/…) (not shown: it is a credential)',
+      'DINGTALK_SECRET is set but DINGTALK_WEBHOOK is not',
+    ]);
   });
 
   it('lists every credential for the log scrubber: URLs, the tokens inside them, secrets, the routing key', () => {

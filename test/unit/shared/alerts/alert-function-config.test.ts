@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { loadAlertFunctionConfig } from '../../../../shared/alerts/alert-handler.js';
 import { ConfigError } from '../../../../shared/config/config.js';
 
+function problems(load: () => unknown): readonly string[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 const TARGET = { ALERT_WEBHOOK: 'http://127.0.0.1:8080/hooks/alerts' };
 
 describe('loadAlertFunctionConfig', () => {
@@ -45,9 +55,48 @@ describe('loadAlertFunctionConfig', () => {
         FC_ACCOUNT_ID: 'acct',
       });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/ALERT_QUEUE: an MNS queue name \(letters, digits, "-"\)/);
-    expect(load).toThrow(/MNS_ENDPOINT: an http\(s\):\/\/ URL with no path/);
-    expect(load).toThrow(/ALERT_GATHER_SECONDS: /);
-    expect(load).toThrow(/FC_ACCOUNT_ID: digits/);
+    expect(problems(load)).toEqual([
+      'ALERT_QUEUE: "bad name!" is not an MNS queue name (letters, digits, "-", at most 120)',
+      'MNS_ENDPOINT: "http://127.0.0.1:9000/path" is not an http(s):// URL with no path',
+      'ALERT_GATHER_SECONDS: "31" is not a whole number from 0 to 30',
+      'FC_ACCOUNT_ID: "acct" is not an account id (digits)',
+    ]);
+  });
+
+  it('reports its own variables and the targets in one error, not the first group', () => {
+    const load = () =>
+      loadAlertFunctionConfig({
+        ALERT_GATHER_SECONDS: 'soon',
+        ALERT_LEASE_QUEUE: 'lease',
+        SLACK_WEBHOOK: 'not a url',
+        LARK_SECRET: 'larksecret0123',
+      });
+    expect(problems(load)).toEqual([
+      'ALERT_GATHER_SECONDS: "soon" is not a whole number from 0 to 30',
+      'ALERT_LEASE_QUEUE needs ALERT_QUEUE (the queue it guards)',
+      'SLACK_WEBHOOK: the value set is not an http(s) URL (https://hooks.slack.com/services/…) (not shown: it is a credential)',
+      'LARK_SECRET is set but LARK_WEBHOOK is not',
+    ]);
+  });
+
+  it('names a missing target along with its own problems', () => {
+    expect(problems(() => loadAlertFunctionConfig({ LOG_LEVEL: 'loud' }))).toEqual([
+      'LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent',
+      expect.stringMatching(/^no alert target configured: /),
+    ]);
+  });
+
+  it('refuses a lease queue that is the alert queue itself', () => {
+    expect(
+      problems(() =>
+        loadAlertFunctionConfig({ ...TARGET, ALERT_QUEUE: 'alerts', ALERT_LEASE_QUEUE: 'alerts' }),
+      ),
+    ).toEqual(['ALERT_LEASE_QUEUE must differ from ALERT_QUEUE']);
+  });
+
+  it('counts blank variables as unset, for its own and the targets', () => {
+    expect(
+      loadAlertFunctionConfig({ ...TARGET, ALERT_GATHER_SECONDS: ' ', DINGTALK_SECRET: '' }).gatherSeconds,
+    ).toBe(5);
   });
 });

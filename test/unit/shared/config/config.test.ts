@@ -1,5 +1,33 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ConfigError, deadlineMarginMs, loadConfig } from '../../../../shared/config/config.js';
+
+/** The problems `loadConfig(env)` reports; fails the test when it succeeds. */
+function problems(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The README's ranges, written out again here so the test does not read them from the code under test. */
+const WHOLE_NUMBERS: Record<string, readonly [number, number]> = {
+  ECS_CONNECT_TIMEOUT_MS: [100, 60_000],
+  ECS_READ_TIMEOUT_MS: [100, 120_000],
+  ECS_CONCURRENCY: [1, 32],
+  MAX_ATTEMPTS: [1, 50],
+  BACKOFF_BASE_MS: [1, 60_000],
+  BACKOFF_CAP_MS: [1, 300_000],
+  DEADLINE_MARGIN_MS: [0, 120_000],
+  NEW_INSTANCE_GRACE_SECONDS: [0, 86_400],
+};
+
+const BASE = { DEAD_LETTER_QUEUE: 'q', BACKOFF_CAP_MS: '300000' };
 
 describe('loadConfig', () => {
   it('applies defaults and reads overrides', () => {
@@ -44,21 +72,145 @@ describe('loadConfig', () => {
     expect(message).toContain('MNS_ENDPOINT');
   });
 
+  it('says what is wrong in its own words: the variable, the value, what is allowed', () => {
+    expect(problems({ ...BASE, MAX_ATTEMPTS: 'abc' })).toEqual([
+      'MAX_ATTEMPTS: "abc" is not a whole number from 1 to 50',
+    ]);
+    expect(problems({ ...BASE, MAX_ATTEMPTS: '-1.5' })).toEqual([
+      'MAX_ATTEMPTS: "-1.5" is not a whole number from 1 to 50',
+    ]);
+    expect(problems({ ...BASE, ECS_CONCURRENCY: '1e1' })).toEqual([
+      'ECS_CONCURRENCY: "1e1" is not a whole number from 1 to 32',
+    ]);
+    expect(problems({ ...BASE, LOG_LEVEL: 'loud' })).toEqual([
+      'LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+    expect(problems({ ...BASE, ECS_ENDPOINT: 'http://127.0.0.1:80/x' })).toEqual([
+      'ECS_ENDPOINT: "http://127.0.0.1:80/x" is not host[:port] or http(s)://host[:port]',
+    ]);
+    expect(problems({ ...BASE, FC_REGION: 'mars' })).toEqual([
+      'FC_REGION: "mars" is not a region id such as cn-hangzhou',
+    ]);
+  });
+
+  it('counts empty or blank variables as unset, every one of them', () => {
+    const blank = Object.fromEntries(
+      [
+        ...Object.keys(WHOLE_NUMBERS),
+        'DEAD_LETTER_TOPIC',
+        'POLICY_FILE',
+        'ECS_ENDPOINT',
+        'MNS_ENDPOINT',
+        'LOG_LEVEL',
+      ].map((name) => [name, name.length % 2 === 0 ? '' : '  ']),
+    );
+    expect(loadConfig({ ...blank, DEAD_LETTER_QUEUE: 'q' })).toEqual(loadConfig({ DEAD_LETTER_QUEUE: 'q' }));
+    expect(problems({ DEAD_LETTER_TOPIC: '', DEAD_LETTER_QUEUE: ' ' })).toEqual([
+      'DEAD_LETTER_TOPIC (or, without alerting, DEAD_LETTER_QUEUE) is required',
+    ]);
+  });
+
+  it('refuses a backoff base above its cap, set or default', () => {
+    expect(problems({ DEAD_LETTER_QUEUE: 'q', BACKOFF_BASE_MS: '2000', BACKOFF_CAP_MS: '1000' })).toEqual([
+      'BACKOFF_BASE_MS (2000) must not exceed BACKOFF_CAP_MS (1000)',
+    ]);
+    expect(problems({ DEAD_LETTER_QUEUE: 'q', BACKOFF_BASE_MS: '10000' })).toEqual([
+      'BACKOFF_BASE_MS (10000) must not exceed BACKOFF_CAP_MS (5000, its default)',
+    ]);
+    expect(problems({ DEAD_LETTER_QUEUE: 'q', BACKOFF_CAP_MS: '100' })).toEqual([
+      'BACKOFF_BASE_MS (200, its default) must not exceed BACKOFF_CAP_MS (100)',
+    ]);
+    expect(
+      loadConfig({ DEAD_LETTER_QUEUE: 'q', BACKOFF_BASE_MS: '700', BACKOFF_CAP_MS: '700' }).retry,
+    ).toEqual({
+      maxAttempts: 8,
+      baseMs: 700,
+      capMs: 700,
+    });
+  });
+
+  it('reports field problems, the dead-letter target and the order check all at once', () => {
+    expect(
+      problems({ MAX_ATTEMPTS: '0', BACKOFF_BASE_MS: '9000', BACKOFF_CAP_MS: '10', MNS_ENDPOINT: 'ftp://x' }),
+    ).toEqual([
+      'DEAD_LETTER_TOPIC (or, without alerting, DEAD_LETTER_QUEUE) is required',
+      'MNS_ENDPOINT: "ftp://x" is not an http(s):// URL with no path',
+      'MAX_ATTEMPTS: "0" is not a whole number from 1 to 50',
+    ]);
+  });
+
+  it('property: any invalid whole number is named with its value and its allowed range', () => {
+    const invalid = ([min, max]: readonly [number, number]) =>
+      fc.oneof(
+        fc.string().filter((text) => text.trim() !== '' && !/^\d+$/.test(text.trim())),
+        fc.integer({ min: max + 1, max: 10 ** 12 }).map(String),
+        ...(min > 0 ? [fc.integer({ min: 0, max: min - 1 }).map(String)] : []),
+      );
+    const cases = fc
+      .constantFrom(...Object.keys(WHOLE_NUMBERS))
+      .chain((name) => fc.tuple(fc.constant(name), invalid(WHOLE_NUMBERS[name] ?? [0, 0])));
+    fc.assert(
+      fc.property(cases, ([name, value]) => {
+        const [min, max] = WHOLE_NUMBERS[name] ?? [0, 0];
+        expect(problems({ ...BASE, [name]: value })).toEqual([
+          `${name}: ${JSON.stringify(value.trim())} is not a whole number from ${min} to ${max}`,
+        ]);
+      }),
+    );
+  });
+
+  it('property: any value of any variable is taken, or refused with a message that names the variable', () => {
+    const names = [
+      ...Object.keys(WHOLE_NUMBERS),
+      'DEAD_LETTER_TOPIC',
+      'ECS_ENDPOINT',
+      'MNS_ENDPOINT',
+      'LOG_LEVEL',
+      'FC_REGION',
+      'FC_ACCOUNT_ID',
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.oneof(fc.string(), fc.nat().map(String)), (name, value) => {
+        const env = { DEAD_LETTER_QUEUE: 'q', [name]: value };
+        if (name === 'DEAD_LETTER_TOPIC' && value.trim() !== '') {
+          expect(problems(env)[0]).toMatch(/DEAD_LETTER_TOPIC/);
+          return;
+        }
+        try {
+          loadConfig(env);
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          expect(error.problems).toHaveLength(1);
+          expect(error.problems[0]).toMatch(
+            new RegExp(`^(BACKOFF_BASE_MS .*BACKOFF_CAP_MS|${name}: ".*" is not .+)`),
+          );
+          expect(error.problems[0]).toContain(name);
+        }
+      }),
+    );
+  });
+
+  it('says the same whatever zod locale the process loaded (zod keeps it in a global)', () => {
+    const env = { MAX_ATTEMPTS: 'abc', LOG_LEVEL: 'loud', FC_ACCOUNT_ID: 'x', ECS_ENDPOINT: 'a b' };
+    const without = problems(env);
+    z.config(en());
+    try {
+      expect(problems(env)).toEqual(without);
+    } finally {
+      z.config({ localeError: undefined });
+    }
+    expect(without.join('\n')).not.toMatch(/Invalid input|expected|received/);
+  });
+
   it('takes a dead-letter topic, or a queue, but not both', () => {
     expect(loadConfig({ DEAD_LETTER_TOPIC: 'ram-role-failures' }).deadLetters).toEqual({
       kind: 'topic',
       name: 'ram-role-failures',
     });
     expect(() => loadConfig({ DEAD_LETTER_TOPIC: 't', DEAD_LETTER_QUEUE: 'q' })).toThrow(/not both/);
-    expect(() => loadConfig({ DEAD_LETTER_TOPIC: 'bad name!' })).toThrow(
-      /DEAD_LETTER_TOPIC: an MNS topic name/,
-    );
-  });
-
-  it('rejects an ECS endpoint with a path', () => {
-    expect(() => loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_ENDPOINT: 'http://127.0.0.1:80/x' })).toThrow(
-      /ECS_ENDPOINT/,
-    );
+    expect(problems({ DEAD_LETTER_TOPIC: 'bad name!' })).toEqual([
+      'DEAD_LETTER_TOPIC: "bad name!" is not an MNS topic name (letters, digits, "-", at most 120)',
+    ]);
   });
 
   it('derives the deadline margin from the timeout unless set', () => {

@@ -8,6 +8,7 @@ import {
   type DeadLetterRecord,
   decodeRecordBody,
   encodeRecord,
+  formatProblem,
   INSTANCE_KINDS,
   type InstanceRecord,
   MAX_MESSAGE_BYTES,
@@ -109,6 +110,15 @@ describe('the dead-letter record schema', () => {
     expect(problems({ ...record(), source: { fcRequestId: 'f', eventId: 'a\nFAKE' } })).toEqual([
       [['source', 'eventId'], 'format'],
     ]);
+  });
+
+  it('says what is wrong in its own words, needing no zod locale (the functions load none)', () => {
+    const messages = (value: unknown) => {
+      const parsed = parseRecord(value);
+      return parsed.success ? [] : parsed.problems.map(formatProblem);
+    };
+    expect(messages({ ...record(), attempts: -1 })).toEqual(['attempts must be 0 or more']);
+    expect(messages({ ...record(), attempts: 1.5 })).toEqual(['attempts must be int, got number']);
   });
 
   it('is what readDeadLetterMessage checks: a broken record is unreadable, with the reason', () => {

@@ -125,6 +125,28 @@ describe('describeError', () => {
     expect(describeError(e)).toMatchObject({ code: 'InvalidEvent.NotJson', errorClass: 'permanent' });
   });
 
+  it('reads the status and retry-after of the project’s own errors from their fields', () => {
+    const e = new AppError('BadResponse', 'HTTP 503', {
+      errorClass: 'retryable',
+      status: 503,
+      retryAfterMs: 250,
+    });
+    expect(describeError(e)).toEqual({
+      code: 'BadResponse',
+      message: 'HTTP 503',
+      errorClass: 'retryable',
+      status: 503,
+      retryAfterMs: 250,
+      uncertain: false,
+    });
+    // Fields only: a property bolted on afterwards is not guessed at, and a negative wait is no wait.
+    const bolted = Object.assign(new AppError('X', 'x', { errorClass: 'retryable' }), { retryAfter: 700 });
+    expect(describeError(bolted).retryAfterMs).toBeUndefined();
+    expect(
+      new AppError('X', 'x', { errorClass: 'retryable', retryAfterMs: -1 }).retryAfterMs,
+    ).toBeUndefined();
+  });
+
   it('never throws on odd inputs', () => {
     for (const odd of [undefined, null, 42, 'text', {}, [], { code: 7 }]) {
       expect(describeError(odd).code).toBe('UnknownError');

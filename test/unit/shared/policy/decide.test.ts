@@ -4,7 +4,10 @@ import { decide } from '../../../../shared/policy/decide.js';
 import { loadPolicy } from '../../../../shared/policy/load-policy.js';
 import type { InstanceFacts, Policy } from '../../../../shared/policy/policy.js';
 
-const example = loadPolicy(readFileSync(new URL('../../../../policy.yaml', import.meta.url), 'utf8')).policy;
+/** The design's policy (a fixture, not the shipped example). */
+const example = loadPolicy(
+  readFileSync(new URL('../../../fixtures/policies/design.yaml', import.meta.url), 'utf8'),
+).policy;
 
 const facts = (tags: Record<string, string>, regionId = 'cn-hangzhou'): InstanceFacts => ({
   instanceId: 'i-bp1aaaaaaaaaaaaaaaa1',

@@ -7,7 +7,8 @@ import { decodeParsedPolicy, encodeParsedPolicy } from '../../../../shared/polic
 import { validatePolicy } from '../../../../shared/policy/validate-policy.js';
 import { policyDocument } from './arbitraries.js';
 
-const ROOT_POLICY = readFileSync(new URL('../../../../policy.yaml', import.meta.url), 'utf8');
+/** The design's policy (a fixture, not the shipped example). */
+const ROOT_POLICY = readFileSync(new URL('../../../fixtures/policies/design.yaml', import.meta.url), 'utf8');
 
 /** What the build writes for `text`, then what the cold start makes of it. */
 function throughTheBuild(text: string) {

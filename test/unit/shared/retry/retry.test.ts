@@ -128,7 +128,9 @@ describe('withRetry', () => {
     let calls = 0;
     await withRetry(
       async () => {
-        if (calls++ === 0) throw Object.assign(retryable(), { retryAfter: 700 });
+        if (calls++ === 0) {
+          throw new AppError('Throttling', 'try again', { errorClass: 'retryable', retryAfterMs: 700 });
+        }
         return 1;
       },
       {
@@ -238,6 +240,25 @@ describe('retryBatch', () => {
       attempts: 3,
       info: { code: 'IncorrectInstanceStatus' },
     });
+  });
+
+  it('waits the retry-after of a failed item before retrying it', async () => {
+    const c = clock();
+    const outcome = await retryBatch<string>(
+      ['a'],
+      async () =>
+        new Map([
+          [
+            'a',
+            c.sleeps.length === 0
+              ? { ok: false, info: { ...info('Throttling.User', 'retryable'), retryAfterMs: 900 } }
+              : { ok: true, value: 'x' },
+          ],
+        ]),
+      { ...options(c), random: () => 0 },
+    );
+    expect(c.sleeps).toEqual([900]);
+    expect(outcome.ok.get('a')).toBe('x');
   });
 
   it('an item the answer does not mention is retried, not assumed done', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,7 @@ const POLICY = [
   '',
 ].join('\n');
 writeFileSync(join(dir, 'policy.yaml'), POLICY);
+mkdirSync(join(dir, 'empty-dir'));
 writeFileSync(
   join(dir, 'broken.yaml'),
   'version: 1\nallowedRoles: [EcsAppRole\nrules:\n\t- name: a\n\t  when: {}\n',
@@ -177,13 +178,33 @@ describe('ram-role-attacher: help and usage errors', () => {
 });
 
 describe('ram-role-attacher: failures', () => {
+  it.each([
+    [
+      ['explain', '--policy', 'nowhere.yaml'],
+      'ram-role-attacher explain: --policy: cannot read nowhere.yaml: no such file',
+    ],
+    [
+      ['iam', '--account', ACCOUNT, '--policy', 'nowhere.yaml'],
+      'ram-role-attacher iam: --policy: cannot read nowhere.yaml: no such file',
+    ],
+    [['validate', 'nowhere.yaml'], 'ram-role-attacher validate: cannot read nowhere.yaml: no such file'],
+    [
+      ['explain', '--policy', 'empty-dir'],
+      'ram-role-attacher explain: --policy: empty-dir is a directory, not a policy file',
+    ],
+    [
+      ['iam', '--account', ACCOUNT, '--policy', '.'],
+      `ram-role-attacher iam: --policy: ${dir} is a directory, not a policy file (did you mean policy.yaml?)`,
+    ],
+    [['validate', 'empty-dir'], 'ram-role-attacher validate: empty-dir is a directory, not a policy file'],
+  ])(
+    'a policy file named on the line that is missing or a directory is a usage error: %j',
+    async (argv, line) => {
+      expectUsageError(await cli(argv, { initCwd: dir }), line);
+    },
+  );
+
   it('a failure prints one line (or the policy issues) without a stack trace, exit 1', async () => {
-    const missing = await cli(['explain', '--policy', 'nowhere.yaml'], { initCwd: dir });
-    expect(missing).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'ram-role-attacher explain failed: cannot read the policy nowhere.yaml: no such file\n',
-    });
     const broken = await cli(['iam', '--account', ACCOUNT, '--policy', 'broken.yaml'], { initCwd: dir });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/^ram-role-attacher iam failed: Invalid tag policy in broken\.yaml/);
@@ -227,7 +248,9 @@ describe('ram-role-attacher validate', () => {
 
   it('reads the repository policy.yaml by default, wherever the user is', async () => {
     const exit = await cli(['validate'], { initCwd: dir });
-    expect(exit).toEqual({ code: 0, stdout: `${join(ROOT, 'policy.yaml')}: valid\n`, stderr: '' });
+    // Which file it read, not what the shipped example says (load-policy.test.ts checks that it validates).
+    expect(exit.code).toBe(0);
+    expect(exit.stdout.startsWith(`${join(ROOT, 'policy.yaml')}: valid`)).toBe(true);
   });
 });
 
