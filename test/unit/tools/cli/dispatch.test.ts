@@ -97,10 +97,10 @@ describe('ram-role-attacher: help and usage errors', () => {
       .split('\n')
       .filter((line) => /^ {2}\S/.test(line))
       .map((line) => line.trim().split(/\s+/, 1)[0]);
-    expect(commands).toEqual(['validate', 'explain', 'iam']);
+    expect(commands).toEqual(['validate', 'explain', 'iam', 'check-roles']);
   });
 
-  it.each(['validate', 'explain', 'iam'])('%s --help prints its usage on stdout, exit 0', async (name) => {
+  it.each(['validate', 'explain', 'iam', 'check-roles'])('%s --help prints its usage on stdout, exit 0', async (name) => {
     for (const flag of ['--help', '-h']) {
       const help = await cli([name, flag]);
       expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
@@ -113,7 +113,7 @@ describe('ram-role-attacher: help and usage errors', () => {
     [
       'a misspelt command',
       ['valdiate'],
-      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam',
+      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam, check-roles',
     ],
     [
       'a tag without "="',
