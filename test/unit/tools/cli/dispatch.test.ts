@@ -100,13 +100,16 @@ describe('ram-role-attacher: help and usage errors', () => {
     expect(commands).toEqual(['validate', 'explain', 'iam', 'check-roles']);
   });
 
-  it.each(['validate', 'explain', 'iam', 'check-roles'])('%s --help prints its usage on stdout, exit 0', async (name) => {
-    for (const flag of ['--help', '-h']) {
-      const help = await cli([name, flag]);
-      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(help.stdout.startsWith(`usage: ram-role-attacher ${name}`)).toBe(true);
-    }
-  });
+  it.each(['validate', 'explain', 'iam', 'check-roles'])(
+    '%s --help prints its usage on stdout, exit 0',
+    async (name) => {
+      for (const flag of ['--help', '-h']) {
+        const help = await cli([name, flag]);
+        expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+        expect(help.stdout.startsWith(`usage: ram-role-attacher ${name}`)).toBe(true);
+      }
+    },
+  );
 
   it.each<[string, string[], string]>([
     ['no command', [], 'ram-role-attacher: a command is required'],
