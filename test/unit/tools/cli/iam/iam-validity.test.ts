@@ -52,7 +52,6 @@ describe('iam documents are valid RAM policy JSON naming exactly the allowed rol
     ]);
     const documents = iamDocuments({
       accountId: ACCOUNT,
-      region: names.region,
       allowedRoles: policy.allowedRoles,
       ...names,
     });
