@@ -78,13 +78,14 @@ function tagProblems(instances: readonly SeedInstance[]): string[] {
   });
 }
 
-/** A role given both a trust policy and `trustsEcs` must not contradict itself. */
+/** A trust policy must be one RAM would store (it refuses malformed ones), and agree with `trustsEcs` if both. */
 function roleProblems(roles: readonly SeedRole[]): string[] {
   return roles.flatMap((role, i) => {
-    if (role.trustPolicy === undefined || role.trustsEcs === undefined) return [];
+    if (role.trustPolicy === undefined) return [];
     const text = typeof role.trustPolicy === 'string' ? role.trustPolicy : JSON.stringify(role.trustPolicy);
     const reading = readTrustPolicy(text);
     if (!reading.ok) return [`roles.${i}.trustPolicy: ${reading.problem}`];
+    if (role.trustsEcs === undefined) return [];
     const trusted = reading.trust(ECS_SERVICE).trusted;
     return trusted === role.trustsEcs
       ? []
