@@ -1,6 +1,6 @@
 /** One request an emulator answered. */
 export interface CallRecord {
-  service: 'ecs' | 'mns' | 'fc';
+  service: 'ecs' | 'mns' | 'fc' | 'ram';
   /** API action (`AttachInstanceRamRole`) or operation (`SendMessage`). */
   action: string;
   status: number;

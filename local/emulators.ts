@@ -12,7 +12,7 @@ import { SHAPES } from './sandbox/shapes.js';
 
 const USAGE = `usage: npm run emulators -- [--seed <file>] [--shape direct|buffered]
 
-Starts the ECS, MNS, FC (running the built function) and EventBridge emulators on 127.0.0.1, wired as s.yaml
+Starts the ECS, RAM, MNS, FC (running the built function) and EventBridge emulators on 127.0.0.1, wired as s.yaml
 declares, seeds ECS, prints every endpoint and the AccessKey pair they accept as one JSON line, and runs until
 interrupted.
 

@@ -3,6 +3,7 @@ import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { ACCOUNT_ID, INSTANCE_ID, REGION_ID, ROLE_NAME } from '../shared/ecs/ids.js';
 import { AppError } from '../shared/errors/app-error.js';
+import { ECS_SERVICE, readTrustPolicy } from '../shared/ram/trust-policy.js';
 import { fileProblem, someIssues } from '../tools/cli.js';
 import { MAX_TAGS_PER_RESOURCE, tagKeyProblem, tagValueProblem } from './ecs-emulator/tag-params.js';
 
@@ -18,7 +19,11 @@ export const seedSchema = z.strictObject({
     z.array(
       z.strictObject({
         name: z.string().check(z.regex(ROLE_NAME, 'role names are 1-64 letters, digits, "." or "-"')),
-        trustsEcs: z._default(z.boolean(), true),
+        // Without a trust policy: one that names ecs.aliyuncs.com (true, the default) or only the account.
+        trustsEcs: z.optional(z.boolean()),
+        // GetRole's AssumeRolePolicyDocument, as JSON text or an object; ECS's answer to Attach follows from it.
+        trustPolicy: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
+        description: z.optional(z.string()),
       }),
     ),
     [],
@@ -75,6 +80,23 @@ function tagProblems(instances: readonly SeedInstance[]): string[] {
   });
 }
 
+/** A trust policy must be one RAM would store (it refuses malformed ones), and agree with `trustsEcs` if both. */
+function roleProblems(roles: readonly SeedRole[]): string[] {
+  return roles.flatMap((role, i) => {
+    if (role.trustPolicy === undefined) return [];
+    const text = typeof role.trustPolicy === 'string' ? role.trustPolicy : JSON.stringify(role.trustPolicy);
+    const reading = readTrustPolicy(text);
+    if (!reading.ok) return [`roles.${i}.trustPolicy: ${reading.problem}`];
+    if (role.trustsEcs === undefined) return [];
+    const trusted = reading.trust(ECS_SERVICE).trusted;
+    return trusted === role.trustsEcs
+      ? []
+      : [
+          `roles.${i}: trustsEcs is ${role.trustsEcs} but its trustPolicy ${trusted ? 'lets' : 'does not let'} ${ECS_SERVICE} assume it`,
+        ];
+  });
+}
+
 export function parseSeed(input: unknown, source = 'seed'): Seed {
   const result = seedSchema.safeParse(input);
   if (!result.success) {
@@ -83,7 +105,7 @@ export function parseSeed(input: unknown, source = 'seed'): Seed {
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
-  const problems = tagProblems(result.data.instances);
+  const problems = [...roleProblems(result.data.roles), ...tagProblems(result.data.instances)];
   if (problems.length > 0) throw new SeedError(source, problems);
   return result.data;
 }

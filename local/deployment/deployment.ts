@@ -81,6 +81,8 @@ export interface FunctionDeployment {
    */
   reservedConcurrency?: number;
   environment: Record<string, string>;
+  /** The function's RAM role (fc3 `role`, an ARN), when s.yaml gives one. */
+  role?: string;
   asyncInvoke: {
     maxRetryAttempts: number;
     maxEventAgeSeconds: number;
@@ -184,6 +186,7 @@ const fc3Props = z.object({
   timeout: z._default(z.number(), 3),
   instanceConcurrency: z._default(z.number(), 1),
   concurrencyConfig: z.optional(z.object({ reservedConcurrency: z.int().check(z.gte(0)) })),
+  role: z.optional(z.string()),
   environmentVariables: z._default(z.record(z.string(), z.string()), {}),
   asyncInvokeConfig: z._default(
     z.object({
@@ -245,6 +248,7 @@ export function loadDeployment(options: LoadDeploymentOptions): Deployment {
         ? {}
         : { reservedConcurrency: p.concurrencyConfig.reservedConcurrency }),
       environment: p.environmentVariables,
+      ...(p.role === undefined ? {} : { role: p.role }),
       asyncInvoke: {
         maxRetryAttempts: p.asyncInvokeConfig.maxAsyncRetryAttempts,
         maxEventAgeSeconds: p.asyncInvokeConfig.maxAsyncEventAgeInSeconds,

@@ -1,4 +1,5 @@
-import { isInstanceId, isRegionId, isRoleName } from '../../shared/ecs/ids.js';
+import { isInstanceId, isRegionId } from '../../shared/ecs/ids.js';
+import { type NewRole, RamState } from '../ram-emulator/ram-state.js';
 import type { Seed, SeedInstance } from '../seed.js';
 
 export type InstanceStatus = SeedInstance['status'];
@@ -26,9 +27,10 @@ export interface EcsInstance {
   firstRoleAt: number | null;
 }
 
+/** A RAM role as ECS sees it: it exists, and its trust policy lets ECS assume it or not (read from RAM). */
 export interface EcsRole {
   name: string;
-  /** Whether the role's trust policy names `ecs.aliyuncs.com` (else attaching fails with NotEcsRole). */
+  /** Whether the role's trust policy lets `ecs.aliyuncs.com` assume it (else attaching fails with NotEcsRole). */
   trustsEcs: boolean;
 }
 
@@ -47,19 +49,25 @@ export interface NewInstance {
 }
 
 /**
- * The emulated account's instances and RAM roles, in memory. Readers get copies, so a test can only change state
- * through the methods here (as the API actions do).
+ * The emulated account's instances, in memory, and its RAM roles as ECS sees them: the roles live in `ram` (the
+ * RAM emulator's state, shared when a sandbox runs both), so a trust policy changed there changes what Attach
+ * answers. Readers get copies, so a test can only change state through the methods here (as the API actions do).
  */
 export class EcsState {
   readonly accountId: string;
+  /** The account's RAM roles and their trust policies. */
+  readonly ram: RamState;
   readonly #instances = new Map<string, EcsInstance>();
-  readonly #roles = new Map<string, EcsRole>();
   readonly #now: () => number;
 
-  /** `now` stamps `firstRoleAt` (ms since epoch; `Date.now` by default). */
-  constructor(seed: Seed, now: () => number = Date.now) {
+  /**
+   * `now` stamps `firstRoleAt` (ms since epoch; `Date.now` by default). Without `ram`, the seed's roles make a
+   * RAM state of its own; with one, the seed's roles are added to it.
+   */
+  constructor(seed: Seed, now: () => number = Date.now, ram?: RamState) {
     this.accountId = seed.accountId;
     this.#now = now;
+    this.ram = ram ?? new RamState(seed.accountId, [], now);
     for (const role of seed.roles) this.addRole(role);
     for (const instance of seed.instances) this.addInstance(instance);
   }
@@ -76,12 +84,11 @@ export class EcsState {
   }
 
   role(name: string): EcsRole | undefined {
-    const found = this.#roles.get(name);
-    return found && { ...found };
+    return this.ram.role(name) && { name, trustsEcs: this.ram.trustsEcs(name) };
   }
 
   roles(): EcsRole[] {
-    return [...this.#roles.values()].map((r) => ({ ...r }));
+    return this.ram.roles().map((r) => ({ name: r.roleName, trustsEcs: this.ram.trustsEcs(r.roleName) }));
   }
 
   /** instanceId → attached role (null when none), for printing and asserting the end state. */
@@ -110,11 +117,10 @@ export class EcsState {
     return copy(instance);
   }
 
-  addRole(input: { name: string; trustsEcs?: boolean }): EcsRole {
-    if (!isRoleName(input.name)) throw new Error(`not a RAM role name: ${JSON.stringify(input.name)}`);
-    const role = { name: input.name, trustsEcs: input.trustsEcs ?? true };
-    this.#roles.set(role.name, role);
-    return { ...role };
+  /** Creates a role in RAM (trusting ECS unless `trustsEcs: false` or a `trustPolicy` says otherwise). */
+  addRole(input: NewRole): EcsRole {
+    const role = this.ram.addRole(input);
+    return { name: role.roleName, trustsEcs: this.ram.trustsEcs(role.roleName) };
   }
 
   /** Replaces an instance's tags (as TagResources/UntagResources would leave them). */
@@ -138,10 +144,9 @@ export class EcsState {
     this.#get(instanceId).status = status;
   }
 
+  /** Rewrites the role's trust policy in RAM to name ECS or not. */
   setRoleTrustsEcs(roleName: string, trustsEcs: boolean): void {
-    const role = this.#roles.get(roleName);
-    if (!role) throw new Error(`no RAM role ${roleName}`);
-    role.trustsEcs = trustsEcs;
+    this.ram.setTrustsEcs(roleName, trustsEcs);
   }
 
   #get(instanceId: string): EcsInstance {

@@ -1,6 +1,7 @@
 import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import { startHttpServer } from '../http/http-server.js';
+import type { RamState } from '../ram-emulator/ram-state.js';
 import type { Seed } from '../seed.js';
 import { behaviourFrom, type EcsBehaviour } from './behaviour.js';
 import type { ActionTrailForm } from './cloud-events.js';
@@ -14,6 +15,11 @@ import { Scheduler } from './scheduler.js';
 
 export interface EcsEmulatorOptions {
   seed: Seed;
+  /**
+   * The account's RAM roles, shared with a RAM emulator (`startRamEmulator({state})`), so trust policies
+   * changed there decide Attach's answer; the seed's roles are added to it. A state of its own by default.
+   */
+  ram?: RamState;
   /** AccessKeys (and STS tokens) the emulator accepts. */
   credentials: CredentialStore;
   /** Shared log of answered calls; a fresh one when omitted. */
@@ -96,7 +102,7 @@ export interface EcsEmulator {
 /** Starts the ECS API emulator on 127.0.0.1. */
 export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<EcsEmulator> {
   const now = options.now ?? Date.now;
-  const state = new EcsState(options.seed, now);
+  const state = new EcsState(options.seed, now, options.ram);
   const faults = new EcsFaults();
   const calls = options.calls ?? new CallLog();
   const reportError =

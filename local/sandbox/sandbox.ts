@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import MNSClient from '@alicloud/mns/lib/client.js';
 import { createFcInvoker } from '../../shared/fc/fc-invoker.js';
 import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
+import { serviceTrustPolicy } from '../../shared/ram/trust-policy.js';
 import { setUpFanout } from '../../tools/setup/failure-fanout.js';
 import { CallLog } from '../call-log.js';
 import { type AccessKey, CredentialStore } from '../credential-store.js';
@@ -10,6 +11,7 @@ import { type EcsEmulator, startEcsEmulator } from '../ecs-emulator/index.js';
 import { type EventBridge, startEventBridge } from '../eventbridge-emulator/index.js';
 import { type FcEmulator, type FunctionLogLine, startFcEmulator } from '../fc-emulator/index.js';
 import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
+import { type RamEmulator, startRamEmulator } from '../ram-emulator/index.js';
 import type { Seed } from '../seed.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
 
@@ -56,6 +58,8 @@ export interface Sandbox {
   readonly operatorKey: AccessKey;
   readonly calls: CallLog;
   readonly ecs: EcsEmulator;
+  /** RAM (GetRole) over the roles the ECS emulator checks: the seed's, and the functions' own roles. */
+  readonly ram: RamEmulator;
   readonly mns: MnsEmulator;
   readonly fc: FcEmulator;
   readonly eventBridge: EventBridge;
@@ -80,7 +84,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const calls = new CallLog();
   const rendered = loadDeployment({
     accountId,
-    env: { DEPLOY_SHAPE: options.shape, FUNCTION_ROLE_ARN: `acs:ram::${accountId}:role/ram-role-attacher` },
+    env: { DEPLOY_SHAPE: options.shape },
   });
   const codeDirs = options.codeDirs ?? {};
   const deployment: Deployment = {
@@ -116,6 +120,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     onEvent: (event) => (bus === undefined ? early.push(event) : bus.publish(event)),
     ...(options.ports?.ecs ? { port: options.ports.ecs } : {}),
   });
+  // The roles ECS checks live in RAM; the functions' own roles (s.yaml `role`) trust FC, as `iam` makes them.
+  const ram = await startRamEmulator({ accountId, credentials, calls, state: ecs.state.ram });
+  for (const fn of deployment.functions) {
+    const roleName = fn.role === undefined ? undefined : roleNameOf(fn.role, accountId);
+    if (roleName !== undefined && ram.state.role(roleName) === undefined) {
+      ram.state.addRole({ name: roleName, trustPolicy: serviceTrustPolicy([FC_SERVICE]) });
+    }
+  }
   const fanout = deployment.failures;
   const mns = await startMnsEmulator({
     credentials,
@@ -198,6 +210,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     operatorKey,
     calls,
     ecs,
+    ram,
     mns,
     fc,
     eventBridge,
@@ -216,6 +229,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       accountId,
       region: deployment.region,
       ecs: { endpoint: ecs.host, protocol: 'http' },
+      ram: { endpoint: ram.host, protocol: 'http' },
       mns: { endpoint: mns.url },
       fc: {
         endpoint: fc.url,
@@ -232,9 +246,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stopTimers();
       await eventBridge.close();
       await fc.close();
-      await Promise.all([ecs.close(), mns.close(), alerts.close()]);
+      await Promise.all([ecs.close(), ram.close(), mns.close(), alerts.close()]);
     },
   };
+}
+
+const FC_SERVICE = 'fc.aliyuncs.com';
+
+/** The role name of `acs:ram::<this account>:role/<name>`, else undefined (a role elsewhere is not ours to seed). */
+function roleNameOf(arn: string, accountId: string): string | undefined {
+  const match = /^acs:ram::(\d+):role\/([A-Za-z0-9.-]{1,64})$/.exec(arn);
+  return match !== null && match[1] === accountId ? match[2] : undefined;
 }
 
 /** The dead-letter-alert function as s.yaml declares it. */

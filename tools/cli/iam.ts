@@ -13,7 +13,9 @@ import {
   readText,
 } from './policy-file.js';
 
-const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json]
+const PRINTABLE = ['attach-trust', 'attach-permissions', 'alert-trust', 'alert-permissions'] as const;
+
+const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json | --print D]
 
 Prints the least-privilege RAM documents for the two functions, generated from the policy and from s.yaml
 (rendered as \`s deploy\` renders it, with your environment): one role per function.
@@ -32,9 +34,19 @@ Prints the least-privilege RAM documents for the two functions, generated from t
   --policy F        the policy (default: the repository's policy.yaml)
   --s-yaml F        the deployment (default: the repository's s.yaml)
                     (paths are relative to the directory you ran npm from)
-  --json            print one JSON object: {attachFunction: {functionName, permissions, trust},
-                    alertFunction: {...}}
+  --json            print one JSON object: {attachFunction: {functionName, roleName, permissions, trust},
+                    alertFunction: {...}}; roleName is the role s.yaml gives the function
+                    (ATTACH_FUNCTION_ROLE_ARN / ALERT_FUNCTION_ROLE_ARN, default ram-role-attacher and
+                    ram-role-attacher-alert): create it with the trust policy, attach the permission policy
+  --print D         print one document alone, as compact JSON, for the aliyun CLI
+                    (\`aliyun ram CreateRole --AssumeRolePolicyDocument "$(… --print attach-trust)"\`):
+                    ${PRINTABLE.join(', ')}
   -h, --help        show this help`;
+
+function printed(documents: IamDocuments, which: (typeof PRINTABLE)[number]): unknown {
+  const fn = which.startsWith('attach') ? documents.attachFunction : documents.alertFunction;
+  return which.endsWith('trust') ? fn.trust : fn.permissions;
+}
 
 function render(documents: IamDocuments, c: Colours): string {
   const sections: string[] = [];
@@ -47,7 +59,7 @@ function render(documents: IamDocuments, c: Colours): string {
       ['trust policy', fn.trust],
     ] as const) {
       sections.push(
-        `${c.bold(`# ${label} ${JSON.stringify(fn.functionName)}: ${kind}`)}\n${JSON.stringify(document, null, 2)}`,
+        `${c.bold(`# ${label} ${JSON.stringify(fn.functionName)}${fn.roleName === undefined ? '' : `, role ${fn.roleName}`}: ${kind}`)}\n${JSON.stringify(document, null, 2)}`,
       );
     }
   }
@@ -66,9 +78,12 @@ export const iam: Command = {
         policy: { type: 'string' },
         's-yaml': { type: 'string' },
         json: { type: 'boolean', default: false },
+        print: { type: 'string' },
       },
       { args },
     );
+    const print = values.print === undefined ? undefined : cli.choice('print', values.print, PRINTABLE);
+    if (print !== undefined && values.json) cli.usageError('--print and --json: give one of them');
     const accountId = cli.want('account', values.account, 'the account id (UID), 16 digits', uidCheck);
     const region =
       values.region === undefined
@@ -94,9 +109,11 @@ export const iam: Command = {
       alert: names.alert,
     });
     cli.io.stdout.write(
-      values.json
-        ? `${JSON.stringify(documents, null, 2)}\n`
-        : `${render(documents, colours(cli.io.stdout))}\n`,
+      print !== undefined
+        ? `${JSON.stringify(printed(documents, print))}\n`
+        : values.json
+          ? `${JSON.stringify(documents, null, 2)}\n`
+          : `${render(documents, colours(cli.io.stdout))}\n`,
     );
     return 0;
   },

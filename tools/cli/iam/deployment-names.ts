@@ -14,13 +14,14 @@ export const ALERT_RESOURCE = 'dead-letter-alert';
 
 export interface DeploymentNames {
   region: string;
-  attach: { functionName: string; failureTargets: MnsTarget[] };
-  alert: { functionName: string; queue: MnsTarget; leaseQueue?: MnsTarget };
+  attach: { functionName: string; roleName?: string; failureTargets: MnsTarget[] };
+  alert: { functionName: string; roleName?: string; queue: MnsTarget; leaseQueue?: MnsTarget };
 }
 
 const functionProps = z.object({
   region: z.string(),
   functionName: z.string(),
+  role: z.optional(z.string()),
   environmentVariables: z._default(z.record(z.string(), z.string()), {}),
   asyncInvokeConfig: z.optional(
     z.object({
@@ -67,6 +68,12 @@ function props(rendered: unknown, resource: string, file: string): z.infer<typeo
   return result.data;
 }
 
+/** The role name of an `acs:ram::<uid>:role/<name>` ARN (the fc3 `role`), when it is one. */
+const roleNameOf = (arn: string | undefined): { roleName?: string } => {
+  const name = arn === undefined ? undefined : /^acs:ram::[^:]*:role\/([A-Za-z0-9.-]{1,64})$/.exec(arn)?.[1];
+  return name === undefined ? {} : { roleName: name };
+};
+
 export function readDeploymentNames(
   file: string,
   options: { accountId: string; env?: Record<string, string> },
@@ -96,9 +103,10 @@ export function readDeploymentNames(
   const leaseQueue = alert.environmentVariables.ALERT_LEASE_QUEUE;
   return {
     region: attach.region,
-    attach: { functionName: attach.functionName, failureTargets: targets },
+    attach: { functionName: attach.functionName, ...roleNameOf(attach.role), failureTargets: targets },
     alert: {
       functionName: alert.functionName,
+      ...roleNameOf(alert.role),
       queue: { kind: 'queue', region: alert.region, name: alertQueue },
       ...(leaseQueue ? { leaseQueue: { kind: 'queue', region: alert.region, name: leaseQueue } } : {}),
     },

@@ -37,15 +37,19 @@ export interface IamInputs {
   allowedRoles: readonly string[];
   attach: {
     functionName: string;
+    /** The role s.yaml gives the function (ATTACH_FUNCTION_ROLE_ARN), for the reader: the documents go on it. */
+    roleName?: string;
     /** DEAD_LETTER_TOPIC / DEAD_LETTER_QUEUE and the async `onFailure` destination. */
     failureTargets: readonly MnsTarget[];
   };
   /** The queue the alert function drains, and the queue holding its lease (ALERT_LEASE_QUEUE), if any. */
-  alert: { functionName: string; queue: MnsTarget; leaseQueue?: MnsTarget };
+  alert: { functionName: string; roleName?: string; queue: MnsTarget; leaseQueue?: MnsTarget };
 }
 
 export interface FunctionDocuments {
   functionName: string;
+  /** The role to create with `trust` and attach `permissions` to (s.yaml's `role`), when s.yaml names one. */
+  roleName?: string;
   permissions: RamPolicyDocument;
   trust: TrustPolicyDocument;
 }
@@ -134,11 +138,13 @@ export function iamDocuments(inputs: IamInputs): IamDocuments {
   return {
     attachFunction: {
       functionName: attach.functionName,
+      ...(attach.roleName === undefined ? {} : { roleName: attach.roleName }),
       permissions: { Version: '1', Statement: statements },
       trust: fcTrustPolicy(),
     },
     alertFunction: {
       functionName: alert.functionName,
+      ...(alert.roleName === undefined ? {} : { roleName: alert.roleName }),
       permissions: {
         Version: '1',
         Statement: [

@@ -98,23 +98,26 @@ describe('ram-role-attacher: help and usage errors', () => {
       .split('\n')
       .filter((line) => /^ {2}\S/.test(line))
       .map((line) => line.trim().split(/\s+/, 1)[0]);
-    expect(commands).toEqual(['validate', 'explain', 'iam']);
+    expect(commands).toEqual(['validate', 'explain', 'iam', 'check-roles']);
   });
 
-  it.each(['validate', 'explain', 'iam'])('%s --help prints its usage on stdout, exit 0', async (name) => {
-    for (const flag of ['--help', '-h']) {
-      const help = await cli([name, flag]);
-      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(help.stdout.startsWith(`usage: ram-role-attacher ${name}`)).toBe(true);
-    }
-  });
+  it.each(['validate', 'explain', 'iam', 'check-roles'])(
+    '%s --help prints its usage on stdout, exit 0',
+    async (name) => {
+      for (const flag of ['--help', '-h']) {
+        const help = await cli([name, flag]);
+        expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+        expect(help.stdout.startsWith(`usage: ram-role-attacher ${name}`)).toBe(true);
+      }
+    },
+  );
 
   it.each<[string, string[], string]>([
     ['no command', [], 'ram-role-attacher: a command is required'],
     [
       'a misspelt command',
       ['valdiate'],
-      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam',
+      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam, check-roles',
     ],
     [
       'a tag without "="',
@@ -170,7 +173,7 @@ describe('ram-role-attacher: help and usage errors', () => {
     [
       'an argument to a command that takes none',
       ['iam', '--account', ACCOUNT, 'extra'],
-      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --region, --policy, --s-yaml, --json, --help)',
+      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --region, --policy, --s-yaml, --json, --print, --help)',
     ],
   ])('refuses %s with one line naming it, then the usage, exit 2', async (_what, argv, firstLine) => {
     expectUsageError(await cli(argv), firstLine);
