@@ -46,6 +46,39 @@ export function configProblems(issues: readonly z.core.$ZodIssue[], env: NodeJS.
 }
 
 /**
+ * An FC timer's `cronExpression`: `@every <n>m|h` (FC's interval form) or six cron fields, seconds first
+ * (`0 0 * * * *`: at the top of every hour). Cloud-facts SW-6.
+ */
+const SCHEDULE = /^(?:@every (?:\d+h)?(?:\d+m)?|(?:\S+\s+){5}\S+)$/;
+const schedule = z.string().check(
+  z.regex(SCHEDULE, 'an FC timer expression: "@every 60m" or six cron fields such as "0 0 * * * *"'),
+  z.refine((v) => v !== '@every ', 'an interval such as "@every 60m"'),
+);
+
+/** The ECS per-action limit is not published for these four actions; a third of an inferred 15/s (SW-4). */
+export const DEFAULT_SWEEP_CALLS_PER_SECOND = 5;
+
+/** `cn-hangzhou,cn-shanghai`: each a region id, no duplicates. */
+const regionList = z
+  .pipe(
+    z.string(),
+    z.transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+    ),
+  )
+  .check(
+    z.refine((list) => list.length > 0, 'a comma-separated list of region ids'),
+    z.refine(
+      (list) => list.every((r) => REGION_ID.test(r)),
+      'region ids such as cn-hangzhou, comma-separated',
+    ),
+    z.refine((list) => new Set(list).size === list.length, 'a region appears twice'),
+  );
+
+/**
  * Environment variables of the attach-role function. The README keeps the same table; keep both in step.
  * Names may not start with `FC_` (reserved by FC).
  */
@@ -64,6 +97,17 @@ const envSchema = z.object({
   DEADLINE_MARGIN_MS: z.optional(int(0, 120_000)),
   NEW_INSTANCE_GRACE_SECONDS: z._default(int(0, 86_400), 300),
   LOG_LEVEL: logLevel,
+  /** The timer trigger's schedule; s.yaml passes it here too so a bad one fails at cold start, not silently. */
+  SWEEP_SCHEDULE: z._default(schedule, '0 0 * * * *'),
+  SWEEP_REGIONS: z.optional(regionList),
+  SWEEP_CALLS_PER_SECOND: z._default(
+    z.coerce.number().check(z.gt(0), z.lte(1_000)),
+    DEFAULT_SWEEP_CALLS_PER_SECOND,
+  ),
+  /** A queue holding one message, the lease: one sweep at a time (`npm run setup` creates it). */
+  SWEEP_LEASE_QUEUE: z.optional(mnsName('queue')),
+  /** The FC 3.0 API the sweep invokes itself through; default `https://<account>.<region>.fc.aliyuncs.com`. */
+  FUNCTION_ENDPOINT: z.optional(mnsEndpoint),
   FC_REGION: z.optional(fcRegion),
   FC_ACCOUNT_ID: z.optional(fcAccountId),
   FC_FUNC_CODE_PATH: z.optional(z.string()),
@@ -90,9 +134,21 @@ export interface Config {
   deadlineMarginMs?: number;
   newInstanceGraceMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  sweep: SweepConfig;
   region?: string;
   accountId?: string;
   codePath?: string;
+}
+
+/** The fleet sweep (shared/sweep). */
+export interface SweepConfig {
+  schedule: string;
+  /** Unset: the policy's regions, else the function's own region. */
+  regions?: readonly string[];
+  /** The sweep's budget per ECS action and region, calls per second. */
+  callsPerSecond: number;
+  leaseQueue?: string;
+  functionEndpoint?: string;
 }
 
 /** Reads and validates the environment once (at cold start). Throws ConfigError naming every bad variable. */
@@ -124,6 +180,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, capMs: e.BACKOFF_CAP_MS },
     newInstanceGraceMs: e.NEW_INSTANCE_GRACE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    sweep: {
+      schedule: e.SWEEP_SCHEDULE,
+      callsPerSecond: e.SWEEP_CALLS_PER_SECOND,
+      ...(e.SWEEP_REGIONS === undefined ? {} : { regions: e.SWEEP_REGIONS }),
+      ...(e.SWEEP_LEASE_QUEUE === undefined ? {} : { leaseQueue: e.SWEEP_LEASE_QUEUE }),
+      ...(e.FUNCTION_ENDPOINT === undefined
+        ? {}
+        : { functionEndpoint: e.FUNCTION_ENDPOINT.replace(/\/$/, '') }),
+    },
   };
   if (e.ECS_ENDPOINT !== undefined) config.ecsEndpoint = parseEcsEndpoint(e.ECS_ENDPOINT);
   if (e.MNS_ENDPOINT !== undefined) config.mnsEndpoint = e.MNS_ENDPOINT.replace(/\/$/, '');

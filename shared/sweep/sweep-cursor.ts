@@ -23,10 +23,17 @@ export const sweepContinuationSchema = z.object({
   version: z.literal(1),
   cursor: sweepCursorSchema,
   regions: z.array(regionId).check(z.minLength(1), z.maxLength(100)),
-  /** The receipt handle of the lease message, handed over by the invocation before. */
-  leaseHandle: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
-  /** Invocations of this sweep so far, the first counted (a bound, and the log's progress). */
+  /** The lease message, handed over by the invocation before (`shared/mns/queue-lease.ts`). */
+  lease: z.optional(
+    z.object({
+      receiptHandle: z.string().check(z.minLength(1), z.maxLength(1024)),
+      enqueuedAt: z.nullable(z.number()),
+    }),
+  ),
+  /** This invocation's place in the sweep, the first being 1 (a bound, and the log's progress). */
   invocation: z.number().check(z.int(), z.gte(1)),
+  /** Outcome counts per region of the invocations before, so the last one logs the whole sweep's summary. */
+  counts: z.optional(z.record(regionId, z.record(z.string(), z.number().check(z.int(), z.gte(0))))),
 });
 export type SweepContinuation = z.infer<typeof sweepContinuationSchema>;
 

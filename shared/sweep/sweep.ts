@@ -57,7 +57,8 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
       ...(options.pagesInFlight === undefined ? {} : { pagesInFlight: options.pagesInFlight }),
       onPage: async (page) => {
         const { results } = page.result.summary;
-        const counts = (run.counts[regionId] ??= {});
+        const counts = run.counts[regionId] ?? {};
+        run.counts[regionId] = counts;
         for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
         options.onResults?.(results, page);
         if (page.result.ledger.deadLetters.length > 0)
@@ -112,7 +113,8 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
 export function addCounts(a: RegionCounts, b: RegionCounts): RegionCounts {
   const sum: RegionCounts = structuredClone(a);
   for (const [regionId, counts] of Object.entries(b)) {
-    const into = (sum[regionId] ??= {});
+    const into = sum[regionId] ?? {};
+    sum[regionId] = into;
     for (const [outcome, n] of Object.entries(counts) as [Outcome, number][]) {
       into[outcome] = (into[outcome] ?? 0) + n;
     }
