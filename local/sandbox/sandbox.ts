@@ -134,6 +134,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     names: {
       ...fanout,
       alertLeaseQueue: alertFunction(deployment)?.environment.ALERT_LEASE_QUEUE ?? '',
+      sweepLeaseQueue:
+        deployment.functions.find((f) => f.resource === 'attach-role')?.environment.SWEEP_LEASE_QUEUE ?? '',
       bufferQueue: '',
       bufferDeadLetterQueue: '',
     },

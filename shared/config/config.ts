@@ -58,7 +58,7 @@ const schedule = z.string().check(
 /** The ECS per-action limit is not published for these four actions; a third of an inferred 15/s (SW-4). */
 export const DEFAULT_SWEEP_CALLS_PER_SECOND = 5;
 
-/** `cn-hangzhou,cn-shanghai`: each a region id, no duplicates. */
+/** `cn-hangzhou,cn-shanghai`: each a region id, no duplicates; empty (s.yaml's default) is unset. */
 const regionList = z
   .pipe(
     z.string(),
@@ -70,7 +70,6 @@ const regionList = z
     ),
   )
   .check(
-    z.refine((list) => list.length > 0, 'a comma-separated list of region ids'),
     z.refine(
       (list) => list.every((r) => REGION_ID.test(r)),
       'region ids such as cn-hangzhou, comma-separated',
@@ -98,7 +97,7 @@ const envSchema = z.object({
   NEW_INSTANCE_GRACE_SECONDS: z._default(int(0, 86_400), 300),
   LOG_LEVEL: logLevel,
   /** The timer trigger's schedule; s.yaml passes it here too so a bad one fails at cold start, not silently. */
-  SWEEP_SCHEDULE: z._default(schedule, '0 0 * * * *'),
+  SWEEP_SCHEDULE: z._default(schedule, '@every 60m'),
   SWEEP_REGIONS: z.optional(regionList),
   SWEEP_CALLS_PER_SECOND: z._default(
     z.coerce.number().check(z.gt(0), z.lte(1_000)),
@@ -183,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sweep: {
       schedule: e.SWEEP_SCHEDULE,
       callsPerSecond: e.SWEEP_CALLS_PER_SECOND,
-      ...(e.SWEEP_REGIONS === undefined ? {} : { regions: e.SWEEP_REGIONS }),
+      ...(e.SWEEP_REGIONS === undefined || e.SWEEP_REGIONS.length === 0 ? {} : { regions: e.SWEEP_REGIONS }),
       ...(e.SWEEP_LEASE_QUEUE === undefined ? {} : { leaseQueue: e.SWEEP_LEASE_QUEUE }),
       ...(e.FUNCTION_ENDPOINT === undefined
         ? {}
