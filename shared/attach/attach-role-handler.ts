@@ -11,7 +11,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Policy } from '../policy/policy.js';
 import { Deadline } from '../retry/deadline.js';
 import { sweepTrigger } from '../sweep/sweep-event.js';
-import { type SweepDeps, type SweepSummary, sweepInvocation } from '../sweep/sweep-handler.js';
+import type { SweepDeps, SweepSummary } from '../sweep/sweep-handler.js';
 import type { Summary } from './outcomes.js';
 import { reconcile } from './reconcile.js';
 
@@ -70,6 +70,8 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         );
         return { counts: {}, results: [] };
       }
+      // Loaded on the first sweep: an event invocation's cold start never pays for the sweep's code.
+      const { sweepInvocation } = await import('../sweep/sweep-handler.js');
       return sweepInvocation(
         {
           ...deps.sweep,

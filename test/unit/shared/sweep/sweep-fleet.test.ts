@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { Fleet } from '../../../../local/sweep-sim/fleet.js';
+import { MemoryLease } from '../../../../local/sweep-sim/memory-lease.js';
+import { VirtualTime } from '../../../../local/sweep-sim/virtual-time.js';
 import { createAttachRoleHandler } from '../../../../shared/attach/attach-role-handler.js';
 import { loadConfig } from '../../../../shared/config/config.js';
 import type { DeadLetterRecord } from '../../../../shared/dead-letter/dead-letter-record.js';
 import type { FunctionInvoker } from '../../../../shared/fc/function-invoker.js';
 import { createLogger } from '../../../../shared/logging/logger.js';
-import type { HeldLease, LeaseHandle, LeaseOutcome } from '../../../../shared/mns/queue-lease.js';
 import type { Policy } from '../../../../shared/policy/policy.js';
-import type { SweepLeaseStore, SweepSummary } from '../../../../shared/sweep/sweep-handler.js';
-import { Fleet } from './fleet.js';
-import { VirtualTime } from './virtual-time.js';
+import type { SweepSummary } from '../../../../shared/sweep/sweep-handler.js';
 
 const REGIONS = ['cn-hangzhou', 'cn-shanghai'];
 const PER_REGION = 25_000;
@@ -75,35 +75,6 @@ function buildFleet(time: VirtualTime): { fleet: Fleet; kinds: Map<string, Kind>
     }
   }
   return { fleet, kinds };
-}
-
-/** The lease's semantics as MNS gives them: one holder; every extension voids the handle it was given. */
-class MemoryLease implements SweepLeaseStore {
-  handle: string | null = null;
-  #n = 0;
-  async acquire(): Promise<LeaseOutcome> {
-    if (this.handle !== null) return { state: 'unavailable', reason: 'timeout' };
-    return this.#held();
-  }
-  async adopt(handle: LeaseHandle): Promise<HeldLease | null> {
-    return handle.receiptHandle === this.handle ? this.#held() : null;
-  }
-  #held(): HeldLease {
-    this.handle = `h${++this.#n}`;
-    let mine = this.handle;
-    return {
-      state: 'held',
-      release: async () => {
-        if (this.handle === mine) this.handle = null;
-      },
-      handOff: async () => {
-        if (this.handle !== mine) return null;
-        this.handle = `h${++this.#n}`;
-        mine = this.handle;
-        return { receiptHandle: mine, enqueuedAt: null };
-      },
-    };
-  }
 }
 
 function harness(time: VirtualTime, fleet: Fleet) {

@@ -9,8 +9,8 @@ import {
   MAX_ROLE_PAGE_SIZE,
   type RolePage,
   type WriteResult,
-} from '../../../../shared/ecs/ecs-gateway.js';
-import { AppError } from '../../../../shared/errors/app-error.js';
+} from '../../shared/ecs/ecs-gateway.js';
+import { AppError } from '../../shared/errors/app-error.js';
 import type { VirtualTime } from './virtual-time.js';
 
 export interface FleetInstance {
