@@ -32,6 +32,7 @@ import {
   UNBUNDLED_SDKS,
 } from './cold-start.js';
 import { naiveColdStart } from './naive/naive-handler.js';
+import { SWEEP_BENCH, sweepFigures } from './sweep.js';
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const mb = (bytes: number) => `${fmt(bytes / 1024 ** 2, 2)} MB`;
@@ -236,6 +237,28 @@ function decodeDecideCpu(): void {
   });
 }
 
+/** The fleet sweep on virtual time: ECS calls per instance, and its time against the rate-limit bound. */
+async function sweep(): Promise<void> {
+  const f = await sweepFigures();
+  const what = `${SWEEP_BENCH.instances.toLocaleString('en-US')} instances, 2 regions, ${SWEEP_BENCH.ratePerSecond} calls/s per action`;
+  row({
+    figure: `sweep ${what}: ECS calls per instance`,
+    value: `${fmt(f.callsPerInstance, 3)} ${JSON.stringify(f.byAction)}`,
+    baseline: '3 (one describe-describe-attach round per instance)',
+    ratio: f.callsPerInstance / 3,
+    target: 'report',
+    ok: true,
+  });
+  row({
+    figure: `sweep ${what}: time (virtual), ${f.invocations} invocations`,
+    value: `${fmt(f.elapsedMs / 1000)} s`,
+    baseline: `${fmt(f.lowerBoundMs / 1000)} s lower bound (busiest action's calls ÷ its budget)`,
+    ratio: f.elapsedMs / f.lowerBoundMs,
+    target: '≤ 1.2×',
+    ok: f.elapsedMs / f.lowerBoundMs <= 1.2 && f.throttled === 0,
+  });
+}
+
 const converged = (f: BurstFigures) =>
   Number.isFinite(f.convergedAfter)
     ? `${fmt(f.convergedAfter)} s`
@@ -331,6 +354,7 @@ async function main(): Promise<void> {
   }
   await callsPerThousand();
   decodeDecideCpu();
+  await sweep();
   if (!quick && !args.skipBurst) await burst();
   console.log(`\nMachine:\n${machine().join('\n')}\n`);
   console.log('| figure | ours | baseline (same run) | ratio | target | met | command |');

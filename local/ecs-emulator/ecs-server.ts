@@ -108,6 +108,7 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
           instanceFaults: faults.perInstance,
           effects,
           behaviour: deps.behaviour,
+          now: deps.now,
         });
         const responseBody = { RequestId: requestId, ...result };
         effects.publish(

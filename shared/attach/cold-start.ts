@@ -7,6 +7,7 @@ import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
 import { type LoadedPolicy, validatePolicy } from '../policy/validate-policy.js';
+import { SWEEP_LEASE } from '../sweep/sweep-lease.js';
 import { fileProblem } from '../text/file-problem.js';
 import { createAttachRoleHandler } from './attach-role-handler.js';
 
@@ -112,6 +113,53 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
               ...retry,
             });
       return { send: async (records, deadline) => (await load()).send(records, deadline) };
+    },
+    sweep: {
+      // Loaded on the first sweep: an event invocation never pays for the MNS client or the FC SDK.
+      lease: (credential, accountId, regionId) => {
+        const queue = config.sweep.leaseQueue;
+        if (queue === undefined) return undefined;
+        const mns = async () =>
+          (await import('../mns/mns-client.js')).createMnsClient({
+            keys: await resolveCredentials(credential),
+            accountId,
+            regionId,
+            endpoint: config.mnsEndpoint,
+            timeoutMs: 10_000,
+          });
+        return {
+          acquire: async (holdSeconds) =>
+            (await import('../mns/queue-lease.js')).acquireLease(await mns(), queue, {
+              ...SWEEP_LEASE,
+              holdSeconds,
+              waitSeconds: 0,
+              replaceOnTimeout: false,
+              log: logger,
+              now: Date.now,
+            }),
+          adopt: async (handle, holdSeconds) =>
+            (await import('../mns/queue-lease.js')).adoptLease(await mns(), queue, handle, {
+              ...SWEEP_LEASE,
+              holdSeconds,
+              log: logger,
+              now: Date.now,
+            }),
+        };
+      },
+      invoker: (credential, accountId, regionId) => ({
+        invoke: async (name, payload, options) =>
+          (await import('../fc/fc-invoker.js'))
+            .createFcInvoker({
+              credential,
+              accountId,
+              region: regionId,
+              timeoutMs: 10_000,
+              ...(config.sweep.functionEndpoint === undefined
+                ? {}
+                : { endpoint: config.sweep.functionEndpoint }),
+            })
+            .invoke(name, payload, options),
+      }),
     },
   });
   options.onPhase?.('ready');

@@ -80,6 +80,15 @@ export async function readRegionState(
     }),
   );
 
+  await readCurrentRoles(ctx, regionId, state);
+  return state;
+}
+
+/**
+ * The current roles of the live instances in `state` (≤ 50 ids a call), into `state.roles`; a chunk that cannot
+ * be read moves its instances to `state.failed`. Also the sweep's entry, whose instances come from a listing.
+ */
+export async function readCurrentRoles(ctx: RunContext, regionId: string, state: RegionState): Promise<void> {
   // Classic-network instances cannot have a role and are skipped; asking about one may fail the whole call
   // (cloud-facts ECS-9).
   const live = [...state.instances.entries()]
@@ -89,7 +98,6 @@ export async function readRegionState(
     )
     .map(([id]) => id);
   await Promise.all(chunk(live, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
-  return state;
 }
 
 /** Current roles of ≤ 50 instances. A failure marks the whole chunk as unreadable. */

@@ -1,3 +1,4 @@
+import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
@@ -5,7 +6,7 @@ import { Ledger } from './ledger.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
-import { isRecentlyCreated, readRegionState } from './read-state.js';
+import { isRecentlyCreated, type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
 import { type RoleWrite, writeRoles } from './write-roles.js';
@@ -28,6 +29,33 @@ export interface ReconcileResult {
  * on what the events said, so duplicates and out-of-order events converge to the same state.
  */
 export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
+  return run(ctx, refs, (regionId, inScope) => readRegionState(ctx, regionId, inScope));
+}
+
+/**
+ * The same, for instances a listing (`DescribeInstances` by page, the sweep) has just read: only their roles are
+ * read, then the same decisions and writes. `refs` names exactly the `listed` instances, all in `regionId`.
+ */
+export async function reconcileListed(
+  ctx: RunContext,
+  regionId: string,
+  listed: readonly InstanceState[],
+  refs: readonly InstanceRef[],
+): Promise<ReconcileResult> {
+  return run(ctx, refs, async () => {
+    const state: RegionState = {
+      instances: new Map(listed.map((instance) => [instance.instanceId, instance])),
+      roles: new Map(),
+      failed: new Map(),
+    };
+    await readCurrentRoles(ctx, regionId, state);
+    return state;
+  });
+}
+
+type ReadState = (regionId: string, refs: readonly InstanceRef[]) => Promise<RegionState>;
+
+async function run(ctx: RunContext, refs: readonly InstanceRef[], read: ReadState): Promise<ReconcileResult> {
   const ledger = new Ledger(refs, ctx.fcRequestId, ctx.now);
   const byRegion = new Map<string, InstanceRef[]>();
   for (const ref of refs) {
@@ -36,7 +64,7 @@ export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): 
     else list.push(ref);
   }
   await Promise.all(
-    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(ctx, ledger, regionId, regionRefs)),
+    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(ctx, ledger, regionId, regionRefs, read)),
   );
 
   // Anything without an outcome was cut off by the deadline (design: "Bounded").
@@ -51,6 +79,7 @@ async function reconcileRegion(
   ledger: Ledger,
   regionId: string,
   refs: readonly InstanceRef[],
+  read: ReadState,
 ): Promise<void> {
   // Out-of-scope regions cost no ECS call.
   const inScope = refs.filter((ref) => {
@@ -60,7 +89,7 @@ async function reconcileRegion(
   });
   if (inScope.length === 0) return;
 
-  const state = await readRegionState(ctx, regionId, inScope);
+  const state = await read(regionId, inScope);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
       kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',

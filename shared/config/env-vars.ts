@@ -30,6 +30,18 @@ export const wholeNumber = (min: number, max: number) => {
   );
 };
 
+/** A number above 0 and at most `max`, in decimal (`0.5`, `20`; no sign or exponent). */
+export const positiveNumber = (max: number) => {
+  const allowed = `a number above 0 and at most ${max}`;
+  return z.pipe(
+    z.pipe(
+      z.string({ error: allowed }).check(z.regex(/^\d{1,15}(?:\.\d{1,6})?$/, allowed)),
+      z.transform(Number),
+    ),
+    z.number().check(z.gt(0, allowed), z.lte(max, allowed)),
+  );
+};
+
 /** One of `values`, exactly. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `one of ${values.join(', ')}` });

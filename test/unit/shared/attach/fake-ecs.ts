@@ -3,6 +3,7 @@ import type { RunContext } from '../../../../shared/attach/run-context.js';
 import {
   type CallOptions,
   type EcsGateway,
+  type InstancePage,
   type InstanceState,
   MAX_IDS_PER_CALL,
   MAX_IDS_PER_ROLE_READ,
@@ -32,7 +33,12 @@ export interface FakeEcsOptions {
 }
 
 export interface FakeCall {
-  action: 'DescribeInstances' | 'DescribeInstanceRamRole' | 'AttachInstanceRamRole' | 'DetachInstanceRamRole';
+  action:
+    | 'DescribeInstances'
+    | 'ListInstances'
+    | 'DescribeInstanceRamRole'
+    | 'AttachInstanceRamRole'
+    | 'DetachInstanceRamRole';
   ids: readonly string[];
   role?: string;
 }
@@ -83,6 +89,24 @@ export class FakeEcs implements EcsGateway {
         ? []
         : [{ instanceId, regionId, status: i.status, networkType: i.networkType, tags: { ...i.tags } }];
     });
+  }
+
+  /** Pages of 100 in insertion order; the token is the next offset. */
+  async listInstances(regionId: string, nextToken: string | null, _o: CallOptions): Promise<InstancePage> {
+    const offset = nextToken === null ? 0 : Number(nextToken);
+    const all = [...this.instances.entries()];
+    const page = all.slice(offset, offset + 100);
+    this.calls.push({ action: 'ListInstances', ids: page.map(([id]) => id) });
+    return {
+      instances: page.map(([instanceId, i]) => ({
+        instanceId,
+        regionId,
+        status: i.status,
+        networkType: i.networkType,
+        tags: { ...i.tags },
+      })),
+      nextToken: offset + 100 < all.length ? String(offset + 100) : null,
+    };
   }
 
   async describeInstanceRoles(
