@@ -90,6 +90,7 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
       }
 
       const faults = deps.faults.take(action, namedInstanceIds(params), handler.perInstanceResults);
+      await Promise.all(faults.holds);
       if (faults.error) {
         const { code, message, status, retryAfterMs } = faults.error;
         const answer = failure(new EcsApiError(code, message, status), accessKeyId, faults.latencyMs);
