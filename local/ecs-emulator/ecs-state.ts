@@ -53,6 +53,8 @@ export interface NewInstance {
 export class EcsState {
   readonly accountId: string;
   readonly #instances = new Map<string, EcsInstance>();
+  /** Roles each instance has held (see `rolesHeld`). */
+  readonly #held = new Map<string, string[]>();
   readonly #roles = new Map<string, EcsRole>();
   readonly #now: () => number;
 
@@ -107,7 +109,13 @@ export class EcsState {
       firstRoleAt: input.role ? this.#now() : null,
     };
     this.#instances.set(instance.id, instance);
+    if (instance.role !== null) this.#held.set(instance.id, [instance.role]);
     return copy(instance);
+  }
+
+  /** Every role the instance has held, in the order it got them (the chaos tests' "never a wrong role"). */
+  rolesHeld(instanceId: string): readonly string[] {
+    return this.#held.get(instanceId) ?? [];
   }
 
   addRole(input: { name: string; trustsEcs?: boolean }): EcsRole {
@@ -127,6 +135,11 @@ export class EcsState {
     const instance = this.#get(instanceId);
     instance.role = role;
     if (role !== null && instance.firstRoleAt === null) instance.firstRoleAt = this.#now();
+    if (role !== null) {
+      const held = this.#held.get(instanceId);
+      if (held === undefined) this.#held.set(instanceId, [role]);
+      else if (held.at(-1) !== role) held.push(role);
+    }
   }
 
   /** Makes an instance visible to the API (or hides it again). */

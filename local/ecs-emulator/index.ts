@@ -3,6 +3,7 @@ import type { CredentialStore } from '../credential-store.js';
 import { startHttpServer } from '../http/http-server.js';
 import type { Seed } from '../seed.js';
 import { behaviourFrom, type EcsBehaviour } from './behaviour.js';
+import { type ChaosOptions, EcsChaos } from './chaos.js';
 import type { ActionTrailForm } from './cloud-events.js';
 import { createEcsHandler } from './ecs-server.js';
 import { EcsState } from './ecs-state.js';
@@ -55,6 +56,8 @@ export interface EcsEmulatorOptions {
   onEvent?: EcsEventListener;
   /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
   onEventError?: (error: unknown) => void;
+  /** Random faults from the start (`EcsEmulator.chaos` turns them on and off later). */
+  chaos?: ChaosOptions;
 }
 
 /** The delays `EcsEmulator.timing` holds; each is read when used, so changes apply to later work. */
@@ -81,6 +84,8 @@ export interface EcsEmulator {
   readonly rateLimits: RateLimiter;
   /** How undocumented corners are answered (`EcsEmulatorOptions.behaviour`); changes apply to the next call. */
   readonly behaviour: EcsBehaviour;
+  /** Random faults (with what they injected so far), or undefined when off; may be set while running. */
+  chaos: EcsChaos | undefined;
   /** `events.on('event', e => …)`: every CloudEvent the emulated account emits. */
   readonly events: EcsEventEmitter;
   /** Delayed work (lifecycle steps, visibility, event deliveries) not yet done. */
@@ -120,6 +125,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   const lifecycle = new Lifecycle({ state, scheduler, publisher, timing, now });
   const rateLimits = new RateLimiter(options.rateLimits ?? {}, now);
   const behaviour = behaviourFrom(options.behaviour);
+  let chaos = options.chaos === undefined ? undefined : new EcsChaos(options.chaos);
   const settings = {
     latencyMs: options.latencyMs ?? 0,
     get actionTrailDelayMs() {
@@ -141,6 +147,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       limits: rateLimits,
       lifecycle,
       publisher,
+      chaos: () => chaos,
     }),
     options.port ?? 0,
   );
@@ -160,6 +167,12 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     timing,
     rateLimits,
     behaviour,
+    get chaos() {
+      return chaos;
+    },
+    set chaos(value: EcsChaos | undefined) {
+      chaos = value;
+    },
     events: publisher.emitter,
     get pendingWork() {
       return scheduler.pending;
@@ -174,6 +187,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
 }
 
 export { DEFAULT_BEHAVIOUR, type EcsBehaviour } from './behaviour.js';
+export { type ChaosKind, type ChaosOptions, type ChaosRates, EcsChaos, seededRandom } from './chaos.js';
 export type { ActionTrailForm, EcsCloudEvent } from './cloud-events.js';
 export { ACTIONTRAIL_TYPES } from './cloud-events.js';
 export { ECS_ERRORS, type EcsErrorCode } from './ecs-errors.js';
