@@ -32,6 +32,7 @@ import {
   probeSample,
   UNBUNDLED_SDKS,
 } from './cold-start.js';
+import { measureMemory } from './memory.js';
 import { naiveColdStart } from './naive/naive-handler.js';
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -334,6 +335,22 @@ async function chaos(directInstances: number): Promise<void> {
   }
 }
 
+/** Peak RSS of one invocation over a 10,000-instance batch, in a process of its own. */
+async function memory(): Promise<void> {
+  const m = await measureMemory(10_000);
+  const handled = Object.values(m.counts).reduce((a, b) => a + b, 0);
+  if (handled !== m.instances)
+    throw new Error(`the invocation reported ${handled} of ${m.instances} instances`);
+  row({
+    figure: `peak RSS of one invocation, ${m.instances} instances in one batch`,
+    value: `${mb(m.maxRssBytes)} (${JSON.stringify(m.counts)})`,
+    baseline: `${mb(m.idleRssBytes)} an idle Node process`,
+    ratio: m.maxRssBytes / m.idleRssBytes,
+    target: '≤ 128 MB',
+    ok: m.maxRssBytes <= 128 * 1024 ** 2,
+  });
+}
+
 function machine(): string[] {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const load = loadavg()
@@ -364,6 +381,7 @@ async function main(): Promise<void> {
   }
   await callsPerThousand();
   decodeDecideCpu();
+  await memory();
   await chaos(quick ? 1_000 : 10_000);
   if (!quick && !args.skipBurst) await burst();
   console.log(`\nMachine:\n${machine().join('\n')}\n`);
