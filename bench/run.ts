@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { type ChaosFigures, runChaos } from '../local/chaos/run-chaos.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { parseSeed } from '../local/seed.js';
 import { coldStart } from '../shared/attach/cold-start.js';
@@ -31,6 +32,7 @@ import {
   probeSample,
   UNBUNDLED_SDKS,
 } from './cold-start.js';
+import { measureMemory } from './memory.js';
 import { naiveColdStart } from './naive/naive-handler.js';
 import { SWEEP_BENCH, sweepFigures } from './sweep.js';
 
@@ -324,6 +326,54 @@ async function burst(): Promise<void> {
   }
 }
 
+/**
+ * Chaos (issue 9): each shape with 20 % transient and 2 % permanent faults on every ECS action, beside the same
+ * fleet without faults. What must hold is that no promise broke; the rest is reported.
+ */
+async function chaos(directInstances: number): Promise<void> {
+  const rates = { '*': { transient: 0.2, permanent: 0.02 } };
+  const calm = { '*': { transient: 0, permanent: 0 } };
+  for (const [shape, instances] of [
+    ['buffered', 10_000],
+    ['direct', directInstances],
+  ] as const) {
+    console.error(`  chaos, ${shape}, ${instances} instances: running…`);
+    const faulty = await runChaos({ shape, instances, rates, seed: 9 });
+    const quiet = await runChaos({ shape, instances, rates: calm, seed: 9 });
+    const counts = (c: ChaosFigures['outcomes'] | ChaosFigures['faults']) =>
+      Object.entries(c)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+    row({
+      figure: `chaos, ${shape}: ${instances} instances, 3 regions, 3 roles, 20 % transient + 2 % permanent faults per ECS call`,
+      value:
+        `${faulty.violations.length} promises broken; ${faulty.faultsTotal} faults in ${faulty.ecsCalls} ECS calls ` +
+        `(${counts(faulty.faults)}); outcomes: ${counts(faulty.outcomes)}; extra writes ${faulty.extraWrites}; ` +
+        `${faulty.records} dead-letter records; ${fmt(faulty.wallMs / 1000)} s`,
+      baseline: `no faults: ${quiet.ecsCalls} ECS calls, outcomes: ${counts(quiet.outcomes)}, ${quiet.records} records`,
+      ratio: faulty.ecsCalls / quiet.ecsCalls,
+      target: '0 broken (each instance correct or dead-lettered once, never a wrong role)',
+      ok: faulty.violations.length === 0 && quiet.violations.length === 0,
+    });
+  }
+}
+
+/** Peak RSS of one invocation over a 10,000-instance batch, in a process of its own. */
+async function memory(): Promise<void> {
+  const m = await measureMemory(10_000);
+  const handled = Object.values(m.counts).reduce((a, b) => a + b, 0);
+  if (handled !== m.instances)
+    throw new Error(`the invocation reported ${handled} of ${m.instances} instances`);
+  row({
+    figure: `peak RSS of one invocation, ${m.instances} instances in one batch`,
+    value: `${mb(m.maxRssBytes)} (${JSON.stringify(m.counts)})`,
+    baseline: `${mb(m.idleRssBytes)} an idle Node process`,
+    ratio: m.maxRssBytes / m.idleRssBytes,
+    target: '≤ 128 MB',
+    ok: m.maxRssBytes <= 128 * 1024 ** 2,
+  });
+}
+
 function machine(): string[] {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const load = loadavg()
@@ -355,6 +405,8 @@ async function main(): Promise<void> {
   await callsPerThousand();
   decodeDecideCpu();
   await sweep();
+  await memory();
+  await chaos(quick ? 1_000 : 10_000);
   if (!quick && !args.skipBurst) await burst();
   console.log(`\nMachine:\n${machine().join('\n')}\n`);
   console.log('| figure | ours | baseline (same run) | ratio | target | met | command |');

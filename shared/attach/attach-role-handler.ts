@@ -23,9 +23,12 @@ export interface AttachRoleDeps {
   ecs: (credential: CredentialProvider) => EcsGateway;
   /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
+  /** The clock and the waits between retries (a test's fake clock); real time by default. */
   now?: () => number;
   /** The fleet sweep's lease and self-invocation; without them a timer event sweeps nothing (logged). */
   sweep?: Pick<SweepDeps, 'lease' | 'invoker' | 'sleep' | 'random'>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /** Poison entries logged one by one; the rest are counted (every one has its dead-letter record). */
@@ -132,6 +135,8 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         now,
         fcRequestId: context.requestId,
         logger: log,
+        ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+        ...(deps.random === undefined ? {} : { random: deps.random }),
       },
       decoded.refs,
     );

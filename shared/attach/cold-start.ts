@@ -19,6 +19,17 @@ export interface ColdStartOptions {
   logDestination?: { write(line: string): void };
   /** Called as each phase ends (the bench splits cold start with it; nothing else needs it). */
   onPhase?: (phase: ColdStartPhase) => void;
+  /**
+   * The invocation's clock, its waits between retries and its jitter, for ECS and the dead-letter sink alike:
+   * a test's fake clock, so that no test depends on how fast the machine is. Real time by default.
+   */
+  clock?: InvocationClock;
+}
+
+export interface InvocationClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /**
@@ -71,10 +82,16 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   for (const warning of warnings) logger.warn({ policy: policyPath }, warning);
   options.onPhase?.('policy');
 
+  const { clock } = options;
+  const timing = {
+    ...(clock === undefined ? {} : { now: clock.now, sleep: clock.sleep }),
+    ...(clock?.random === undefined ? {} : { random: clock.random }),
+  };
   const handler = createAttachRoleHandler({
     config,
     policy,
     logger,
+    ...timing,
     ecs: (credential) =>
       new SdkEcsGateway({
         credential,
@@ -98,6 +115,8 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
       const retry = {
         maxAttempts: config.retry.maxAttempts,
         backoff: { baseMs: config.retry.baseMs, capMs: config.retry.capMs },
+        ...(timing.sleep === undefined ? {} : { sleep: timing.sleep }),
+        ...(timing.random === undefined ? {} : { random: timing.random }),
       };
       const { kind, name } = config.deadLetters;
       const load = async (): Promise<DeadLetterSink> =>
