@@ -1,4 +1,3 @@
-import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
 import { registerSecret } from '../logging/logger.js';
 
 /** The function role's STS keys as FC hands them over in `context.credentials`. */
@@ -8,10 +7,59 @@ export interface ContextCredentials {
   securityToken?: string;
 }
 
-export type CredentialProvider = Credential.default;
+/** The fields of `@alicloud/credentials`' `CredentialModel` that the SDK clients read. */
+export interface CredentialModel {
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  securityToken?: string;
+  bearerToken?: string;
+  type?: string;
+  providerName?: string;
+}
 
-/** Built lazily: the chain probes files and IMDS, which a function on FC never needs. */
+/**
+ * What the SDK clients call on a credential: `getCredential()` only (`@alicloud/openapi-core` client.js, each
+ * request, whose `Config` takes any object; `resolveCredentials` below, for `@alicloud/mns`).
+ */
+export interface CredentialProvider {
+  getCredential(): Promise<CredentialModel>;
+}
+
+/**
+ * FC's keys as the SDK's `static_sts` / `static_ak` providers give them, so a request carries the same
+ * `x-acs-credentials-provider` header, without loading `@alicloud/credentials` (its providers are most of a
+ * cold start's SDK code that FC never runs: cloud-facts CS-1).
+ */
+function contextProvider(keys: ContextCredentials & { accessKeyId: string; accessKeySecret: string }) {
+  const model: CredentialModel = keys.securityToken
+    ? {
+        accessKeyId: keys.accessKeyId,
+        accessKeySecret: keys.accessKeySecret,
+        securityToken: keys.securityToken,
+        type: 'sts',
+        providerName: 'static_sts',
+      }
+    : {
+        accessKeyId: keys.accessKeyId,
+        accessKeySecret: keys.accessKeySecret,
+        type: 'access_key',
+        providerName: 'static_ak',
+      };
+  return { getCredential: async () => ({ ...model }) };
+}
+
+/** Built lazily, with the package loaded only then: the chain probes files and IMDS, which FC never needs. */
 let defaultChain: CredentialProvider | undefined;
+
+function sdkDefaultChain(): CredentialProvider {
+  let chain: Promise<CredentialProvider> | undefined;
+  return {
+    getCredential: async () => {
+      chain ??= import('@alicloud/credentials').then((sdk) => new sdk.default.default());
+      return (await chain).getCredential();
+    },
+  };
+}
 
 /**
  * Credentials for this invocation: the STS keys FC put in the context when it did (each invocation may carry
@@ -22,21 +70,13 @@ export function credentialsFor(context: ContextCredentials | undefined): Credent
   if (context?.accessKeyId && context.accessKeySecret) {
     registerSecret(context.accessKeySecret);
     registerSecret(context.securityToken);
-    const config = context.securityToken
-      ? new CredentialConfig({
-          type: 'sts',
-          accessKeyId: context.accessKeyId,
-          accessKeySecret: context.accessKeySecret,
-          securityToken: context.securityToken,
-        })
-      : new CredentialConfig({
-          type: 'access_key',
-          accessKeyId: context.accessKeyId,
-          accessKeySecret: context.accessKeySecret,
-        });
-    return new Credential.default(config);
+    return contextProvider({
+      ...context,
+      accessKeyId: context.accessKeyId,
+      accessKeySecret: context.accessKeySecret,
+    });
   }
-  defaultChain ??= new Credential.default();
+  defaultChain ??= sdkDefaultChain();
   return defaultChain;
 }
 

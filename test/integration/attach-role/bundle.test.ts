@@ -61,6 +61,25 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     expect(stdout).not.toContain(stack.functionKeys.accessKeySecret);
   });
 
+  it("without keys in the context, signs with @alicloud/credentials' default chain (loaded then, in the bundle)", async () => {
+    const stack = await paymentsStack();
+    const { credentials: _none, ...context } = stack.context({ requestId: 'bundle-req-env' });
+    const env = {
+      ...stack.env({ FC_FUNC_CODE_PATH: CODE_DIR }),
+      PATH: process.env.PATH,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: stack.functionKeys.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.functionKeys.accessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: stack.functionKeys.securityToken,
+      TEST_INVOCATION: JSON.stringify({
+        event: fixture('eb-instance-state-pending.json').toString('base64'),
+        context,
+      }),
+    };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', invokeBundle], { env });
+    expect(stdout).toContain('SUMMARY {"counts":{"attached":1}');
+    expect(stack.ecs.state.instance('i-bp1pay00000000000002')?.role).toBe('EcsPaymentsRole');
+  });
+
   it('loads the MNS client only when something must be dead-lettered', async () => {
     // A copy of the code directory without the MNS client's chunk: what never loads cannot be missed.
     const dir = mkdtempSync(join(tmpdir(), 'bundle-without-mns-'));
