@@ -240,7 +240,9 @@ describe('every record the writers build parses back equal', () => {
           if (v !== undefined) expect(v.startsWith((backValue ?? '').replace(/…$/, ''))).toBe(true);
           if (!(typeof event === 'object' && event !== null && 'truncated' in event)) {
             // JSON has no -0: the wire form of the written event is what must come back.
-            expect(event).toEqual(writtenEvent === undefined ? undefined : JSON.parse(JSON.stringify(writtenEvent)));
+            expect(event).toEqual(
+              writtenEvent === undefined ? undefined : JSON.parse(JSON.stringify(writtenEvent)),
+            );
           }
         }
         const kept = new Set(
