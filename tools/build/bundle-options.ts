@@ -49,6 +49,12 @@ export const LEFT_OUT: readonly LeftOut[] = [
     names: ['register', 'unregister'],
   },
   { request: 'atomic-sleep', why: 'pino transports' },
+  // pino's tools.js reads `isMainThread` only in `buildSafeSonicBoom` (pino.destination(), left out above).
+  {
+    request: 'worker_threads',
+    from: /[/\\]pino[/\\]lib[/\\]tools\.js$/,
+    why: 'pino.destination() (isMainThread)',
+  },
 ];
 
 /** The error a left-out module throws when something does call it after all. */

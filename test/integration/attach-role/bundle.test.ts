@@ -80,6 +80,28 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     expect(stack.ecs.state.instance('i-bp1pay00000000000002')?.role).toBe('EcsPaymentsRole');
   });
 
+  it('evaluates at cold start none of what FC never runs: credential chain, XML parser, debug, worker threads', async () => {
+    // `process.moduleLoadList` names each Node built-in loaded so far: these are required only by those paths.
+    const probe = `
+      const before = new Set(process.moduleLoadList);
+      await import(${JSON.stringify(`${CODE_DIR}/index.mjs`)});
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m));
+      process.stdout.write(JSON.stringify(loaded) + '\\n');
+    `;
+    const env = {
+      PATH: process.env.PATH,
+      FC_FUNC_CODE_PATH: CODE_DIR,
+      DEAD_LETTER_QUEUE: 'q',
+      LOG_LEVEL: 'silent',
+    };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { env });
+    const loaded: string[] = JSON.parse(stdout.trim().split('\n').pop() ?? '[]');
+    expect(loaded).toContain('NativeModule https'); // the probe sees what the bundle loads
+    for (const builtin of ['child_process', 'tty', 'worker_threads', 'readline']) {
+      expect(loaded, builtin).not.toContain(`NativeModule ${builtin}`);
+    }
+  });
+
   it('loads the MNS client only when something must be dead-lettered', async () => {
     // A copy of the code directory without the MNS client's chunk: what never loads cannot be missed.
     const dir = mkdtempSync(join(tmpdir(), 'bundle-without-mns-'));
