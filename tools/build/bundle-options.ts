@@ -120,7 +120,7 @@ export interface Deferred {
 
 /**
  * What the SDKs `require` at load time but an FC invocation that succeeds never uses. Each stays in the bundle, but
- * is evaluated on the first read of one of its exports instead of at cold start (docs/cloud-facts.md CS-1, CS-2).
+ * is evaluated on the first read of one of its exports instead of at cold start (docs/cloud-facts.md CS-1–CS-3).
  */
 export const DEFERRED: readonly Deferred[] = [
   // openapi-core and gateway-spi build a credential from the SDK only for AccessKey or bearer-token configs; every
@@ -136,6 +136,8 @@ export const DEFERRED: readonly Deferred[] = [
     from: /@darabonba[/\\]typescript[/\\]dist[/\\]xml\.js$/,
     why: 'XML error responses',
   },
+  // httpx decompresses a gzip/deflate body, which it asks for only with `compression` (no client here sets it).
+  { request: 'zlib', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, why: 'compressed response bodies' },
 ];
 
 /**

@@ -80,7 +80,7 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     expect(stack.ecs.state.instance('i-bp1pay00000000000002')?.role).toBe('EcsPaymentsRole');
   });
 
-  it('evaluates at cold start none of what FC never runs: credential chain, XML parser, debug, worker threads', async () => {
+  it('evaluates at cold start none of what FC never runs: credential chain, XML parser, debug, worker threads, zlib', async () => {
     // `process.moduleLoadList` names each Node built-in loaded so far: these are required only by those paths.
     const probe = `
       const before = new Set(process.moduleLoadList);
@@ -97,7 +97,7 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { env });
     const loaded: string[] = JSON.parse(stdout.trim().split('\n').pop() ?? '[]');
     expect(loaded).toContain('NativeModule https'); // the probe sees what the bundle loads
-    for (const builtin of ['child_process', 'tty', 'worker_threads', 'readline']) {
+    for (const builtin of ['child_process', 'tty', 'worker_threads', 'readline', 'zlib']) {
       expect(loaded, builtin).not.toContain(`NativeModule ${builtin}`);
     }
   });
@@ -107,7 +107,8 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bundle-without-mns-'));
     cpSync(CODE_DIR, dir, { recursive: true });
     const mnsChunks = readdirSync(dir).filter((f) => /^mns-client-\w+\.mjs$/.test(f));
-    expect(mnsChunks).toHaveLength(1);
+    // More than one when a rebuild left the previous build's chunk (kept a while for running instances: build.ts).
+    expect(mnsChunks.length).toBeGreaterThanOrEqual(1);
     for (const chunk of mnsChunks) rmSync(join(dir, chunk));
     const stack = await paymentsStack();
     const invoke = (event: Buffer) =>
