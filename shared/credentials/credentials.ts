@@ -1,3 +1,4 @@
+import Credential from '@alicloud/credentials';
 import { registerSecret } from '../logging/logger.js';
 
 /** The function role's STS keys as FC hands them over in `context.credentials`. */
@@ -48,18 +49,11 @@ function contextProvider(keys: ContextCredentials & { accessKeyId: string; acces
   return { getCredential: async () => ({ ...model }) };
 }
 
-/** Built lazily, with the package loaded only then: the chain probes files and IMDS, which FC never needs. */
+/**
+ * Built lazily: the chain probes files and IMDS, which a function on FC never needs. In the bundle the package
+ * itself is evaluated only then (`tools/build/bundle-options.ts`, DEFERRED).
+ */
 let defaultChain: CredentialProvider | undefined;
-
-function sdkDefaultChain(): CredentialProvider {
-  let chain: Promise<CredentialProvider> | undefined;
-  return {
-    getCredential: async () => {
-      chain ??= import('@alicloud/credentials').then((sdk) => new sdk.default.default());
-      return (await chain).getCredential();
-    },
-  };
-}
 
 /**
  * Credentials for this invocation: the STS keys FC put in the context when it did (each invocation may carry
@@ -76,7 +70,7 @@ export function credentialsFor(context: ContextCredentials | undefined): Credent
       accessKeySecret: context.accessKeySecret,
     });
   }
-  defaultChain ??= sdkDefaultChain();
+  defaultChain ??= new Credential.default();
   return defaultChain;
 }
 

@@ -124,10 +124,10 @@ export interface Deferred {
  */
 export const DEFERRED: readonly Deferred[] = [
   // openapi-core and gateway-spi build a credential from the SDK only for AccessKey or bearer-token configs; every
-  // client here is handed a provider (shared/credentials): the SDK's chain is needed only without FC's keys.
+  // client here is handed a provider (shared/credentials), which needs the SDK's chain only without FC's keys.
   {
     request: '@alicloud/credentials',
-    from: /@alicloud[/\\](openapi-core|gateway-spi)[/\\]dist[/\\][\w/\\]+\.js$/,
+    from: /@alicloud[/\\](openapi-core|gateway-spi)[/\\]dist[/\\][\w/\\]+\.js$|[/\\]shared[/\\]credentials[/\\]credentials\.ts$/,
     why: "the SDK's credential classes, for AccessKey configs and the default chain",
   },
   // @darabonba/typescript's XML: openapi-core parses XML only for an error response of type text/xml.
