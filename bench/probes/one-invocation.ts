@@ -12,8 +12,10 @@ if (eventFile === undefined || contextFile === undefined) {
   throw new Error('BENCH_EVENT_FILE and BENCH_CONTEXT_FILE are required');
 }
 const handler = await coldStart(process.env, { logDestination: { write: () => undefined } });
-const summary = await handler(readFileSync(eventFile), JSON.parse(readFileSync(contextFile, 'utf8')));
+const r1 = process.memoryUsage().rss; const buf = readFileSync(eventFile); const r2 = process.memoryUsage().rss; let peak = 0; const iv = setInterval(() => { const m = process.memoryUsage(); peak = Math.max(peak, m.heapUsed); }, 5);
+const summary = await handler(buf, JSON.parse(readFileSync(contextFile, 'utf8')));
 // resourceUsage().maxRSS is in kilobytes (getrusage's ru_maxrss on Linux).
+clearInterval(iv);
 process.stdout.write(
-  `${JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, counts: summary.counts })}\n`,
+  `${JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, counts: summary.counts, r1, r2, peakHeap: peak })}\n`,
 );
