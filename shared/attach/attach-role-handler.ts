@@ -17,8 +17,11 @@ export interface AttachRoleDeps {
   config: Config;
   policy: Policy;
   logger: Logger;
-  /** ECS for this invocation's credentials (an `SdkEcsGateway` in production). */
-  ecs: (credential: CredentialProvider) => EcsGateway;
+  /**
+   * ECS for this invocation's credentials (in production a coalescing view over an `SdkEcsGateway`); `release`,
+   * when there, is called once the invocation is done with ECS.
+   */
+  ecs: (credential: CredentialProvider) => EcsGateway & { release?(): void };
   /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   now?: () => number;
@@ -79,9 +82,10 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       log.info({ ignored: decoded.ignored }, 'events about no instance: nothing to do');
 
     const credential = credentialsFor(context.credentials);
+    const gateway = deps.ecs(credential);
     const { summary, ledger } = await reconcile(
       {
-        gateway: deps.ecs(credential),
+        gateway,
         policy: deps.policy,
         deadline,
         retry: {
@@ -95,7 +99,7 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         logger: log,
       },
       decoded.refs,
-    );
+    ).finally(() => gateway.release?.());
 
     const at = new Date(now()).toISOString();
     const poison = decoded.poison.flatMap((p) =>

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
+import { EcsCoalescer } from '../ecs/ecs-coalescer.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
@@ -70,17 +71,22 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   for (const warning of warnings) logger.warn({ policy: policyPath }, warning);
   options.onPhase?.('policy');
 
+  // One per FC instance: the invocations FC runs at once on it (instanceConcurrency) share their ECS calls. Every
+  // invocation has the function's own role, so one scope.
+  const coalescer = new EcsCoalescer({ windowMs: config.coalesceWindowMs });
   const handler = createAttachRoleHandler({
     config,
     policy,
     logger,
     ecs: (credential) =>
-      new SdkEcsGateway({
-        credential,
-        ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
-        connectTimeoutMs: config.ecs.connectTimeoutMs,
-        readTimeoutMs: config.ecs.readTimeoutMs,
-      }),
+      coalescer.view(
+        new SdkEcsGateway({
+          credential,
+          ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
+          connectTimeoutMs: config.ecs.connectTimeoutMs,
+          readTimeoutMs: config.ecs.readTimeoutMs,
+        }),
+      ),
     // The MNS client and the sinks load on the first failure to write (a chunk of their own in the bundle):
     // an invocation that fails nothing never pays for them.
     deadLetters: (credential, accountId, regionId): DeadLetterSink => {
