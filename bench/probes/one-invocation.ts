@@ -12,7 +12,14 @@ if (eventFile === undefined || contextFile === undefined) {
   throw new Error('BENCH_EVENT_FILE and BENCH_CONTEXT_FILE are required');
 }
 const handler = await coldStart(process.env, { logDestination: { write: () => undefined } });
-const r1 = process.memoryUsage().rss; const buf = readFileSync(eventFile); const r2 = process.memoryUsage().rss; let peak = 0; const iv = setInterval(() => { const m = process.memoryUsage(); peak = Math.max(peak, m.heapUsed); }, 5);
+const r1 = process.memoryUsage().rss;
+const buf = readFileSync(eventFile);
+const r2 = process.memoryUsage().rss;
+let peak = 0;
+const iv = setInterval(() => {
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.heapUsed);
+}, 5);
 const summary = await handler(buf, JSON.parse(readFileSync(contextFile, 'utf8')));
 // resourceUsage().maxRSS is in kilobytes (getrusage's ru_maxrss on Linux).
 clearInterval(iv);

@@ -19,8 +19,11 @@ export interface AttachRoleDeps {
   config: Config;
   policy: Policy;
   logger: Logger;
-  /** ECS for this invocation's credentials (an `SdkEcsGateway` in production). */
-  ecs: (credential: CredentialProvider) => EcsGateway;
+  /**
+   * ECS for this invocation's credentials (in production a coalescing view over an `SdkEcsGateway`); `release`,
+   * when there, is called once the invocation is done with ECS.
+   */
+  ecs: (credential: CredentialProvider) => EcsGateway & { release?(): void };
   /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   /** The clock and the waits between retries (a test's fake clock); real time by default. */
@@ -121,9 +124,10 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       log.info({ ignored: decoded.ignored }, 'events about no instance: nothing to do');
 
     const credential = credentialsFor(context.credentials);
+    const gateway = deps.ecs(credential);
     const { summary, ledger } = await reconcile(
       {
-        gateway: deps.ecs(credential),
+        gateway,
         policy: deps.policy,
         deadline,
         retry: {
@@ -139,7 +143,7 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         ...(deps.random === undefined ? {} : { random: deps.random }),
       },
       decoded.refs,
-    );
+    ).finally(() => gateway.release?.());
 
     const at = new Date(now()).toISOString();
     const poison = decoded.poison.flatMap((p) =>

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
+import { type CoalescerClock, EcsCoalescer } from '../ecs/ecs-coalescer.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
@@ -87,18 +88,26 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
     ...(clock === undefined ? {} : { now: clock.now, sleep: clock.sleep }),
     ...(clock?.random === undefined ? {} : { random: clock.random }),
   };
+  // One per FC instance: the invocations FC runs at once on it (instanceConcurrency) share their ECS calls. Every
+  // invocation has the function's own role, so one scope.
+  const coalescer = new EcsCoalescer({
+    windowMs: config.coalesceWindowMs,
+    ...(clock === undefined ? {} : { clock: coalescerClock(clock) }),
+  });
   const handler = createAttachRoleHandler({
     config,
     policy,
     logger,
     ...timing,
     ecs: (credential) =>
-      new SdkEcsGateway({
-        credential,
-        ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
-        connectTimeoutMs: config.ecs.connectTimeoutMs,
-        readTimeoutMs: config.ecs.readTimeoutMs,
-      }),
+      coalescer.view(
+        new SdkEcsGateway({
+          credential,
+          ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
+          connectTimeoutMs: config.ecs.connectTimeoutMs,
+          readTimeoutMs: config.ecs.readTimeoutMs,
+        }),
+      ),
     // The MNS client and the sinks load on the first failure to write (a chunk of their own in the bundle):
     // an invocation that fails nothing never pays for them.
     deadLetters: (credential, accountId, regionId): DeadLetterSink => {
@@ -183,4 +192,21 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   });
   options.onPhase?.('ready');
   return handler;
+}
+
+/** The invocation clock as the coalescer's timer: a test's fake clock then drives the window too. */
+function coalescerClock(clock: InvocationClock): CoalescerClock {
+  return {
+    now: clock.now,
+    setTimeout: (run, ms) => {
+      const timer = { cancelled: false };
+      void clock.sleep(ms).then(() => {
+        if (!timer.cancelled) run();
+      });
+      return timer;
+    },
+    clearTimeout: (handle) => {
+      (handle as { cancelled: boolean }).cancelled = true;
+    },
+  };
 }

@@ -79,6 +79,7 @@ const envSchema = z.object({
   ECS_CONNECT_TIMEOUT_MS: ms(2_000, 100, 60_000),
   ECS_READ_TIMEOUT_MS: ms(10_000, 100, 120_000),
   ECS_CONCURRENCY: z._default(wholeNumber(1, 32), 4),
+  COALESCE_WINDOW_MS: ms(150, 0, 5_000),
   MAX_ATTEMPTS: z._default(wholeNumber(1, 50), 8),
   BACKOFF_BASE_MS: ms(200, 1, 60_000),
   BACKOFF_CAP_MS: ms(5_000, 1, 300_000),
@@ -115,6 +116,11 @@ export interface Config {
   mnsEndpoint?: string;
   ecs: { connectTimeoutMs: number; readTimeoutMs: number; concurrency: number };
   retry: { maxAttempts: number; baseMs: number; capMs: number };
+  /**
+   * How long an ECS call waits for calls of the same kind from invocations running at once on this instance, to
+   * share one call with them (`shared/ecs/ecs-coalescer.ts`); 0 turns coalescing off.
+   */
+  coalesceWindowMs: number;
   /** Time kept back from FC's timeout for the report and dead-lettering; derived from the timeout when unset. */
   deadlineMarginMs?: number;
   newInstanceGraceMs: number;
@@ -163,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       concurrency: e.ECS_CONCURRENCY,
     },
     retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, capMs: e.BACKOFF_CAP_MS },
+    coalesceWindowMs: e.COALESCE_WINDOW_MS,
     newInstanceGraceMs: e.NEW_INSTANCE_GRACE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     sweep: {

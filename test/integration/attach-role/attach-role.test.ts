@@ -91,6 +91,8 @@ describe('attach-role handler against the ECS and MNS emulators', () => {
   it('the same event delivered twice at once (concurrent invocations) attaches once and dead-letters nothing', async () => {
     h = await startHarness({
       seed: { instances: ids('pay', 30).map((id) => instance(id, { team: 'payments', env: 'prod' })) },
+      // Two FC instances racing, each with its own coalescer: nothing shared between them.
+      env: { COALESCE_WINDOW_MS: '0' },
     });
     const event = ids('pay', 30).map((id) => stateChange(id));
     // Both invocations read the roles before either writes (each read waits for the other), as two FC instances

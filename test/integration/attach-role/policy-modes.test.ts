@@ -80,7 +80,8 @@ describe('onExistingRole and mode', () => {
   });
 
   it('replace delivered twice at once: one invocation replaces, the other finds it done, nothing is dead-lettered', async () => {
-    h = await startHarness({ seed, policy: withExisting('replace') });
+    // Two FC instances racing, each with its own coalescer: nothing shared between them.
+    h = await startHarness({ seed, policy: withExisting('replace'), env: { COALESCE_WINDOW_MS: '0' } });
     // Both read the roles before either writes, as two FC instances racing would.
     h.stack.ecs.faults.add({ action: 'DescribeInstanceRamRole', barrier: 2 });
     const [a, b] = await Promise.all([h.invoke(event), h.invoke(event)]);

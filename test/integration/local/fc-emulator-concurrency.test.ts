@@ -46,12 +46,13 @@ class Gate {
 
 const LIMITED = fixtureFunction('scripted', { functionName: 'limited', reservedConcurrency: 1 });
 const UNLIMITED = fixtureFunction('scripted', { functionName: 'unlimited' });
+const SHARED = fixtureFunction('scripted', { functionName: 'shared', instanceConcurrency: 3 });
 
 let s: FcSandbox;
 let gate: Gate;
 let gateUrl: string;
 beforeAll(async () => {
-  s = await startFcSandbox([LIMITED, UNLIMITED], { maxInstancesPerFunction: 4 });
+  s = await startFcSandbox([LIMITED, UNLIMITED, SHARED], { maxInstancesPerFunction: 4 });
 });
 afterAll(async () => {
   await s?.close();
@@ -82,6 +83,23 @@ function peakConcurrency(fn: string): number {
   }
   return peak;
 }
+
+describe('instanceConcurrency > 1 (cloud-facts CO-1)', () => {
+  it('runs that many invocations at once in one instance (one module load), and opens a second beyond it', async () => {
+    await newGate();
+    const calls = Array.from({ length: 4 }, () =>
+      invoke3(s.client, 'shared', JSON.stringify({ awaitUrl: gateUrl })),
+    );
+    // All four are running at once (each holds the gate) before any ends.
+    await waitFor(() => gate.waiting === 4);
+    gate.open();
+    const instances = (await Promise.all(calls)).map((a) => (a.data as { instance: string }).instance);
+    const perInstance = [...new Set(instances)].map((id) => instances.filter((i) => i === id).length);
+    expect(perInstance.sort()).toEqual([1, 3]);
+    expect(s.fc.coldStarts('shared')).toBe(2);
+    expect(peakConcurrency('shared')).toBe(4);
+  });
+});
 
 describe("a function's declared concurrency limit (fc3 concurrencyConfig.reservedConcurrency)", () => {
   it('refuses a sync invocation beyond it with 429 ResourceExhausted, as @alicloud/fc20230330 reads it', async () => {

@@ -20,6 +20,7 @@ const WHOLE_NUMBERS: Record<string, readonly [number, number]> = {
   ECS_CONNECT_TIMEOUT_MS: [100, 60_000],
   ECS_READ_TIMEOUT_MS: [100, 120_000],
   ECS_CONCURRENCY: [1, 32],
+  COALESCE_WINDOW_MS: [0, 5_000],
   MAX_ATTEMPTS: [1, 50],
   BACKOFF_BASE_MS: [1, 60_000],
   BACKOFF_CAP_MS: [1, 300_000],
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       ecsEndpoint: { host: '127.0.0.1:8080', protocol: 'http' },
       ecs: { connectTimeoutMs: 2000, readTimeoutMs: 10000, concurrency: 4 },
       retry: { maxAttempts: 3, baseMs: 200, capMs: 5000 },
+      coalesceWindowMs: 150,
       newInstanceGraceMs: 300_000,
       logLevel: 'info',
     });
