@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
-import { type CoalescerClock, EcsCoalescer } from '../ecs/ecs-coalescer.js';
+import { EcsCoalescer } from '../ecs/ecs-coalescer.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
@@ -90,10 +90,9 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   };
   // One per FC instance: the invocations FC runs at once on it (instanceConcurrency) share their ECS calls. Every
   // invocation has the function's own role, so one scope.
-  const coalescer = new EcsCoalescer({
-    windowMs: config.coalesceWindowMs,
-    ...(clock === undefined ? {} : { clock: coalescerClock(clock) }),
-  });
+  // Real timers even under a test's fake clock: its waits for a window or a member's deadline stand for I/O
+  // that runs alongside, which a clock that jumps to the next wait cannot model.
+  const coalescer = new EcsCoalescer({ windowMs: config.coalesceWindowMs });
   const handler = createAttachRoleHandler({
     config,
     policy,
@@ -192,21 +191,4 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   });
   options.onPhase?.('ready');
   return handler;
-}
-
-/** The invocation clock as the coalescer's timer: a test's fake clock then drives the window too. */
-function coalescerClock(clock: InvocationClock): CoalescerClock {
-  return {
-    now: clock.now,
-    setTimeout: (run, ms) => {
-      const timer = { cancelled: false };
-      void clock.sleep(ms).then(() => {
-        if (!timer.cancelled) run();
-      });
-      return timer;
-    },
-    clearTimeout: (handle) => {
-      (handle as { cancelled: boolean }).cancelled = true;
-    },
-  };
 }
