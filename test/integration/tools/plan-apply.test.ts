@@ -2,18 +2,21 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../../local/call-log.js';
 import type { AccessKey } from '../../../local/credential-store.js';
 import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
 import { parseSeed } from '../../../local/seed.js';
+import { dispatch } from '../../../tools/cli/dispatch.js';
 import {
   type ApplyDocument,
   applyDocumentSchema,
   type FleetReport,
   fleetReportSchema,
 } from '../../../tools/cli/fleet/fleet-report.js';
+import { CliExit, type CliIo } from '../../../tools/cli.js';
 import { ACCOUNT, instance } from '../attach-role/harness.js';
 import { childExit, type Exit } from './child-exit.js';
 
@@ -206,6 +209,48 @@ describe('ram-role-attacher plan and apply against the emulators', { timeout: 24
       'Plan: 0 to attach, 0 to replace, 162 unchanged, 3 skipped, 0 unreadable.',
     );
     expect(again.stdout.includes('\u001b[')).toBe(false);
+  });
+
+  it('apply asks on a terminal and writes nothing unless the answer is "yes"; without one it refuses at once', async () => {
+    stack.calls.clear();
+    const refused = await run(['apply', '--policy', BAD, '--endpoint', stack.ecs.url]);
+    expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(refused.stderr.split('\n')[0]).toBe(
+      'ram-role-attacher apply: stdin is not a terminal, so apply cannot ask for confirmation: pass --yes to apply without asking',
+    );
+    expect(stack.calls.records).toEqual([]);
+
+    // In process, with a stdin that says it is a terminal and answers "no".
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    stdin.write('no\n');
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      stdin,
+      exit: (code) => {
+        throw new CliExit(code);
+      },
+    };
+    const saved = { ...process.env };
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = key.accessKeyId;
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = key.accessKeySecret;
+    const code = await dispatch(
+      ['apply', '--policy', BAD, '--endpoint', stack.ecs.url, '--region', 'cn-hangzhou'],
+      io,
+    )
+      .then(() => 0)
+      .catch((error: unknown) => (error instanceof CliExit ? error.code : Promise.reject(error)))
+      .finally(() => {
+        process.env = saved;
+      });
+    expect(code).toBe(1);
+    expect(stdout).toContain('Plan: 2 to attach, 0 to replace, 140 unchanged, 3 skipped, 0 unreadable.');
+    expect(stderr).toBe(
+      '\nApply 2 changes (2 to attach) in cn-hangzhou? Only "yes" applies: Apply cancelled: nothing written.\n',
+    );
+    expect(loggedWrites(stack.calls.records)).toEqual([]);
   });
 
   it('apply reports what ECS refused, dead-letters it when asked, and exits 1', async () => {
