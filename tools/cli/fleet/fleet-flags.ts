@@ -48,7 +48,10 @@ const BUDGET = /^(?:\d{1,4}(?:\.\d{1,3})?)$/;
  * failure (exit 1, every problem listed), as in `check-roles`.
  */
 export function fleetFlags(cli: Cli, values: FleetValues): FleetFlags {
-  const given = (values.region ?? []).flatMap((v) => v.split(',')).map((r) => r.trim());
+  const given = (values.region ?? [])
+    .flatMap((v) => v.split(','))
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   const checked = given.map((r) => cli.want('region', r, REGION_ALLOWED, regionCheck));
   const endpoint =
     values.endpoint === undefined
