@@ -12,6 +12,8 @@ type Parsed<O extends Options> = ReturnType<
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Where a command asks a person (`apply`'s confirmation); absent: nobody to ask, as when it is not a terminal. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Ends the command with this status; never returns (a test's version throws `CliExit`). */
   exit(code: number): never;
 }
@@ -19,6 +21,10 @@ export interface CliIo {
 export const processIo: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,
+  // A getter: Node opens stdin on first use, and only a command that asks should.
+  get stdin() {
+    return process.stdin;
+  },
   exit: (code) => process.exit(code),
 };
 

@@ -7,22 +7,14 @@
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import Ram, { GetRoleRequest } from '@alicloud/ram20150501';
 import type { CredentialProvider } from '../../../shared/credentials/credentials.js';
+import { type Endpoint, parseEndpoint } from '../endpoint-flag.js';
 import type { GetRoleAnswer } from './role-check.js';
 
 // Node's ESM loader hands a CommonJS module's `exports` to a default import (sdk-wire §8).
 const RamClient = ((Ram as unknown as { default?: unknown }).default ?? Ram) as typeof Ram.default;
 
-export interface RamEndpoint {
-  host: string;
-  protocol: 'http' | 'https';
-}
-
-/** `http(s)://host[:port]` or `host[:port]` (https), else undefined. */
-export function parseEndpoint(value: string): RamEndpoint | undefined {
-  const match = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(value);
-  if (match === null) return undefined;
-  return { host: match[2] ?? '', protocol: match[1] === 'http' ? 'http' : 'https' };
-}
+export type RamEndpoint = Endpoint;
+export { parseEndpoint };
 
 export type GetRole = (roleName: string) => Promise<GetRoleAnswer>;
 

@@ -98,10 +98,10 @@ describe('ram-role-attacher: help and usage errors', () => {
       .split('\n')
       .filter((line) => /^ {2}\S/.test(line))
       .map((line) => line.trim().split(/\s+/, 1)[0]);
-    expect(commands).toEqual(['validate', 'explain', 'iam', 'check-roles']);
+    expect(commands).toEqual(['validate', 'explain', 'iam', 'check-roles', 'plan', 'apply']);
   });
 
-  it.each(['validate', 'explain', 'iam', 'check-roles'])(
+  it.each(['validate', 'explain', 'iam', 'check-roles', 'plan', 'apply'])(
     '%s --help prints its usage on stdout, exit 0',
     async (name) => {
       for (const flag of ['--help', '-h']) {
@@ -117,7 +117,7 @@ describe('ram-role-attacher: help and usage errors', () => {
     [
       'a misspelt command',
       ['valdiate'],
-      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam, check-roles',
+      'ram-role-attacher: unknown command "valdiate" (did you mean validate?); commands: validate, explain, iam, check-roles, plan, apply',
     ],
     [
       'a tag without "="',
@@ -174,6 +174,61 @@ describe('ram-role-attacher: help and usage errors', () => {
       'an argument to a command that takes none',
       ['iam', '--account', ACCOUNT, 'extra'],
       'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --region, --policy, --s-yaml, --json, --print, --help)',
+    ],
+    [
+      'a region that is none (plan)',
+      ['plan', '--region', 'mars'],
+      'ram-role-attacher plan: --region: "mars" is not an Alibaba Cloud region id (like "cn-hangzhou"; the known ids are listed in shared/ecs/regions.ts)',
+    ],
+    [
+      'a misspelt region among several (plan)',
+      ['plan', '--region', 'cn-hangzhou,cn-shangahi'],
+      'ram-role-attacher plan: --region: "cn-shangahi" is not an Alibaba Cloud region id (did you mean "cn-shanghai"?)',
+    ],
+    [
+      'a region outside the policy (plan)',
+      ['plan', '--region', 'cn-beijing'],
+      'ram-role-attacher plan: --region: "cn-beijing" is not one of the policy\'s regions (cn-hangzhou, cn-shanghai); the function skips instances there',
+    ],
+    [
+      'a policy without regions and no --region (plan)',
+      ['plan', '--policy', join(dir, 'policy.yaml')],
+      `ram-role-attacher plan: --region is required: ${join(dir, 'policy.yaml')} names no regions (an Alibaba Cloud region id, like cn-hangzhou)`,
+    ],
+    [
+      'an endpoint with a path (plan)',
+      ['plan', '--endpoint', 'http://127.0.0.1:1/ecs'],
+      'ram-role-attacher plan: --endpoint: "http://127.0.0.1:1/ecs" is not an endpoint (http(s)://host[:port], no path)',
+    ],
+    [
+      'a budget of zero (plan)',
+      ['plan', '--calls-per-second', '0'],
+      'ram-role-attacher plan: --calls-per-second: "0" is not a positive number',
+    ],
+    [
+      'apply without --yes when stdin is not a terminal',
+      ['apply'],
+      'ram-role-attacher apply: stdin is not a terminal, so apply cannot ask for confirmation: pass --yes to apply without asking',
+    ],
+    [
+      'apply --json without --yes',
+      ['apply', '--json'],
+      'ram-role-attacher apply: --json needs --yes: apply cannot ask for confirmation in the middle of a JSON document',
+    ],
+    [
+      'apply with both dead-letter targets',
+      ['apply', '--yes', '--dead-letter-topic', 't', '--dead-letter-queue', 'q'],
+      'ram-role-attacher apply: --dead-letter-topic and --dead-letter-queue: give one of them, not both',
+    ],
+    [
+      'apply with --account but no dead-letter target',
+      ['apply', '--yes', '--account', ACCOUNT],
+      'ram-role-attacher apply: --account is only for --dead-letter-topic or --dead-letter-queue',
+    ],
+    [
+      'apply with a dead-letter queue and no account',
+      ['apply', '--yes', '--dead-letter-queue', 'dlq'],
+      'ram-role-attacher apply: --account is required (the Alibaba Cloud account id (UID), digits only; or set ALIBABA_CLOUD_ACCOUNT_ID)',
     ],
   ])('refuses %s with one line naming it, then the usage, exit 2', async (_what, argv, firstLine) => {
     expectUsageError(await cli(argv), firstLine);

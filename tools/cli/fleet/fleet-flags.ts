@@ -1,0 +1,91 @@
+/** The flags `plan` and `apply` share, parsed and checked once: the policy, the regions, ECS, the budget. */
+import type { LoadedPolicy } from '../../../shared/policy/load-policy.js';
+import type { Cli } from '../../cli.js';
+import { ENDPOINT_ALLOWED, type Endpoint, endpointCheck, parseEndpoint } from '../endpoint-flag.js';
+import { REGION_ALLOWED, regionCheck } from '../flag-checks.js';
+import { displayName, givenPolicyFile, loadPolicyFile } from '../policy-file.js';
+import { DEFAULT_SWEEP_CALLS_PER_SECOND } from './run-fleet.js';
+
+export const FLEET_OPTIONS = {
+  region: { type: 'string', multiple: true },
+  policy: { type: 'string' },
+  endpoint: { type: 'string' },
+  'calls-per-second': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export const FLEET_FLAGS_HELP = `  --region R        a region to walk; repeat it (or comma-separate) for more (default: the policy's
+                    regions); must be among the policy's regions when it names any
+  --policy F        the policy (default: the repository's policy.yaml); relative to where you ran npm from
+  --endpoint URL    ECS's endpoint for every region, ${ENDPOINT_ALLOWED} (default: the SDK's per region);
+                    for the emulators of \`npm run emulators\`, the "ecs" endpoint it prints
+  --calls-per-second N
+                    the budget per ECS action and region, as the sweep's SWEEP_CALLS_PER_SECOND
+                    (default ${DEFAULT_SWEEP_CALLS_PER_SECOND}); throttling halves it and it recovers`;
+
+export interface FleetFlags {
+  loaded: LoadedPolicy;
+  policyName: string;
+  regions: string[];
+  endpoint: Endpoint | undefined;
+  callsPerSecond: number;
+  json: boolean;
+}
+
+interface FleetValues {
+  region?: string[] | undefined;
+  policy?: string | undefined;
+  endpoint?: string | undefined;
+  'calls-per-second'?: string | undefined;
+  json?: boolean | undefined;
+}
+
+const BUDGET = /^(?:\d{1,4}(?:\.\d{1,3})?)$/;
+
+/**
+ * The checked flags. Usage errors (exit 2) name the flag: a region that is no Alibaba Cloud region ("did you
+ * mean"), one outside the policy's regions, no region at all, a bad endpoint or budget. An invalid policy is a
+ * failure (exit 1, every problem listed), as in `check-roles`.
+ */
+export function fleetFlags(cli: Cli, values: FleetValues): FleetFlags {
+  const given = (values.region ?? [])
+    .flatMap((v) => v.split(','))
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  const checked = given.map((r) => cli.want('region', r, REGION_ALLOWED, regionCheck));
+  const endpoint =
+    values.endpoint === undefined
+      ? undefined
+      : parseEndpoint(cli.want('endpoint', values.endpoint, ENDPOINT_ALLOWED, endpointCheck));
+  const budget = values['calls-per-second'];
+  const callsPerSecond =
+    budget === undefined
+      ? DEFAULT_SWEEP_CALLS_PER_SECOND
+      : Number(
+          cli.want('calls-per-second', budget, 'calls per second, like 5', (v) =>
+            BUDGET.test(v) && Number(v) > 0 ? undefined : `${JSON.stringify(v)} is not a positive number`,
+          ),
+        );
+  const file = givenPolicyFile(cli, values.policy, '--policy');
+  const loaded = loadPolicyFile(file);
+  const policyRegions = loaded.policy.regions;
+  if (checked.length === 0 && policyRegions === undefined) {
+    return cli.usageError(`--region is required: ${displayName(file)} names no regions (${REGION_ALLOWED})`);
+  }
+  const outside = checked.filter((r) => policyRegions !== undefined && !policyRegions.includes(r));
+  const first = outside[0];
+  if (first !== undefined) {
+    return cli.usageError(
+      `--region: ${JSON.stringify(first)} is not one of the policy's regions (${policyRegions?.join(', ')}); ` +
+        'the function skips instances there',
+    );
+  }
+  return {
+    loaded,
+    policyName: displayName(file),
+    regions: [...new Set(checked.length > 0 ? checked : (policyRegions ?? []))],
+    endpoint,
+    callsPerSecond,
+    json: values.json === true,
+  };
+}
