@@ -4,6 +4,8 @@ import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { EcsCoalescer } from '../ecs/ecs-coalescer.js';
+import { RateLimitedEcsGateway } from '../ecs/rate-limited-gateway.js';
+import { RateLimiter } from '../ecs/rate-limiter.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
@@ -93,6 +95,14 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   // Real timers even under a test's fake clock: its waits for a window or a member's deadline stand for I/O
   // that runs alongside, which a clock that jumps to the next wait cannot model.
   const coalescer = new EcsCoalescer({ windowMs: config.coalesceWindowMs });
+  // One per FC instance too: every invocation's calls take slots of the same per-action budget, which halves on
+  // Throttling and wins back a tenth of itself a second, so a storm costs waiting rather than refused calls.
+  const limiter = new RateLimiter({
+    ratePerSecond: config.ecsCallsPerSecond,
+    onlyAfterThrottling: true,
+    now: clock?.now ?? Date.now,
+    sleep: clock?.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms))),
+  });
   const handler = createAttachRoleHandler({
     config,
     policy,
@@ -100,12 +110,15 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
     ...timing,
     ecs: (credential) =>
       coalescer.view(
-        new SdkEcsGateway({
-          credential,
-          ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
-          connectTimeoutMs: config.ecs.connectTimeoutMs,
-          readTimeoutMs: config.ecs.readTimeoutMs,
-        }),
+        new RateLimitedEcsGateway(
+          new SdkEcsGateway({
+            credential,
+            ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
+            connectTimeoutMs: config.ecs.connectTimeoutMs,
+            readTimeoutMs: config.ecs.readTimeoutMs,
+          }),
+          limiter,
+        ),
       ),
     // The MNS client and the sinks load on the first failure to write (a chunk of their own in the bundle):
     // an invocation that fails nothing never pays for them.

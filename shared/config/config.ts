@@ -45,6 +45,8 @@ const schedule = z.string({ error: SCHEDULE_ALLOWED }).check(
 
 /** The ECS per-action limit is not published for these four actions; a third of an inferred 15/s (SW-4). */
 export const DEFAULT_SWEEP_CALLS_PER_SECOND = 5;
+/** Above the inferred 15/s (SW-4) on purpose: like the AWS SDKs' adaptive mode, the event path runs unhindered until ECS throttles it, then halves (a coalesced burst needs few calls). */
+export const DEFAULT_ECS_CALLS_PER_SECOND = 50;
 
 /** `cn-hangzhou,cn-shanghai`: each a region id, no duplicates; empty (s.yaml's default) is unset. */
 const REGION_LIST_ALLOWED = 'region ids such as cn-hangzhou, comma-separated';
@@ -80,6 +82,11 @@ const envSchema = z.object({
   ECS_READ_TIMEOUT_MS: ms(10_000, 100, 120_000),
   ECS_CONCURRENCY: z._default(wholeNumber(1, 32), 4),
   COALESCE_WINDOW_MS: ms(150, 0, 5_000),
+  /**
+   * The event path's client-side rate per ECS action and region on one FC instance: where it starts and what it
+   * recovers to after throttling halved it (AIMD, shared/ecs/rate-limiter.ts).
+   */
+  ECS_CALLS_PER_SECOND: z._default(positiveNumber(1_000), DEFAULT_ECS_CALLS_PER_SECOND),
   MAX_ATTEMPTS: z._default(wholeNumber(1, 50), 8),
   BACKOFF_BASE_MS: ms(200, 1, 60_000),
   BACKOFF_CAP_MS: ms(5_000, 1, 300_000),
@@ -121,6 +128,8 @@ export interface Config {
    * share one call with them (`shared/ecs/ecs-coalescer.ts`); 0 turns coalescing off.
    */
   coalesceWindowMs: number;
+  /** Calls per second per ECS action and region from one FC instance, before throttling lowers it. */
+  ecsCallsPerSecond: number;
   /** Time kept back from FC's timeout for the report and dead-lettering; derived from the timeout when unset. */
   deadlineMarginMs?: number;
   newInstanceGraceMs: number;
@@ -170,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, capMs: e.BACKOFF_CAP_MS },
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
+    ecsCallsPerSecond: e.ECS_CALLS_PER_SECOND,
     newInstanceGraceMs: e.NEW_INSTANCE_GRACE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     sweep: {

@@ -13,6 +13,11 @@ export interface RateLimiterOptions {
   decreaseFactor?: number;
   /** Calls per second won back per second without throttling (default: a tenth of the target). */
   recoveryPerSecond?: number;
+  /**
+   * Space a key's calls only once it has been throttled, until its rate is back at the target (as the AWS SDKs'
+   * adaptive retry mode: no client-side limit until the service asks for one). Default false: always spaced.
+   */
+  onlyAfterThrottling?: boolean;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
@@ -25,6 +30,8 @@ interface KeyState {
   adjustedAt: number;
   /** The last back-off; the calls in flight then are one signal, not many. */
   decreasedAt: number;
+  /** Whether calls are spaced now (always, unless `onlyAfterThrottling`). */
+  engaged: boolean;
 }
 
 export class RateLimiter {
@@ -34,6 +41,7 @@ export class RateLimiter {
   readonly #recovery: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #lazy: boolean;
   readonly #keys = new Map<string, KeyState>();
 
   constructor(options: RateLimiterOptions) {
@@ -50,11 +58,14 @@ export class RateLimiter {
     this.#recovery = options.recoveryPerSecond ?? ratePerSecond / 10;
     this.#now = options.now;
     this.#sleep = options.sleep;
+    this.#lazy = options.onlyAfterThrottling ?? false;
   }
 
   /** How long a call on `key` would wait now, ms (0: it may start at once). */
   waitMs(key: string): number {
     const state = this.#state(key);
+    this.#recover(state, this.#now());
+    if (!state.engaged) return 0;
     return Math.max(0, state.nextAt - this.#now());
   }
 
@@ -63,6 +74,7 @@ export class RateLimiter {
     const now = this.#now();
     const state = this.#state(key);
     this.#recover(state, now);
+    if (!state.engaged) return 0;
     const at = Math.max(now, state.nextAt);
     state.nextAt = at + 1000 / state.rate;
     const wait = at - now;
@@ -75,6 +87,10 @@ export class RateLimiter {
     const now = this.#now();
     const state = this.#state(key);
     this.#recover(state, now);
+    if (!state.engaged) {
+      state.engaged = true;
+      state.nextAt = now;
+    }
     if (now - state.decreasedAt >= 1000 / state.rate) {
       state.rate = Math.max(this.#min, state.rate * this.#factor);
       state.decreasedAt = now;
@@ -94,7 +110,13 @@ export class RateLimiter {
     let state = this.#keys.get(key);
     if (state === undefined) {
       const now = this.#now();
-      state = { rate: this.#target, nextAt: now, adjustedAt: now, decreasedAt: -Infinity };
+      state = {
+        rate: this.#target,
+        nextAt: now,
+        adjustedAt: now,
+        decreasedAt: -Infinity,
+        engaged: !this.#lazy,
+      };
       this.#keys.set(key, state);
     }
     return state;
@@ -104,5 +126,7 @@ export class RateLimiter {
     const elapsed = Math.max(0, now - state.adjustedAt);
     state.rate = Math.min(this.#target, state.rate + (this.#recovery * elapsed) / 1000);
     state.adjustedAt = now;
+    if (this.#lazy && state.engaged && state.rate >= this.#target && now >= state.nextAt)
+      state.engaged = false;
   }
 }

@@ -272,3 +272,19 @@ describe('loadConfig: the sweep', () => {
       expect(message).toContain(name);
   });
 });
+
+describe("ECS_CALLS_PER_SECOND (the event path's adaptive rate)", () => {
+  it('defaults to 50 and takes a decimal rate', () => {
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q' }).ecsCallsPerSecond).toBe(50);
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_CALLS_PER_SECOND: '2.5' }).ecsCallsPerSecond).toBe(2.5);
+  });
+
+  it.each(['0', '-1', 'fast', '1e3', '1001'])(
+    'refuses %j, naming the variable and what is allowed',
+    (value) => {
+      expect(() => loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_CALLS_PER_SECOND: value })).toThrow(
+        `ECS_CALLS_PER_SECOND: "${value}" is not a number above 0 and at most 1000`,
+      );
+    },
+  );
+});
