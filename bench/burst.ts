@@ -55,7 +55,7 @@ export function burstScenario(timeLimitSeconds: number): Scenario {
         },
       };
     }),
-    expect: { converged: true, deadLetters: [] },
+    expect: { converged: true, deadLetters: [], repairedBySweep: [] },
   };
 }
 

@@ -7,7 +7,12 @@ import { AsyncInvoker, type AsyncRequestRecord } from './async-invoker.js';
 import { DEFAULT_RECORD_FORM, type FailureRecordForm, type RecordBodyEncoding } from './failure-record.js';
 import { FcApiError, FcEmulatorClosedError } from './fc-errors.js';
 import { createFcHandler } from './fc-server.js';
-import { type FunctionLogLine, FunctionRuntime, type InvocationRecord } from './function-runtime.js';
+import {
+  type FunctionLogLine,
+  FunctionRuntime,
+  type FunctionUpdate,
+  type InvocationRecord,
+} from './function-runtime.js';
 import { type InvocationAnswer, queuedAnswer, syncAnswer } from './invocation-answer.js';
 import { MnsDestination } from './mns-destination.js';
 import { payloadLimitBytes, SYNC_PAYLOAD_LIMIT_BYTES } from './payload-limits.js';
@@ -49,6 +54,11 @@ export interface FcEmulator {
    * answers; async queues it and answers 202. Rejects with FcApiError `FunctionNotFound` for an unknown name.
    */
   invoke(functionName: string, event: Buffer, options?: { async?: boolean }): Promise<InvocationAnswer>;
+  /**
+   * UpdateFunction, as `PUT /2023-03-30/functions/{fn}` does it: instances started from now on run with the new
+   * configuration; running ones finish and stop. Rejects with FcApiError `FunctionNotFound` for an unknown name.
+   */
+  updateFunction(functionName: string, change: FunctionUpdate): FunctionDeployment;
   /** Every attempt to run a function, in the order they ended. */
   readonly invocations: readonly InvocationRecord[];
   /** Every async invocation and how it ended. */
@@ -139,12 +149,22 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
     return syncAnswer(requestId, result);
   };
 
+  const update = (functionName: string, change: FunctionUpdate): FunctionDeployment => {
+    if (closed) throw new FcEmulatorClosedError();
+    const runtime = runtimes.get(functionName);
+    if (runtime === undefined) {
+      throw new FcApiError('FunctionNotFound', `function '${functionName}' does not exist`);
+    }
+    return runtime.update(change);
+  };
+
   const server = await startHttpServer(
     createFcHandler({
       credentials: options.credentials,
       nonces: new NonceStore(),
       calls,
       invoke,
+      update: (functionName, change) => functionAnswer(update(functionName, change)),
       now: Date.now,
     }),
     options.port ?? 0,
@@ -157,6 +177,7 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
     accountId: options.accountId,
     invoke: (functionName, event, invokeOptions) =>
       invoke(functionName, event, { async: invokeOptions?.async ?? false }),
+    updateFunction: update,
     invocations,
     asyncRequests: asyncInvoker.requests,
     coldStarts: (functionName) => runtimes.get(functionName)?.coldStarts ?? 0,
@@ -174,5 +195,19 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
       await server.close();
       await Promise.all([...runtimes.values()].map((runtime) => runtime.close()));
     },
+  };
+}
+
+/** The `Function` FC 3.0 answers UpdateFunction with: the fields the emulator knows. */
+function functionAnswer(fn: FunctionDeployment): Record<string, unknown> {
+  return {
+    functionName: fn.functionName,
+    runtime: fn.runtime,
+    handler: fn.handler,
+    memorySize: fn.memorySize,
+    timeout: fn.timeoutSeconds,
+    instanceConcurrency: fn.instanceConcurrency,
+    environmentVariables: fn.environment,
+    lastModifiedTime: new Date().toISOString(),
   };
 }

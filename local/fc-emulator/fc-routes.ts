@@ -14,6 +14,7 @@ export interface InvocationRoute {
   qualifier?: string;
 }
 
+const FC3_FUNCTION_PATH = /^\/2023-03-30\/functions\/([^/]+)\/?$/;
 const FC3_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations\/?$/;
 const FC2_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations\/?$/;
 
@@ -42,6 +43,12 @@ export function matchInvocationPath(path: string): InvocationRoute | undefined {
     };
   }
   return undefined;
+}
+
+/** `/2023-03-30/functions/{fn}`: the function itself (UpdateFunction is `PUT` on it, cloud-facts SC-2). */
+export function matchFunctionPath(path: string): string | undefined {
+  const match = FC3_FUNCTION_PATH.exec(path);
+  return match?.[1] === undefined ? undefined : decode(match[1]);
 }
 
 function decode(segment: string): string | undefined {

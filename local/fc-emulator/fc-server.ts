@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod/mini';
 import type { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import type { NonceStore } from '../ecs-emulator/nonce-store.js';
@@ -6,8 +7,9 @@ import type { RequestHandler } from '../http/http-server.js';
 import { headerMapFromRaw } from '../signature/acs3.js';
 import { authenticateFc, type FcSignatureScheme } from './fc-authenticate.js';
 import { FcApiError } from './fc-errors.js';
-import { apiVersionOf, matchInvocationPath } from './fc-routes.js';
+import { apiVersionOf, matchFunctionPath, matchInvocationPath } from './fc-routes.js';
 import { fcHeader, parseFcAuthorization } from './fc-signature.js';
+import type { FunctionUpdate } from './function-runtime.js';
 import type { InvocationAnswer } from './invocation-answer.js';
 import { newRequestId } from './request-id.js';
 
@@ -24,6 +26,8 @@ export interface FcHandlerDeps {
     event: Buffer,
     options: { async: boolean; requestId: string },
   ): Promise<InvocationAnswer>;
+  /** UpdateFunction; throws FcApiError for an unknown function. Answers the function as FC 3.0 does. */
+  update(functionName: string, change: FunctionUpdate): Record<string, unknown>;
   now(): number;
 }
 
@@ -39,6 +43,7 @@ export function createFcHandler(deps: FcHandlerDeps): RequestHandler {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const route = matchInvocationPath(path);
+    const updated = req.method === 'PUT' ? matchFunctionPath(path) : undefined;
     const apiVersion = route?.apiVersion ?? apiVersionOf(path);
     const invocationType = fcHeader(req.headers, 'x-fc-invocation-type') ?? 'Sync';
     let accessKeyId = claimedAccessKeyId(fcHeader(req.headers, 'authorization') ?? '');
@@ -46,13 +51,17 @@ export function createFcHandler(deps: FcHandlerDeps): RequestHandler {
     const record = (status: number, code?: string) =>
       deps.calls.record({
         service: 'fc',
-        action: 'InvokeFunction',
+        action: updated === undefined ? 'InvokeFunction' : 'UpdateFunction',
         status,
         ...(code === undefined ? {} : { code }),
         ...(accessKeyId === undefined ? {} : { accessKeyId }),
         params: {
-          ...(route === undefined ? { path } : { function: route.functionName }),
-          invocationType,
+          ...(route === undefined
+            ? updated === undefined
+              ? { path }
+              : { function: updated }
+            : { function: route.functionName }),
+          ...(updated === undefined ? { invocationType } : {}),
           apiVersion,
           ...(scheme === undefined ? {} : { signature: scheme }),
         },
@@ -73,6 +82,13 @@ export function createFcHandler(deps: FcHandlerDeps): RequestHandler {
       );
       accessKeyId = auth.accessKeyId;
       scheme = auth.scheme;
+      if (updated !== undefined) {
+        const answer = JSON.stringify(deps.update(updated, parseFunctionUpdate(body)));
+        res.writeHead(200, { 'x-fc-request-id': requestId, 'content-type': 'application/json' });
+        res.end(answer);
+        record(200);
+        return;
+      }
       if (route === undefined || req.method !== 'POST') {
         throw new FcApiError('PathNotSupported', `'${req.method ?? ''}' against '${path}' is not supported`);
       }
@@ -102,6 +118,40 @@ function claimedAccessKeyId(authorization: string): string | undefined {
   return (
     parseFcAuthorization(authorization)?.accessKeyId ?? /\bCredential=([^,\s]+)/.exec(authorization)?.[1]
   );
+}
+
+/** `UpdateFunctionInput` fields the emulator runs with; it ignores `description`. */
+const functionUpdateSchema = z.strictObject({
+  environmentVariables: z.optional(z.record(z.string(), z.string())),
+  timeout: z.optional(z.int().check(z.gte(1), z.lte(86_400))),
+  memorySize: z.optional(z.int().check(z.gte(128), z.lte(32_768))),
+  description: z.optional(z.string()),
+});
+
+/**
+ * The body of UpdateFunction. A field FC takes but the emulator does not run (code, layers, VPC…) is refused by
+ * name rather than silently ignored: a test relying on it would otherwise pass against nothing.
+ */
+function parseFunctionUpdate(body: Buffer): FunctionUpdate {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    throw new FcApiError('InvalidArgument', 'the UpdateFunction body is not JSON');
+  }
+  const parsed = functionUpdateSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.');
+    throw new FcApiError(
+      'InvalidArgument',
+      issue?.code === 'unrecognized_keys'
+        ? `emulator: UpdateFunction of ${field} is not emulated (only environmentVariables, timeout, memorySize, description)`
+        : `invalid ${field}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const { description: _ignored, ...change } = parsed.data;
+  return change;
 }
 
 function parseInvocationType(value: string): boolean {

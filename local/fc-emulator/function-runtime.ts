@@ -46,16 +46,23 @@ export interface FunctionRuntimeOptions {
 /** Loading the code may take this long at least, whatever the function's timeout (the real bundle takes ~0.3 s). */
 const MIN_INIT_TIMEOUT_MS = 10_000;
 
+/** What UpdateFunction may change here: the fields of `UpdateFunctionInput` the emulator runs with. */
+export interface FunctionUpdate {
+  environmentVariables?: Record<string, string>;
+  timeout?: number;
+  memorySize?: number;
+}
+
 /** A deployed function: its instance pool and how one invocation runs on it. */
 export class FunctionRuntime {
-  readonly fn: FunctionDeployment;
+  #fn: FunctionDeployment;
   readonly #options: FunctionRuntimeOptions;
   readonly #pool: InstancePool<FunctionInstance>;
   /** Each instance's STS keys (the function role's), issued when it starts. */
   readonly #keys = new WeakMap<FunctionInstance, Required<AccessKey>>();
 
   constructor(options: FunctionRuntimeOptions) {
-    this.fn = options.fn;
+    this.#fn = options.fn;
     this.#options = options;
     const reserved = options.fn.reservedConcurrency;
     if (reserved !== undefined && reserved < 1) {
@@ -68,6 +75,30 @@ export class FunctionRuntime {
       perInstance: Math.max(1, options.fn.instanceConcurrency),
       create: () => this.#startInstance(),
     });
+  }
+
+  /** The function as deployed now (UpdateFunction changes it). */
+  get fn(): FunctionDeployment {
+    return this.#fn;
+  }
+
+  /**
+   * UpdateFunction: the new configuration applies to instances started from now on; the running ones finish
+   * their invocations and stop (cloud-facts SC-1), so the next invocation cold-starts with it. The function
+   * reads its configuration and policy only at cold start, so without this an update would never reach it.
+   * `environmentVariables` replaces the whole map, as FC's does (SC-2).
+   */
+  update(change: FunctionUpdate): FunctionDeployment {
+    this.#fn = {
+      ...this.#fn,
+      ...(change.environmentVariables === undefined
+        ? {}
+        : { environment: { ...change.environmentVariables } }),
+      ...(change.timeout === undefined ? {} : { timeoutSeconds: change.timeout }),
+      ...(change.memorySize === undefined ? {} : { memorySize: change.memorySize }),
+    };
+    this.#pool.retireAll();
+    return this.#fn;
   }
 
   /** Instances started so far (each a cold start). */
@@ -129,7 +160,8 @@ export class FunctionRuntime {
   #startInstance(): FunctionInstance {
     const instanceId = newInstanceId();
     const keys = this.#options.credentials.issueSts();
-    const { fn, identity, envOverrides, onLog } = this.#options;
+    const fn = this.#fn;
+    const { identity, envOverrides, onLog } = this.#options;
     const instance = new FunctionInstance({
       instanceId,
       codeDir: fn.codeDir,

@@ -31,6 +31,8 @@ export class InstancePool<I extends PooledInstance> {
   readonly #options: InstancePoolOptions<I>;
   readonly #active = new Map<I, number>();
   readonly #waiters: Array<{ resolve(lease: Lease<I>): void; reject(error: Error): void }> = [];
+  /** Instances of an older configuration: they finish what they run, take nothing new, then stop. */
+  readonly #retired = new Set<I>();
   #closed = false;
   /** Instances ever started: each one is a cold start. */
   started = 0;
@@ -70,6 +72,16 @@ export class InstancePool<I extends PooledInstance> {
     return this.#tryLease();
   }
 
+  /**
+   * After the function's code or configuration changed: every live instance finishes the invocations it runs,
+   * takes no new one and stops once idle, so later invocations cold-start instances of the new configuration.
+   */
+  retireAll(): void {
+    for (const instance of this.#active.keys()) this.#retired.add(instance);
+    this.#stopIdleRetired();
+    this.#wake();
+  }
+
   /** Stops every instance and turns away waiting and later invocations. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -82,7 +94,7 @@ export class InstancePool<I extends PooledInstance> {
   #tryLease(): Lease<I> | undefined {
     this.#prune();
     for (const [instance, active] of this.#active) {
-      if (instance.state !== 'dead' && active < this.#options.perInstance) {
+      if (instance.state !== 'dead' && !this.#retired.has(instance) && active < this.#options.perInstance) {
         this.#active.set(instance, active + 1);
         return this.#lease(instance, false);
       }
@@ -104,6 +116,7 @@ export class InstancePool<I extends PooledInstance> {
         released = true;
         const active = this.#active.get(instance);
         if (active !== undefined) this.#active.set(instance, active - 1);
+        this.#stopIdleRetired();
         this.#wake();
       },
     };
@@ -114,6 +127,16 @@ export class InstancePool<I extends PooledInstance> {
       const lease = this.#tryLease();
       if (!lease) return;
       this.#waiters.shift()?.resolve(lease);
+    }
+  }
+
+  /** Retired instances that run nothing any more are stopped and leave the pool (freeing their place). */
+  #stopIdleRetired(): void {
+    for (const instance of this.#retired) {
+      if ((this.#active.get(instance) ?? 0) > 0) continue;
+      this.#retired.delete(instance);
+      this.#active.delete(instance);
+      void instance.stop();
     }
   }
 

@@ -1,4 +1,5 @@
 import Ecs, {
+  DetachInstanceRamRoleRequest,
   RunInstancesRequest,
   RunInstancesRequestTag,
   TagResourcesRequest,
@@ -64,6 +65,27 @@ export class Operator {
         ),
       );
     }
+  }
+
+  /**
+   * Detaches whatever role each instance holds, as someone would in the console (no `RamRoleName`), ≤ 100 a call.
+   * Returns the ids ECS reports as detached.
+   */
+  async detachRoles(regionId: string, instanceIds: string[]): Promise<string[]> {
+    const detached: string[] = [];
+    for (let i = 0; i < instanceIds.length; i += 100) {
+      const response = await this.#retry(() =>
+        this.#client(regionId).detachInstanceRamRole(
+          new DetachInstanceRamRoleRequest({
+            regionId,
+            instanceIds: JSON.stringify(instanceIds.slice(i, i + 100)),
+          }),
+        ),
+      );
+      for (const result of response.body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [])
+        if (result.success === true && result.instanceId !== undefined) detached.push(result.instanceId);
+    }
+    return detached;
   }
 
   #client(regionId: string): Ecs.default {

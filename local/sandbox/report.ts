@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { formatTally } from './alert-tally.js';
 import type { Progress, RunResult } from './run-scenario.js';
 import type { Bound } from './scenario.js';
@@ -23,8 +24,8 @@ export function checkExpectations(result: RunResult): Check[] {
       ok: wrong.length === 0,
       text:
         wrong.length === 0
-          ? `converged: all ${result.verdicts.length} instances hold the role the policy gives them, keep one by policy, or are dead-lettered`
-          : `converged: ${wrong.length} of ${result.verdicts.length} instances are wrong, e.g. ${wrong
+          ? `converged (${basename(result.policyFile)}): all ${result.verdicts.length} instances hold the role the policy gives them, keep one by policy, or are dead-lettered`
+          : `converged (${basename(result.policyFile)}): ${wrong.length} of ${result.verdicts.length} instances are wrong, e.g. ${wrong
               .slice(0, 3)
               .map((v) => `${v.instanceId} ${v.because}`)
               .join('; ')}`,
@@ -79,6 +80,7 @@ export function checkExpectations(result: RunResult): Check[] {
     expect.redriveFixed,
     result.redrives.reduce((n, r) => n + r.fixed, 0),
   );
+  checks.push(...repairChecks(result));
   checks.push({
     ok: result.alerts.problems.length === 0,
     text:
@@ -87,6 +89,24 @@ export function checkExpectations(result: RunResult): Check[] {
         : `${result.alerts.problems.length} alerts failed their checks, e.g. ${result.alerts.problems[0]}`,
   });
   return checks;
+}
+
+/** Each group of `repairedBySweep`: every instance of it was repaired by a sweep step. */
+function repairChecks({ scenario, groups, sweeps }: RunResult): Check[] {
+  const repaired = new Set(sweeps.flatMap((s) => s.repaired));
+  return scenario.expect.repairedBySweep.map((group) => {
+    const ids = groups[group] ?? [];
+    const missed = ids.filter((id) => !repaired.has(id));
+    return {
+      ok: ids.length > 0 && missed.length === 0,
+      text:
+        ids.length === 0
+          ? `repaired by the sweep: group ${group} has no instances`
+          : missed.length === 0
+            ? `repaired by the sweep: all ${ids.length} of group ${group} lacked their role when a sweep started and held it when it completed`
+            : `repaired by the sweep: ${missed.length} of ${ids.length} of group ${group} were not, e.g. ${missed.slice(0, 3).join(', ')}`,
+    };
+  });
 }
 
 /** Every step ran, or which did not before the time limit and which failed. */
@@ -123,9 +143,25 @@ export function formatReport(result: RunResult, checks: readonly Check[]): strin
       (r, i) =>
         `Redrive ${i + 1}: scanned ${r.scanned} records (${r.instances.scanned} instances), replayed ${r.replayed} (${r.instances.replayed} instances) in ${r.invocations} invocations, ${r.fixed} fixed and deleted (${r.instances.fixed} instances), ${r.stillFailing} still failing (${r.instances.stillFailing} instances)`,
     ),
+    ...(result.eventsDropped > 0
+      ? [`Events lost on the way to EventBridge (dropEvents): ${result.eventsDropped}`]
+      : []),
+    ...result.sweeps.map(
+      (s, i) =>
+        `Sweep ${i + 1} (step ${s.step}, ${s.policyFile}): ${s.report.invocations} ${s.report.invocations === 1 ? 'invocation' : 'invocations'}; ${
+          Object.entries(s.report.totals)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([region, counts]) => `${region}: ${list(counts) || 'no instances'}`)
+            .join('; ') || 'nothing swept'
+        }; repaired ${s.repaired.length} instances`,
+    ),
     result.latency.count === 0
       ? 'Launch-to-role latency: no launched instance got a role'
-      : `Launch-to-role latency (${result.latency.count} instances): p50 ${round(result.latency.p50)} s, p95 ${round(result.latency.p95)} s, max ${round(result.latency.max)} s`,
+      : `Launch-to-role latency (${result.latency.count} instances${
+          result.latency.sweptFirst > 0
+            ? `; ${result.latency.sweptFirst} more got their first role from a sweep`
+            : ''
+        }): p50 ${round(result.latency.p50)} s, p95 ${round(result.latency.p95)} s, max ${round(result.latency.max)} s`,
     '',
     'Expectations:',
     ...checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.text}`),

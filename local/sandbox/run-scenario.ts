@@ -13,7 +13,7 @@ import { Operator } from './operator.js';
 import { judge, type Verdict } from './oracle.js';
 import { type Sandbox, type Shape, startSandbox } from './sandbox.js';
 import type { Scenario } from './scenario.js';
-import { runSteps } from './step-runner.js';
+import { runSteps, type StepContext, type SweepRun } from './step-runner.js';
 
 /** A snapshot of the run so far, for the live progress line. */
 export interface Progress {
@@ -53,8 +53,11 @@ export interface RunResult {
     unreadable: number;
   };
   bufferDeadLetters: number;
-  /** Launch (RunInstances) to first role, seconds, for launched instances that got one. */
-  latency: { count: number; p50: number; p95: number; max: number };
+  /**
+   * Launch (RunInstances) to first role, seconds, for launched instances that got one through events (those whose
+   * first role came from a sweep step are `sweptFirst`, not timed: their wait is the scenario's, not the system's).
+   */
+  latency: { count: number; p50: number; p95: number; max: number; sweptFirst: number };
   verdicts: Verdict[];
   notes: readonly string[];
   /** Steps that could not be carried out (e.g. a launch the API refused). */
@@ -71,6 +74,14 @@ export interface RunResult {
   };
   /** One report per redrive step. */
   redrives: RedriveReport[];
+  /** One per sweep step: the sweep's counts per region and outcome, and the instances it repaired. */
+  sweeps: SweepRun[];
+  /** Instance ids by group (launched, `seed`, or named by a detach's `as`). */
+  groups: Record<string, string[]>;
+  /** Events EventBridge lost (`dropEvents`). */
+  eventsDropped: number;
+  /** The policy deployed at the end, which `converged` is judged against (a `deploy` step changes it). */
+  policyFile: string;
 }
 
 export interface RunOptions {
@@ -123,12 +134,19 @@ export async function runScenario(
   const limit = new AbortController();
   const limitTimer = setTimeout(() => limit.abort(), deadline - Date.now());
 
-  const { runs, finished } = runSteps(
-    scenario.steps,
-    { sandbox, operator, groups, redrives, settled: () => settle(sandbox, deadline) },
-    started,
-    limit.signal,
-  );
+  const policyFile = scenario.policy ?? DEFAULT_POLICY;
+  const context: StepContext = {
+    sandbox,
+    operator,
+    observer,
+    groups,
+    redrives,
+    policy: { file: policyFile, policy: loadPolicy(readFileSync(policyFile, 'utf8'), policyFile).policy },
+    sweeps: [],
+    droppedGroups: new Set(),
+    settled: () => settle(sandbox, deadline),
+  };
+  const { runs, finished } = runSteps(scenario.steps, context, started, limit.signal);
 
   const progress = (): Progress => ({
     elapsedSeconds: elapsed(),
@@ -160,8 +178,7 @@ export async function runScenario(
     .queue(deadLetterQueue(sandbox))
     .peekAll()
     .map((m) => readDeadLetterMessage(m.body));
-  const policyFile = scenario.policy ?? DEFAULT_POLICY;
-  const { policy } = loadPolicy(readFileSync(policyFile, 'utf8'), policyFile);
+  const { policy } = context.policy;
   const instances = sandbox.ecs.state.instances();
   const result: RunResult = {
     scenario,
@@ -183,7 +200,7 @@ export async function runScenario(
     },
     deadLetters: summariseDeadLetters(messages),
     bufferDeadLetters: bufferDeadLetterDepth(sandbox),
-    latency: launchToRole(instances),
+    latency: launchToRole(instances, new Set(context.sweeps.flatMap((s) => s.firstRoles))),
     verdicts: judge({
       policy,
       instances,
@@ -200,6 +217,10 @@ export async function runScenario(
     ),
     alerts: alertsReceived(sandbox),
     redrives,
+    groups: Object.fromEntries([...groups].map(([name, parts]) => [name, parts.flatMap(({ ids }) => ids)])),
+    sweeps: context.sweeps,
+    eventsDropped: sandbox.eventGate.dropped,
+    policyFile: context.policy.file,
   };
   if (options.keepOpen) return { ...result, sandbox };
   await sandbox.close();
@@ -309,14 +330,19 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 function launchToRole(
-  instances: readonly { launchedAt: number | null; firstRoleAt: number | null }[],
+  instances: readonly { id: string; launchedAt: number | null; firstRoleAt: number | null }[],
+  sweptFirst: ReadonlySet<string>,
 ): RunResult['latency'] {
-  const seconds = instances
+  const launchedWithRole = instances.filter((i) => i.launchedAt !== null && i.firstRoleAt !== null);
+  const seconds = launchedWithRole
     .flatMap((i) =>
-      i.launchedAt !== null && i.firstRoleAt !== null ? [(i.firstRoleAt - i.launchedAt) / 1000] : [],
+      i.launchedAt !== null && i.firstRoleAt !== null && !sweptFirst.has(i.id)
+        ? [(i.firstRoleAt - i.launchedAt) / 1000]
+        : [],
     )
     .sort((a, b) => a - b);
   return {
+    sweptFirst: launchedWithRole.length - seconds.length,
     count: seconds.length,
     p50: percentile(seconds, 50),
     p95: percentile(seconds, 95),

@@ -14,6 +14,7 @@ import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
 import { type RamEmulator, startRamEmulator } from '../ram-emulator/index.js';
 import type { Seed } from '../seed.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
+import { EventGate } from './event-gate.js';
 
 export type { Shape } from './shapes.js';
 
@@ -63,6 +64,8 @@ export interface Sandbox {
   readonly mns: MnsEmulator;
   readonly fc: FcEmulator;
   readonly eventBridge: EventBridge;
+  /** Between ECS and EventBridge: loses the events of chosen instances (`dropEvents`). */
+  readonly eventGate: EventGate;
   /** Stands in for DingTalk, Lark, WeCom, Slack, PagerDuty and a webhook: the alert function's targets. */
   readonly alerts: WebhookReceiver;
   /** Invokes the deployed functions through the FC 3.0 API (`@alicloud/fc20230330`), with the operator's key. */
@@ -87,11 +90,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     env: { DEPLOY_SHAPE: options.shape },
   });
   const codeDirs = options.codeDirs ?? {};
+  // The policy is one of the function's own variables (not an override), so a redeploy can change it.
+  const policyEnv: Record<string, string> =
+    options.policyFile === undefined ? {} : { POLICY_FILE: resolve(options.policyFile) };
   const deployment: Deployment = {
     ...rendered,
     functions: rendered.functions.map((fn) => {
       const codeDir = codeDirs[fn.resource];
-      return codeDir === undefined ? fn : { ...fn, codeDir: resolve(codeDir) };
+      const withPolicy =
+        fn.resource === 'attach-role' ? { ...fn, environment: { ...fn.environment, ...policyEnv } } : fn;
+      return codeDir === undefined ? withPolicy : { ...withPolicy, codeDir: resolve(codeDir) };
     }),
   };
   const timeScale = options.timeScale ?? 1;
@@ -100,6 +108,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // ECS events go to EventBridge, which starts last (it needs FC); events before that are queued.
   let bus: EventBridge | undefined;
   const early: Record<string, unknown>[] = [];
+  const eventGate = new EventGate((event) => (bus === undefined ? early.push(event) : bus.publish(event)), {
+    defaultRegionId: deployment.region,
+    defaultAccountId: accountId,
+  });
   const ecs = await startEcsEmulator({
     seed: options.seed,
     credentials,
@@ -117,7 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
         }
       : {}),
-    onEvent: (event) => (bus === undefined ? early.push(event) : bus.publish(event)),
+    onEvent: eventGate.publish,
     ...(options.ports?.ecs ? { port: options.ports.ecs } : {}),
   });
   // The roles ECS checks live in RAM; the functions' own roles (s.yaml `role`) trust FC, as `iam` makes them.
@@ -159,7 +171,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const envOverrides: Record<string, string> = {
     ECS_ENDPOINT: ecs.url,
     MNS_ENDPOINT: mns.url,
-    ...(options.policyFile === undefined ? {} : { POLICY_FILE: resolve(options.policyFile) }),
     // The alert targets, pointed at the webhook receiver.
     DINGTALK_WEBHOOK: alerts.urls.dingtalk,
     DINGTALK_SECRET: ALERT_SECRETS.dingtalk,
@@ -219,6 +230,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     mns,
     fc,
     eventBridge,
+    eventGate,
     alerts,
     invoker: createFcInvoker({
       endpoint: fc.url,

@@ -108,9 +108,49 @@ const redrive = z.strictObject({
   }),
 });
 
-const STEP_KINDS = { launch, retag, throttle, trust, redrive } as const;
+const dropEvents = z.strictObject({
+  ...timing,
+  /**
+   * EventBridge loses every event about the group's instances from now on (those it launches later too), as a
+   * lost or filtered-out event is lost: only a sweep finds them.
+   */
+  dropEvents: z.strictObject({ group: z.string().check(z.minLength(1)) }),
+});
+
+const detach = z.strictObject({
+  ...timing,
+  /**
+   * An operator detaches the role of the first `count` instances of the group that hold one
+   * (DetachInstanceRamRole through the ECS API). `as` names those instances as a group of their own.
+   */
+  detach: z.strictObject({
+    group: z.string().check(z.minLength(1)),
+    count: z.optional(z.int().check(z.gte(1))),
+    as: z.optional(z.string().check(z.minLength(1))),
+  }),
+});
+
+const deploy = z.strictObject({
+  ...timing,
+  /**
+   * A redeploy with another tag policy (the attach function's POLICY_FILE, through FC's UpdateFunction): the
+   * function reads its policy at cold start, so new instances run with it. Relative to the scenario file.
+   */
+  deploy: z.strictObject({ policy: z.string().check(z.minLength(1)) }),
+});
+
+const sweep = z.strictObject({
+  ...timing,
+  /**
+   * Invokes the attach function as its timer trigger does (asynchronously, through the FC API); the step ends
+   * when that sweep is complete.
+   */
+  sweep: z._default(z.strictObject({}), {}),
+});
+
+const STEP_KINDS = { launch, retag, throttle, trust, redrive, dropEvents, detach, deploy, sweep } as const;
 export type StepKind = keyof typeof STEP_KINDS;
-const step = z.union([launch, retag, throttle, trust, redrive]);
+const step = z.union([launch, retag, throttle, trust, redrive, dropEvents, detach, deploy, sweep]);
 
 const bound = z.strictObject({ min: z.optional(z.number()), max: z.optional(z.number()) });
 
@@ -164,8 +204,13 @@ const scenarioSchema = z.strictObject({
       alertsPerGroupPerTarget: z.optional(bound),
       /** Failures the redrive steps fixed (replayed, attached, deleted from the retained queue). */
       redriveFixed: z.optional(bound),
+      /**
+       * Groups the sweep must repair: every instance of each was without the role its policy gives it when a
+       * sweep step started, and held it when that sweep completed.
+       */
+      repairedBySweep: z._default(z.array(z.string().check(z.minLength(1))), []),
     }),
-    { converged: true, deadLetters: [] },
+    { converged: true, deadLetters: [], repairedBySweep: [] },
   ),
 });
 
@@ -202,7 +247,11 @@ export function stepKind(step: ScenarioStep): StepKind {
   if ('retag' in step) return 'retag';
   if ('throttle' in step) return 'throttle';
   if ('trust' in step) return 'trust';
-  return 'redrive';
+  if ('redrive' in step) return 'redrive';
+  if ('dropEvents' in step) return 'dropEvents';
+  if ('detach' in step) return 'detach';
+  if ('deploy' in step) return 'deploy';
+  return 'sweep';
 }
 
 function parseStep(input: unknown, index: number, issues: string[]): ScenarioStep | undefined {
@@ -224,7 +273,7 @@ function parseStep(input: unknown, index: number, issues: string[]): ScenarioSte
 }
 
 /** What the steps refer to exists: unique names, `after.step` naming another step without a cycle, known groups. */
-function referenceProblems(steps: readonly ScenarioStep[]): string[] {
+function referenceProblems(steps: readonly ScenarioStep[], repairedBySweep: readonly string[]): string[] {
   const problems: string[] = [];
   const byName = new Map<string, number>();
   steps.forEach((s, i) => {
@@ -233,14 +282,26 @@ function referenceProblems(steps: readonly ScenarioStep[]): string[] {
     if (first === undefined) byName.set(s.name, i);
     else problems.push(`steps.${i}.name: ${JSON.stringify(s.name)} is already the name of steps.${first}`);
   });
-  const groups = new Set(['seed', ...steps.flatMap((s) => ('launch' in s ? [s.launch.group] : []))]);
+  const groups = new Set([
+    'seed',
+    ...steps.flatMap((s) =>
+      'launch' in s ? [s.launch.group] : 'detach' in s && s.detach.as !== undefined ? [s.detach.as] : [],
+    ),
+  ]);
   const known = [...groups].join(', ');
   const checkGroup = (group: string | undefined, field: string) => {
     if (group !== undefined && !groups.has(group))
       problems.push(`${field}: no launch step makes group ${JSON.stringify(group)} (groups: ${known})`);
   };
+  repairedBySweep.forEach((group, i) => {
+    checkGroup(group, `expect.repairedBySweep.${i}`);
+  });
+  if (repairedBySweep.length > 0 && !steps.some((s) => 'sweep' in s))
+    problems.push('expect.repairedBySweep: no sweep step could repair them');
   steps.forEach((s, i) => {
     if ('retag' in s) checkGroup(s.retag.group, `steps.${i}.retag.group`);
+    if ('dropEvents' in s) checkGroup(s.dropEvents.group, `steps.${i}.dropEvents.group`);
+    if ('detach' in s) checkGroup(s.detach.group, `steps.${i}.detach.group`);
     checkGroup(s.after?.deadLetters?.group, `steps.${i}.after.deadLetters.group`);
     checkGroup(s.after?.withRole?.group, `steps.${i}.after.withRole.group`);
     if (s.after?.deadLetters?.group !== undefined && s.after.deadLetters.atLeast !== undefined)
@@ -284,7 +345,7 @@ export function parseScenario(text: string, source: string, baseDir = dirname(re
   if (!result.success) throw new ScenarioError(source, issueText('', result.error.issues));
   const issues: string[] = [];
   const steps = result.data.steps.flatMap((s, i) => parseStep(s, i, issues) ?? []);
-  if (issues.length === 0) issues.push(...referenceProblems(steps));
+  if (issues.length === 0) issues.push(...referenceProblems(steps, result.data.expect.repairedBySweep));
   if (issues.length > 0) throw new ScenarioError(source, issues);
   const { seed, policy, ...rest } = result.data;
   const accountId = '1234567890123456';
@@ -301,7 +362,10 @@ export function parseScenario(text: string, source: string, baseDir = dirname(re
   }
   return {
     ...rest,
-    steps,
+    // A deploy's policy is relative to the scenario file, like any path in it.
+    steps: steps.map((s) =>
+      'deploy' in s ? { ...s, deploy: { policy: resolve(baseDir, s.deploy.policy) } } : s,
+    ),
     seed: parsedSeed,
     // Relative to the scenario file, like any path in it.
     ...(policy === undefined ? {} : { policy: resolve(baseDir, policy) }),

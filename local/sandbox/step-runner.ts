@@ -1,7 +1,17 @@
+import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UpdateFunctionInput } from '@alicloud/fc20230330/dist/models/UpdateFunctionInput.js';
+import { UpdateFunctionRequest } from '@alicloud/fc20230330/dist/models/UpdateFunctionRequest.js';
 import { readDeadLetterMessage } from '../../shared/dead-letter/dead-letter-message.js';
 import { recordInstanceIds } from '../../shared/dead-letter/dead-letter-record.js';
+import { decide } from '../../shared/policy/decide.js';
+import { loadPolicy } from '../../shared/policy/load-policy.js';
+import type { Policy } from '../../shared/policy/policy.js';
 import { type RedriveReport, redrive } from '../../tools/redrive/redrive.js';
+import { fcManagementClient } from './fc-management.js';
+import type { Observer, SweepReport } from './observer.js';
 import type { Operator } from './operator.js';
 import type { Sandbox } from './sandbox.js';
 import { type ScenarioStep, type StepCondition, stepKind } from './scenario.js';
@@ -20,9 +30,33 @@ export interface StepRun {
   error?: string;
 }
 
+/** The policy the attach function runs with, and the file it came from. */
+export interface DeployedPolicy {
+  file: string;
+  policy: Policy;
+}
+
+/** One sweep step: what it found and left, judged against the policy deployed then. */
+export interface SweepRun {
+  /** 1-based index of the step. */
+  step: number;
+  policyFile: string;
+  report: SweepReport;
+  /** Instances without the role their policy gives them when the sweep was started, holding it when it completed. */
+  repaired: string[];
+  /** Those of them that had never held a role before: their first role came from the sweep, not an event. */
+  firstRoles: string[];
+}
+
 export interface StepContext {
   sandbox: Sandbox;
   operator: Operator;
+  observer: Observer;
+  /** The policy deployed now; a `deploy` step replaces it. */
+  policy: DeployedPolicy;
+  sweeps: SweepRun[];
+  /** Groups whose events EventBridge loses (`dropEvents`). */
+  droppedGroups: Set<string>;
   /** Instances launched so far, by group (`seed`: the seeded ones). */
   groups: Map<string, { region: string; ids: string[] }[]>;
   redrives: RedriveReport[];
@@ -46,6 +80,8 @@ export function runSteps(
     description: describeStep(step, index),
     state: 'waiting',
   }));
+  // Every waiting step listens for the time limit at once.
+  setMaxListeners(Math.max(10, 2 * steps.length + 10), signal);
   const finishedNames = new Set<string>();
   const launchesLeft = new Map<string, number>();
   for (const step of steps)
@@ -58,7 +94,7 @@ export function runSteps(
         await sleep(Math.max(0, startedAt + run.step.at * 1000 - Date.now()), undefined, { signal });
         await waitFor(run.step.after, world, signal);
         run.state = 'running';
-        await perform(run.step, context, signal);
+        await perform(run.step, runs.indexOf(run) + 1, context, signal);
         run.state = 'done';
       } catch (error) {
         // Stopped by the time limit: left waiting (not run) or running (cut short), as the report says.
@@ -128,7 +164,12 @@ function holds(after: StepCondition, { context, finishedNames, launchesLeft }: W
   return true;
 }
 
-async function perform(step: ScenarioStep, context: StepContext, signal: AbortSignal): Promise<void> {
+async function perform(
+  step: ScenarioStep,
+  index: number,
+  context: StepContext,
+  signal: AbortSignal,
+): Promise<void> {
   const { sandbox, operator, groups, redrives } = context;
   if ('launch' in step) {
     // RunInstances takes ≤ 100 a call: bursts of `burstSize`, `burstEverySeconds` apart from the first.
@@ -136,9 +177,38 @@ async function perform(step: ScenarioStep, context: StepContext, signal: AbortSi
     const first = Date.now();
     for (let k = 0; k * burstSize < count; k++) {
       await sleep(Math.max(0, first + k * burstEverySeconds * 1000 - Date.now()), undefined, { signal });
-      const ids = await operator.runInstances(region, Math.min(burstSize, count - k * burstSize), tags);
-      groups.set(group, [...(groups.get(group) ?? []), { region, ids }]);
+      // A group whose events are lost: its ids are known only from the answer, so events wait until then.
+      const release = context.droppedGroups.has(group) ? sandbox.eventGate.hold() : () => {};
+      try {
+        const ids = await operator.runInstances(region, Math.min(burstSize, count - k * burstSize), tags);
+        if (context.droppedGroups.has(group)) sandbox.eventGate.lose(ids);
+        groups.set(group, [...(groups.get(group) ?? []), { region, ids }]);
+      } finally {
+        release();
+      }
     }
+  } else if ('dropEvents' in step) {
+    const { group } = step.dropEvents;
+    context.droppedGroups.add(group);
+    sandbox.eventGate.lose((groups.get(group) ?? []).flatMap(({ ids }) => ids));
+  } else if ('detach' in step) {
+    const { group, count, as } = step.detach;
+    const ids = new Set((groups.get(group) ?? []).flatMap(({ ids }) => ids));
+    const holding = sandbox.ecs.state
+      .instances()
+      .filter((i) => ids.has(i.id) && i.role !== null)
+      .slice(0, count);
+    if (holding.length === 0) throw new Error(`detach: no instance of group "${group}" holds a role`);
+    const detached: { region: string; ids: string[] }[] = [];
+    for (const region of new Set(holding.map((i) => i.region))) {
+      const inRegion = holding.filter((i) => i.region === region).map((i) => i.id);
+      detached.push({ region, ids: await operator.detachRoles(region, inRegion) });
+    }
+    if (as !== undefined) groups.set(as, detached);
+  } else if ('deploy' in step) {
+    context.policy = await deployPolicy(sandbox, step.deploy.policy);
+  } else if ('sweep' in step) {
+    context.sweeps.push(await runSweep(index, context, signal));
   } else if ('retag' in step) {
     const { group, count, set, remove } = step.retag;
     const members = (groups.get(group) ?? []).flatMap(({ region, ids }) => ids.map((id) => ({ region, id })));
@@ -162,8 +232,7 @@ async function perform(step: ScenarioStep, context: StepContext, signal: AbortSi
   } else if ('trust' in step) {
     sandbox.ecs.state.setRoleTrustsEcs(step.trust.role, step.trust.ecs);
   } else {
-    const attachRole = sandbox.deployment.functions.find((f) => f.resource === 'attach-role');
-    if (attachRole === undefined) throw new Error('redrive: s.yaml has no attach-role function');
+    const attachRole = attachFunction(sandbox);
     redrives.push(
       await redrive({
         mns: sandbox.mnsClient(),
@@ -179,6 +248,99 @@ async function perform(step: ScenarioStep, context: StepContext, signal: AbortSi
       }),
     );
   }
+}
+
+function attachFunction(sandbox: Sandbox) {
+  const fn = sandbox.deployment.functions.find((f) => f.resource === 'attach-role');
+  if (fn === undefined) throw new Error('s.yaml has no attach-role function');
+  return fn;
+}
+
+/**
+ * Redeploys the attach function with another policy, as `s deploy` would: UpdateFunction through the FC 3.0
+ * API with the function's variables and the new POLICY_FILE. The policy is checked first, as `npm run build`
+ * checks the bundled one.
+ */
+async function deployPolicy(sandbox: Sandbox, file: string): Promise<DeployedPolicy> {
+  const { policy } = loadPolicy(readFileSync(file, 'utf8'), file);
+  const fn = attachFunction(sandbox);
+  await fcManagementClient(sandbox).updateFunction(
+    fn.functionName,
+    new UpdateFunctionRequest({
+      body: new UpdateFunctionInput({ environmentVariables: { ...fn.environment, POLICY_FILE: file } }),
+    }),
+  );
+  return { file, policy };
+}
+
+/** A released sweep lease is visible again a second later (`shared/mns/queue-lease.ts`), with some margin. */
+const LEASE_RETURN_MS = 1_200;
+/** How many times a sweep step tries again when another sweep (the timer's) holds the lease. */
+const SWEEP_TRIES = 5;
+
+/**
+ * Invokes the attach function as its timer trigger does (FC's timer event, asynchronously) and waits until the
+ * sweep it started is complete; notes which instances it repaired.
+ */
+async function runSweep(index: number, context: StepContext, signal: AbortSignal): Promise<SweepRun> {
+  const { sandbox, observer, policy } = context;
+  const fn = attachFunction(sandbox);
+  for (let attempt = 1; attempt <= SWEEP_TRIES; attempt++) {
+    const wrong = sandbox.ecs.state
+      .instances()
+      .filter((i) => i.status !== 'Deleted' && !holdsItsRole(policy.policy, i));
+    const wrongBefore = new Set(wrong.map((i) => i.id));
+    const neverHeld = new Set(wrong.filter((i) => i.firstRoleAt === null).map((i) => i.id));
+    const timerEvent = { triggerTime: new Date().toISOString(), triggerName: 'sweep', payload: '' };
+    const answer = await sandbox.invoker.invoke(fn.functionName, Buffer.from(JSON.stringify(timerEvent)), {
+      async: true,
+    });
+    if (!answer.ok || answer.requestId === undefined)
+      throw new Error(
+        `sweep: FC refused the invocation (${answer.error?.code ?? answer.errorType ?? answer.status})`,
+      );
+    const requestId = answer.requestId;
+    for (;;) {
+      const failed = sandbox.fc.asyncRequests.find(
+        (r) => r.requestId === requestId && (r.status === 'failed' || r.status === 'expired'),
+      );
+      if (failed !== undefined) throw new Error(`sweep: the invocation ${requestId} ${failed.status}`);
+      const seen = observer.sweepStartedBy(requestId);
+      if (seen?.state === 'complete') {
+        const repaired = sandbox.ecs.state
+          .instances()
+          .filter((i) => wrongBefore.has(i.id) && holdsItsRole(policy.policy, i))
+          .map((i) => i.id);
+        return {
+          step: index,
+          policyFile: basename(policy.file),
+          report: seen.report,
+          repaired,
+          firstRoles: repaired.filter((id) => neverHeld.has(id)),
+        };
+      }
+      if (seen?.state === 'busy') break;
+      await sleep(POLL_MS, undefined, { signal });
+    }
+    // Another sweep holds the lease (the timer's, or the last one's lease is not back yet: a released lease is
+    // visible again a second later, MNS's shortest visibility): wait for it to end, then start ours.
+    while (observer.sweepsRunning > 0) await sleep(POLL_MS, undefined, { signal });
+    await sleep(LEASE_RETURN_MS, undefined, { signal });
+  }
+  throw new Error(`sweep: another sweep held the lease ${SWEEP_TRIES} times`);
+}
+
+/** The instance holds the role the policy gives its tags (an instance the policy gives none counts as holding it). */
+function holdsItsRole(
+  policy: Policy,
+  instance: { id: string; region: string; tags: Record<string, string>; role: string | null },
+): boolean {
+  const decision = decide(policy, {
+    instanceId: instance.id,
+    regionId: instance.region,
+    tags: instance.tags,
+  });
+  return decision.action !== 'attach' || instance.role === decision.role;
 }
 
 /** `step 9 (trust "fix-trust", at 9 s, after every instance of group builders is dead-lettered)`. */

@@ -35,6 +35,8 @@ export function smallDefaultScenario(): Scenario {
       }
       if ('retag' in step && step.retag.count !== undefined)
         return { ...step, at, retag: { ...step.retag, count: Math.ceil(step.retag.count / 5) } };
+      if ('detach' in step && step.detach.count !== undefined)
+        return { ...step, at, detach: { ...step.detach, count: Math.ceil(step.detach.count / 5) } };
       if ('throttle' in step)
         return { ...step, at, throttle: { ...step.throttle, seconds: step.throttle.seconds / 2 } };
       return { ...step, at };
@@ -79,21 +81,55 @@ export function expectDefaultScenarioHeld({ scenario, result, checks }: SmallRun
   expect(result.deadLetters.byCode['InvalidRamRole.NotEcsRole'] ?? 0).toBe(0);
   expect(result.outcomes.attached).toBeGreaterThan(30);
   expect(result.outcomes.replaced).toBeGreaterThan(0);
-  // Every launched instance whose tags call for a role got one, and was timed. Not `outcomes.attached`: that is
-  // summed over invocations, and an event racing a replace (detached, not yet re-attached) attaches once more.
-  expect(result.latency.count).toBe(launchedWithRole(scenario));
+  // Every launched instance whose tags call for a role (under the first policy or the one deployed later) got
+  // one; those whose events were lost, and those the new policy gives a role, got their first from a sweep. Not
+  // `outcomes.attached`: that is summed over invocations, and an event racing a replace attaches once more.
+  expect(result.latency.count + result.latency.sweptFirst).toBe(launchedWithRole(scenario));
+  expect(result.latency.sweptFirst).toBe(groupSize(result, 'lost-events') + groupSize(result, 'untagged'));
+  expectSweepsRepaired(result);
 }
 
-/** How many instances the scenario launches with tags the policy gives a role to. */
+const groupSize = (result: RunResult, group: string) => result.groups[group]?.length ?? 0;
+
+/**
+ * The sweep's part of the default scenario: the first sweep repairs the instances whose events were lost and
+ * the roles detached by hand (nothing else did: they lacked their role when it started); the sweep after the
+ * policy change gives the untagged instances their new role; each sweep's summary counts both regions.
+ */
+function expectSweepsRepaired(result: RunResult): void {
+  expect(result.eventsDropped).toBeGreaterThan(0);
+  const [first, second] = result.sweeps;
+  expect(result.sweeps).toHaveLength(2);
+  expect(first?.policyFile).toBe('default-policy.yaml');
+  expect(second?.policyFile).toBe('default-policy-v2.yaml');
+  const lost = result.groups['lost-events'] ?? [];
+  const detached = result.groups['hand-detached'] ?? [];
+  const untagged = result.groups.untagged ?? [];
+  expect(lost.length).toBeGreaterThan(0);
+  expect(detached.length).toBeGreaterThan(0);
+  expect(new Set(first?.repaired)).toEqual(new Set([...lost, ...detached]));
+  expect(new Set(second?.repaired)).toEqual(new Set(untagged));
+  for (const sweep of [first, second]) {
+    expect(Object.keys(sweep?.report.totals ?? {}).sort()).toEqual(['cn-hangzhou', 'cn-shanghai']);
+  }
+  const attached = (sweep: typeof first) =>
+    Object.values(sweep?.report.totals ?? {}).reduce((n, counts) => n + (counts.attached ?? 0), 0);
+  expect(attached(first)).toBe(lost.length + detached.length);
+  expect(attached(second)).toBe(untagged.length);
+  expect(result.policyFile.endsWith('default-policy-v2.yaml')).toBe(true);
+}
+
+/** How many instances the scenario launches with tags its policy, or a policy it deploys, gives a role to. */
 function launchedWithRole(scenario: Scenario): number {
   if (scenario.policy === undefined) throw new Error('the default scenario names its policy');
-  const { policy } = loadPolicy(readFileSync(scenario.policy, 'utf8'), scenario.policy);
+  const files = [scenario.policy, ...scenario.steps.flatMap((s) => ('deploy' in s ? [s.deploy.policy] : []))];
+  const policies = files.map((file) => loadPolicy(readFileSync(file, 'utf8'), file).policy);
   let count = 0;
   for (const step of scenario.steps) {
     if (!('launch' in step)) continue;
     const { region, tags = {} } = step.launch;
-    if (decide(policy, { instanceId: 'i-launched', regionId: region, tags }).action === 'attach')
-      count += step.launch.count;
+    const ref = { instanceId: 'i-launched', regionId: region, tags };
+    if (policies.some((policy) => decide(policy, ref).action === 'attach')) count += step.launch.count;
   }
   return count;
 }

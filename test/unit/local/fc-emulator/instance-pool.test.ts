@@ -113,4 +113,25 @@ describe('InstancePool', () => {
     await expect(waiting).rejects.toBeInstanceOf(FcEmulatorClosedError);
     await expect(p.acquire()).rejects.toBeInstanceOf(FcEmulatorClosedError);
   });
+
+  it('retireAll: busy instances finish and stop, idle ones stop at once, and new leases cold-start', async () => {
+    const p = pool(2);
+    const busy = await p.acquire();
+    const idle = await p.acquire();
+    idle.release();
+    p.retireAll();
+    expect(idle.instance.stopped).toBe(true);
+    expect(busy.instance.stopped).toBe(false);
+    // The busy one still holds a place under the cap of 2: one new instance, then a wait.
+    const fresh = await p.acquire();
+    expect(fresh.coldStart).toBe(true);
+    expect(fresh.instance.id).toBe(3);
+    const waiting = p.acquire();
+    expect(await settled(waiting)).toBe(false);
+    busy.release();
+    expect(busy.instance.stopped).toBe(true);
+    const next = await waiting;
+    expect(next.instance.id).toBe(4);
+    expect(p.started).toBe(4);
+  });
 });

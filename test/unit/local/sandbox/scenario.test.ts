@@ -67,7 +67,7 @@ ${LAUNCH}
       'steps.0.launch.region: a region id, like cn-hangzhou',
       'steps.0.launch.count: Too small: expected number to be >=1',
       'steps.1.redrive.kind: Invalid option: expected one of "attach-failed"|"replace-failed"|"deadline"|"conflict"|"poison"|"fc-failure"|"unreadable"',
-      'steps.2: a step has exactly one of launch, retag, throttle, trust, redrive',
+      'steps.2: a step has exactly one of launch, retag, throttle, trust, redrive, dropEvents, detach, deploy, sweep',
     ]);
   });
 
@@ -75,5 +75,51 @@ ${LAUNCH}
     expect(() => parseScenario('name: s\nsteps: [ { at: 0, trust: {} ', 'bad.yaml', '/tmp')).toThrow(
       /^bad\.yaml is not a valid scenario: not YAML: [^\n]+$/,
     );
+  });
+});
+
+describe('the sweep steps: dropEvents, detach, deploy and sweep', () => {
+  it('parse, resolve a deploy’s policy against the scenario file, and name a detach’s instances as a group', () => {
+    const scenario = parseScenario(
+      `name: s
+steps:
+  - { name: lose, dropEvents: { group: web } }
+${LAUNCH}
+  - { name: off, after: { step: start, settled: true }, detach: { group: web, count: 1, as: detached } }
+  - { name: sweep, after: { step: off }, sweep: {} }
+  - { name: v2, after: { step: sweep }, deploy: { policy: policies/v2.yaml } }
+  - { after: { step: v2 }, sweep: {} }
+expect:
+  repairedBySweep: [web, detached]
+`,
+      's.yaml',
+      '/tmp/scenarios',
+    );
+    expect(scenario.steps.map((s, i) => describeStep(s, i))).toEqual([
+      'step 1 (dropEvents "lose", at 0 s)',
+      'step 2 (launch "start", at 0 s)',
+      'step 3 (detach "off", after step "start" has finished and the system has settled)',
+      'step 4 (sweep "sweep", after step "off" has finished)',
+      'step 5 (deploy "v2", after step "sweep" has finished)',
+      'step 6 (sweep, after step "v2" has finished)',
+    ]);
+    expect(scenario.steps[4]).toMatchObject({ deploy: { policy: '/tmp/scenarios/policies/v2.yaml' } });
+    expect(scenario.expect.repairedBySweep).toEqual(['web', 'detached']);
+  });
+
+  it('refuse groups nothing makes, and repairs expected of a scenario with no sweep', () => {
+    expect(
+      problems(`${LAUNCH}
+  - { dropEvents: { group: wbe } }
+  - { detach: { group: nope } }
+expect:
+  repairedBySweep: [web, gone]`),
+    ).toEqual([
+      'expect.repairedBySweep.1: no launch step makes group "gone" (groups: seed, web)',
+      'expect.repairedBySweep: no sweep step could repair them',
+      'steps.1.dropEvents.group: no launch step makes group "wbe" (groups: seed, web)',
+      'steps.2.detach.group: no launch step makes group "nope" (groups: seed, web)',
+    ]);
+    expect(problems('  - { sweep: { now: true } }')).toEqual(['steps.0.sweep: Unrecognized key: "now"']);
   });
 });
