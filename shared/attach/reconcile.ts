@@ -2,14 +2,14 @@ import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
-import { Ledger } from './ledger.js';
+import { failureKind, Ledger } from './ledger.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
 import { isRecentlyCreated, type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
-import { type RoleWrite, writeRoles } from './write-roles.js';
+import { type RoleWrite, roleWrite, writeRoles } from './write-roles.js';
 
 const deadlineInfo: ErrorInfo = {
   code: 'DeadlineExceeded',
@@ -92,7 +92,7 @@ async function reconcileRegion(
   const state = await read(regionId, inScope);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
-      kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
+      kind: failureKind(failure),
       info: { ...failure.info, message: `could not read the instance: ${failure.info.message}` },
       attempts: failure.attempts,
     });
@@ -112,15 +112,10 @@ async function reconcileRegion(
         settlePlan(ledger, regionId, id, plan, currentRole);
         break;
       case 'attach':
-        writes.push({
-          instance,
-          role: plan.role,
-          rule: plan.rule,
-          isNew: isRecentlyCreated(ctx, ledger.ref(regionId, id)),
-        });
+        writes.push(roleWrite(instance, plan, { isNew: isRecentlyCreated(ctx, ledger.ref(regionId, id)) }));
         break;
       case 'replace':
-        writes.push({ instance, role: plan.role, rule: plan.rule, from: plan.from, isNew: false });
+        writes.push(roleWrite(instance, plan, { isNew: false }));
         break;
     }
   }
