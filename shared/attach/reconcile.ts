@@ -3,10 +3,11 @@ import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
 import { failureKind, Ledger } from './ledger.js';
+import { isNew } from './new-instances.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
-import { isRecentlyCreated, type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
+import { type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
 import { type RoleWrite, roleWrite, writeRoles } from './write-roles.js';
@@ -47,6 +48,8 @@ export async function reconcileListed(
       instances: new Map(listed.map((instance) => [instance.instanceId, instance])),
       roles: new Map(),
       failed: new Map(),
+      // A listing names no instance from a creation event.
+      graceEnds: new Map(),
     };
     await readCurrentRoles(ctx, regionId, state);
     return state;
@@ -112,7 +115,7 @@ async function reconcileRegion(
         settlePlan(ledger, regionId, id, plan, currentRole);
         break;
       case 'attach':
-        writes.push(roleWrite(instance, plan, { isNew: isRecentlyCreated(ctx, ledger.ref(regionId, id)) }));
+        writes.push(roleWrite(instance, plan, { isNew: isNew(state.graceEnds, id, ctx.now()) }));
         break;
       case 'replace':
         writes.push(roleWrite(instance, plan, { isNew: false }));

@@ -1,11 +1,12 @@
-import { groupBy } from '../collections/chunk.js';
+import { chunk, groupBy } from '../collections/chunk.js';
 import { must } from '../collections/must.js';
 import { type InstanceState, MAX_IDS_PER_CALL, type WriteResult } from '../ecs/ecs-gateway.js';
 import { classifyCode, type ErrorInfo, isDocumentedPermanent } from '../errors/classify.js';
 import { type BatchOutcome, type ItemFailure, type ItemResult, retryBatch } from '../retry/retry-batch.js';
+import { callOptions, retryOptions } from './call-options.js';
+import { describeRoles } from './describe-roles.js';
 import { failureKind, type Ledger } from './ledger.js';
 import { type Plan, planInstance } from './plan.js';
-import { callOptions, chunk, describeRoles, retryOptions } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
 
