@@ -2,6 +2,7 @@ import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
+import { inScope } from '../policy/scope.js';
 import { failureKind, Ledger } from './ledger.js';
 import { isNew } from './new-instances.js';
 import type { Summary } from './outcomes.js';
@@ -30,7 +31,7 @@ export interface ReconcileResult {
  * on what the events said, so duplicates and out-of-order events converge to the same state.
  */
 export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
-  return run(ctx, refs, (regionId, inScope) => readRegionState(ctx, regionId, inScope));
+  return run(ctx, refs, (regionId, governed) => readRegionState(ctx, regionId, governed));
 }
 
 /**
@@ -85,14 +86,14 @@ async function reconcileRegion(
   read: ReadState,
 ): Promise<void> {
   // Out-of-scope regions cost no ECS call.
-  const inScope = refs.filter((ref) => {
-    if (ctx.policy.regions === undefined || ctx.policy.regions.includes(regionId)) return true;
+  const governed = refs.filter((ref) => {
+    if (inScope(ctx.policy, ref)) return true;
     ledger.settle(regionId, ref.instanceId, { outcome: 'skipped', reason: 'region' });
     return false;
   });
-  if (inScope.length === 0) return;
+  if (governed.length === 0) return;
 
-  const state = await read(regionId, inScope);
+  const state = await read(regionId, governed);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
       kind: failureKind(failure),
