@@ -1,6 +1,7 @@
 import type { InstanceKind, InstanceRecord } from '../dead-letter/dead-letter-record.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
+import type { ItemFailure } from '../retry/retry-batch.js';
 import type { InstanceOutcome } from './outcomes.js';
 
 export const refKey = (regionId: string, instanceId: string): string => `${regionId}/${instanceId}`;
@@ -14,6 +15,13 @@ export interface DeadLetterDetails {
   previousRole?: string;
   rule?: string;
 }
+
+/**
+ * The dead-letter kind of a failure that is not a replace's (that has its own kind): `deadline` when the
+ * invocation ran out of time, else `attach-failed`.
+ */
+export const failureKind = (failure: Pick<ItemFailure, 'stoppedBy'>): 'deadline' | 'attach-failed' =>
+  failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed';
 
 /**
  * Records exactly one outcome per instance reference, and the dead-letter records that go with them. Whatever

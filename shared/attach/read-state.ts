@@ -1,9 +1,13 @@
+import { chunk } from '../collections/chunk.js';
 import type { InstanceState } from '../ecs/ecs-gateway.js';
-import { MAX_IDS_PER_CALL, MAX_IDS_PER_ROLE_READ, MAX_ROLE_PAGE_SIZE } from '../ecs/ecs-gateway.js';
+import { MAX_IDS_PER_CALL, MAX_IDS_PER_ROLE_READ } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { OperationError, withRetry } from '../retry/retry.js';
 import { type ItemFailure, type ItemResult, retryBatch } from '../retry/retry-batch.js';
+import { callOptions, retryOptions } from './call-options.js';
+import { describeRoles } from './describe-roles.js';
+import { isNew, newInstances } from './new-instances.js';
 import type { RunContext } from './run-context.js';
 
 export interface RegionState {
@@ -13,16 +17,9 @@ export interface RegionState {
   roles: Map<string, string | null>;
   /** Instances whose state could not be read, with why. */
   failed: Map<string, ItemFailure>;
+  /** Brand-new instances and when their grace ends (`newInstances`); none for a listing's. */
+  graceEnds: ReadonlyMap<string, number>;
 }
-
-export const chunk = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-
-/** Time left for one ECS call: the whole remaining budget (the gateway caps it at the configured timeouts). */
-export const callOptions = (ctx: RunContext) => ({ timeoutMs: ctx.deadline.remainingMs() });
-
-/** An ECS call given less time than this would only time out; past this point the deadline has come. */
-const MIN_CALL_MS = 100;
 
 /** A creation event may name an instance ECS does not list yet (cloud-facts ECS-25). */
 const notVisibleYet: ErrorInfo = {
@@ -43,15 +40,10 @@ export async function readRegionState(
   regionId: string,
   refs: readonly InstanceRef[],
 ): Promise<RegionState> {
-  const state: RegionState = { instances: new Map(), roles: new Map(), failed: new Map() };
   // Each brand-new instance is waited for until its grace ends, not until the deadline or the last attempt.
-  const graceEnds = new Map<string, number>();
-  for (const ref of refs) {
-    const at = createdAt(ctx, ref);
-    if (at !== undefined && at + ctx.newInstanceGraceMs > ctx.now())
-      graceEnds.set(ref.instanceId, at + ctx.newInstanceGraceMs);
-  }
-  const waitingFor = (id: string) => (graceEnds.get(id) ?? Number.NEGATIVE_INFINITY) > ctx.now();
+  const graceEnds = newInstances(ctx, refs);
+  const state: RegionState = { instances: new Map(), roles: new Map(), failed: new Map(), graceEnds };
+  const waitingFor = (id: string) => isNew(graceEnds, id, ctx.now());
 
   await Promise.all(
     chunk(
@@ -125,83 +117,4 @@ async function readRoles(
       state.failed.set(id, { info: error.info, attempts: error.attempts, stoppedBy: error.stoppedBy });
     }
   }
-}
-
-/**
- * Current roles of any number of instances (those without a role are absent), ≤ 50 ids a call. No retries of
- * its own.
- */
-export async function describeRoles(
-  ctx: RunContext,
-  regionId: string,
-  ids: readonly string[],
-): Promise<Map<string, string>> {
-  const pages = await Promise.all(
-    chunk(ids, MAX_IDS_PER_ROLE_READ).map((batch) => describeRoleChunk(ctx, regionId, batch)),
-  );
-  return new Map(pages.flatMap((roles) => [...roles]));
-}
-
-/**
- * Roles of ≤ 50 instances, page by page. ECS answers a row for every instance asked about, `""` for one without
- * a role, though the samples show only rows with one (cloud-facts ECS-7): paging goes by the raw row count and
- * `TotalCount` (ECS-8), never by the rows that carry a role, so it is right either way. At most one row per
- * instance, so ⌈ids/50⌉ pages hold every row; one more tolerates a `TotalCount` that counts something else.
- */
-async function describeRoleChunk(
-  ctx: RunContext,
-  regionId: string,
-  ids: readonly string[],
-): Promise<Map<string, string>> {
-  const roles = new Map<string, string>();
-  const answered = new Set<string>();
-  const maxPages = Math.ceil(ids.length / MAX_ROLE_PAGE_SIZE) + 1;
-  let rows = 0;
-  for (let page = 1; page <= maxPages; page++) {
-    const result = await ctx.ecsLimit(() =>
-      ctx.gateway.describeInstanceRoles(regionId, ids, page, callOptions(ctx)),
-    );
-    for (const { instanceId, roleName } of result.rows) {
-      answered.add(instanceId);
-      if (roleName !== null) roles.set(instanceId, roleName);
-    }
-    rows += result.rowCount;
-    if (
-      result.rowCount < MAX_ROLE_PAGE_SIZE ||
-      (result.totalCount !== undefined && rows >= result.totalCount) ||
-      ids.every((id) => answered.has(id))
-    ) {
-      break;
-    }
-  }
-  return roles;
-}
-
-export function retryOptions(ctx: RunContext) {
-  return {
-    deadline: ctx.deadline,
-    maxAttempts: ctx.retry.maxAttempts,
-    backoff: ctx.retry.backoff,
-    minAttemptMs: MIN_CALL_MS,
-    ...(ctx.sleep === undefined ? {} : { sleep: ctx.sleep }),
-    ...(ctx.random === undefined ? {} : { random: ctx.random }),
-  };
-}
-
-/**
- * When a creation event's instance was created, for references from creation events: the event's time, never
- * later than the invocation's clock. An event dated in the future (a skewed clock, a forged event) is taken as
- * dated now, so it buys no more waiting than a fresh one. No time, or one that does not parse: now.
- */
-export function createdAt(ctx: RunContext, ref: InstanceRef): number | undefined {
-  if (ref.reason !== 'created') return undefined;
-  const now = ctx.now();
-  const at = ref.eventTime === undefined ? Number.NaN : Date.parse(ref.eventTime);
-  return Number.isNaN(at) ? now : Math.min(at, now);
-}
-
-/** A reference from a creation event young enough that ECS may not list the instance yet. */
-export function isRecentlyCreated(ctx: RunContext, ref: InstanceRef): boolean {
-  const at = createdAt(ctx, ref);
-  return at !== undefined && ctx.now() - at < ctx.newInstanceGraceMs;
 }

@@ -2,14 +2,16 @@ import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
-import { Ledger } from './ledger.js';
+import { inScope } from '../policy/scope.js';
+import { failureKind, Ledger } from './ledger.js';
+import { isNew } from './new-instances.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
-import { isRecentlyCreated, type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
+import { type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
-import { type RoleWrite, writeRoles } from './write-roles.js';
+import { type RoleWrite, roleWrite, writeRoles } from './write-roles.js';
 
 const deadlineInfo: ErrorInfo = {
   code: 'DeadlineExceeded',
@@ -29,7 +31,7 @@ export interface ReconcileResult {
  * on what the events said, so duplicates and out-of-order events converge to the same state.
  */
 export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
-  return run(ctx, refs, (regionId, inScope) => readRegionState(ctx, regionId, inScope));
+  return run(ctx, refs, (regionId, governed) => readRegionState(ctx, regionId, governed));
 }
 
 /**
@@ -47,6 +49,8 @@ export async function reconcileListed(
       instances: new Map(listed.map((instance) => [instance.instanceId, instance])),
       roles: new Map(),
       failed: new Map(),
+      // A listing names no instance from a creation event.
+      graceEnds: new Map(),
     };
     await readCurrentRoles(ctx, regionId, state);
     return state;
@@ -82,17 +86,17 @@ async function reconcileRegion(
   read: ReadState,
 ): Promise<void> {
   // Out-of-scope regions cost no ECS call.
-  const inScope = refs.filter((ref) => {
-    if (ctx.policy.regions === undefined || ctx.policy.regions.includes(regionId)) return true;
+  const governed = refs.filter((ref) => {
+    if (inScope(ctx.policy, ref)) return true;
     ledger.settle(regionId, ref.instanceId, { outcome: 'skipped', reason: 'region' });
     return false;
   });
-  if (inScope.length === 0) return;
+  if (governed.length === 0) return;
 
-  const state = await read(regionId, inScope);
+  const state = await read(regionId, governed);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
-      kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
+      kind: failureKind(failure),
       info: { ...failure.info, message: `could not read the instance: ${failure.info.message}` },
       attempts: failure.attempts,
     });
@@ -112,15 +116,10 @@ async function reconcileRegion(
         settlePlan(ledger, regionId, id, plan, currentRole);
         break;
       case 'attach':
-        writes.push({
-          instance,
-          role: plan.role,
-          rule: plan.rule,
-          isNew: isRecentlyCreated(ctx, ledger.ref(regionId, id)),
-        });
+        writes.push(roleWrite(instance, plan, { isNew: isNew(state.graceEnds, id, ctx.now()) }));
         break;
       case 'replace':
-        writes.push({ instance, role: plan.role, rule: plan.rule, from: plan.from, isNew: false });
+        writes.push(roleWrite(instance, plan, { isNew: false }));
         break;
     }
   }

@@ -1,24 +1,58 @@
+import { chunk, groupBy } from '../collections/chunk.js';
+import { must } from '../collections/must.js';
 import { type InstanceState, MAX_IDS_PER_CALL, type WriteResult } from '../ecs/ecs-gateway.js';
 import { classifyCode, type ErrorInfo, isDocumentedPermanent } from '../errors/classify.js';
 import { type BatchOutcome, type ItemFailure, type ItemResult, retryBatch } from '../retry/retry-batch.js';
-import type { Ledger } from './ledger.js';
-import { planInstance } from './plan.js';
-import { callOptions, chunk, describeRoles, retryOptions } from './read-state.js';
+import { callOptions, retryOptions } from './call-options.js';
+import { describeRoles } from './describe-roles.js';
+import { failureKind, type Ledger } from './ledger.js';
+import { type Plan, planInstance } from './plan.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
 
-/** An instance to give `role`; `from` is set when its current role must be detached first. */
-export interface RoleWrite {
+/** The write a plan calls for; `replace` detaches `from` first. */
+export type RoleWrite = AttachWrite | ReplaceWrite;
+
+interface WriteBase {
   /** The instance as it was read (planning again after a surprise needs its status and network). */
   instance: InstanceState;
   role: string;
   rule: string;
-  from?: string;
+}
+
+export interface AttachWrite extends WriteBase {
+  kind: 'attach';
   /** Named by a recent creation event: ECS may still answer "not found" for it for a while. */
   isNew: boolean;
-  /** Planned again once already, after a write found a role the read had not shown: not a second time. */
-  replanned?: boolean;
 }
+
+export interface ReplaceWrite extends WriteBase {
+  kind: 'replace';
+  from: string;
+  /** Planned again once already, after a write found a role the read had not shown: not a second time. */
+  replanned: boolean;
+}
+
+/** The plans that need a write. */
+export type WritePlan = Extract<Plan, { kind: 'attach' | 'replace' }>;
+
+/**
+ * Pure: the write for a plan. A replace is never of a new instance: ECS showed it holding a role, so it is
+ * visible, and "not found" means what it says.
+ */
+export function roleWrite(
+  instance: InstanceState,
+  plan: WritePlan,
+  how: { isNew: boolean; replanned?: boolean },
+): RoleWrite {
+  const { role, rule } = plan;
+  return plan.kind === 'attach'
+    ? { kind: 'attach', instance, role, rule, isNew: how.isNew }
+    : { kind: 'replace', instance, role, rule, from: plan.from, replanned: how.replanned ?? false };
+}
+
+const isNewInstance = (w: RoleWrite): boolean => w.kind === 'attach' && w.isNew;
+const wasReplanned = (w: RoleWrite): boolean => w.kind === 'replace' && w.replanned;
 
 /**
  * Carries out the writes of one region: detaches (for replace) grouped by the role being removed, then one
@@ -31,13 +65,30 @@ export async function writeRoles(
   regionId: string,
   writes: readonly RoleWrite[],
 ): Promise<void> {
+  // The attaches, then the replaces whose detach went through, in the order they finished.
+  const ready: RoleWrite[] = writes.filter((w) => w.kind === 'attach');
+  const replaces = writes.filter((w): w is ReplaceWrite => w.kind === 'replace');
+  const detachReplans = await detachPhase(ctx, ledger, regionId, replaces, ready);
+  const attachReplans = await attachPhase(ctx, ledger, regionId, ready);
+  const replans = [...detachReplans, ...attachReplans];
+  if (replans.length > 0) await replan(ctx, ledger, regionId, replans);
+}
+
+/**
+ * Detaches `from` from every replace, one DetachInstanceRamRole per role per ≤ 100 instances. Those detached go
+ * on to `ready` for the attach phase; those that failed are dead-lettered, or returned to be planned again when
+ * the failure showed a third role.
+ */
+async function detachPhase(
+  ctx: RunContext,
+  ledger: Ledger,
+  regionId: string,
+  replaces: readonly ReplaceWrite[],
+  ready: RoleWrite[],
+): Promise<Replan[]> {
   const replans: Replan[] = [];
-  const ready: RoleWrite[] = writes.filter((w) => w.from === undefined);
   await Promise.all(
-    groupBy(
-      writes.filter((w) => w.from !== undefined),
-      (w) => w.from ?? '',
-    ).flatMap(([from, group]) =>
+    groupBy(replaces, (w) => w.from).flatMap(([from, group]) =>
       chunk(group, MAX_IDS_PER_CALL).map(async (batch) => {
         const byId = new Map(batch.map((w) => [w.instance.instanceId, w]));
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
@@ -45,19 +96,19 @@ export async function writeRoles(
           // Detached means no role any more; a concurrent invocation may even have finished the replace already
           // (the attach that follows then finds it so, instead of dead-lettering a false alarm).
           isDone: (id, current) => current === null || current === must(byId, id).role,
-          isNew: (id) => must(byId, id).isNew,
+          isNew: (id) => isNewInstance(must(byId, id)),
         });
         for (const id of outcome.ok.keys()) ready.push(must(byId, id));
         for (const [id, failure] of outcome.failed) {
           const w = must(byId, id);
           const current = outcome.current.get(id);
           // Still holding `from` is an ordinary failure; a third role appeared meanwhile: plan again.
-          if (current !== undefined && current !== null && current !== from && !w.replanned) {
+          if (current !== undefined && current !== null && current !== from && !wasReplanned(w)) {
             replans.push({ write: w, current });
             continue;
           }
           ledger.deadLetter(regionId, id, {
-            kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
+            kind: failureKind(failure),
             info: withContext(failure.info, `could not detach ${from} to replace it with ${w.role}`),
             attempts: failure.attempts,
             desiredRole: w.role,
@@ -68,7 +119,20 @@ export async function writeRoles(
       }),
     ),
   );
+  return replans;
+}
 
+/**
+ * Attaches the role of every write in `ready` (attaches, and replaces whose detach went through), one
+ * AttachInstanceRamRole per role per ≤ 100 instances, and settles each; returns those to plan again.
+ */
+async function attachPhase(
+  ctx: RunContext,
+  ledger: Ledger,
+  regionId: string,
+  ready: readonly RoleWrite[],
+): Promise<Replan[]> {
+  const replans: Replan[] = [];
   await Promise.all(
     groupBy(ready, (w) => w.role).flatMap(([role, group]) =>
       chunk(group, MAX_IDS_PER_CALL).map(async (batch) => {
@@ -76,11 +140,11 @@ export async function writeRoles(
         const outcome = await writeBatch(ctx, regionId, [...byId.keys()], {
           call: (ids) => ctx.gateway.attachRole(regionId, role, ids, callOptions(ctx)),
           isDone: (_id, current) => current === role,
-          isNew: (id) => must(byId, id).isNew,
+          isNew: (id) => isNewInstance(must(byId, id)),
         });
         for (const [id, how] of outcome.ok) {
           const w = must(byId, id);
-          if (w.from !== undefined && how === 'written') {
+          if (w.kind === 'replace' && how === 'written') {
             ledger.settle(regionId, id, { outcome: 'replaced', role, previousRole: w.from, rule: w.rule });
           } else {
             ledger.settle(regionId, id, {
@@ -95,7 +159,7 @@ export async function writeRoles(
           const current = outcome.current.get(id);
           // The instance has a role the read did not show (it appeared meanwhile, or ECS refused because of
           // it, under whatever code: cloud-facts ECS-16): decide again from the truth, as the first plan would.
-          if (current !== undefined && current !== null && !w.replanned) {
+          if (current !== undefined && current !== null && !wasReplanned(w)) {
             replans.push({ write: w, current });
             continue;
           }
@@ -104,8 +168,7 @@ export async function writeRoles(
       }),
     ),
   );
-
-  if (replans.length > 0) await replan(ctx, ledger, regionId, replans);
+  return replans;
 }
 
 /** An instance whose write found it holding `current`, a role the plan was not made for. */
@@ -130,7 +193,8 @@ async function replan(
     });
     const id = w.instance.instanceId;
     if (plan.kind === 'done') settlePlan(ledger, regionId, id, plan, current);
-    else if (plan.kind === 'replace') again.push({ ...w, from: plan.from, isNew: false, replanned: true });
+    else if (plan.kind === 'replace')
+      again.push(roleWrite(w.instance, plan, { isNew: false, replanned: true }));
     else {
       // `attach` needs no role present, but one is: cannot happen; say so rather than loop.
       ledger.deadLetter(regionId, id, {
@@ -159,7 +223,7 @@ function deadLetterAttach(
   current: string | null,
 ): void {
   const id = w.instance.instanceId;
-  if (w.from !== undefined) {
+  if (w.kind === 'replace') {
     // The old role is gone and the new one is not there: the instance has no role now. Say so.
     ledger.deadLetter(regionId, id, {
       kind: 'replace-failed',
@@ -172,7 +236,7 @@ function deadLetterAttach(
     });
   } else {
     ledger.deadLetter(regionId, id, {
-      kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',
+      kind: failureKind(failure),
       info: failure.info,
       attempts: failure.attempts,
       desiredRole: w.role,
@@ -267,21 +331,4 @@ function itemError(code: string, message: string, requestId: string, instanceIsN
 
 function withContext(info: ErrorInfo, context: string): ErrorInfo {
   return { ...info, message: `${context}: ${info.message}` };
-}
-
-function must<K, V>(map: ReadonlyMap<K, V>, key: K): V {
-  const value = map.get(key);
-  if (value === undefined) throw new Error(`no entry for ${String(key)}`);
-  return value;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group === undefined) groups.set(k, [item]);
-    else group.push(item);
-  }
-  return [...groups.entries()];
 }

@@ -6,6 +6,7 @@ import { isRoleName, ROLE_NAME } from '../ecs/ids.js';
 import { type CompiledPolicy, type CompiledRule, compiledPolicy } from './compiled-policy.js';
 import { quote, truncate } from './display.js';
 import type { Decision, InstanceFacts, Policy, Rule } from './policy.js';
+import { inCompiledScope } from './scope.js';
 
 /** Refused role values are echoed into results and logs; a valid role name is at most 64 characters. */
 const MAX_ECHOED_ROLE = 64;
@@ -60,9 +61,7 @@ function roleFromTag(policy: CompiledPolicy, rule: Rule, tagKey: string, facts: 
 
 export function decide(policy: Policy, facts: InstanceFacts): Decision {
   const compiled = compiledPolicy(policy);
-  if (compiled.regions !== undefined && !compiled.regions.has(facts.regionId)) {
-    return { action: 'skip', reason: 'region' };
-  }
+  if (!inCompiledScope(compiled, facts)) return { action: 'skip', reason: 'region' };
   for (const candidate of compiled.rules) {
     if (!matches(candidate, facts)) continue;
     const { rule } = candidate;

@@ -6,6 +6,7 @@
 import { compiledPolicy } from './compiled-policy.js';
 import { decide, tagValue } from './decide.js';
 import type { Decision, InstanceFacts, Policy, TagCondition } from './policy.js';
+import { inScope } from './scope.js';
 
 /** One condition of a rule that did not hold for the instance. */
 export type Mismatch =
@@ -52,14 +53,14 @@ function mismatch(key: string, condition: TagCondition, value: string | undefine
 
 export function explain(policy: Policy, facts: InstanceFacts): Explanation {
   const decision = decide(policy, facts);
-  const compiled = compiledPolicy(policy);
-  if (compiled.regions !== undefined && !compiled.regions.has(facts.regionId)) {
+  if (!inScope(policy, facts)) {
     return {
       decision,
       outsideRegions: { regionId: facts.regionId, regions: policy.regions ?? [] },
       notMatched: [],
     };
   }
+  const compiled = compiledPolicy(policy);
   const notMatched: RuleTrace[] = [];
   for (const [index, candidate] of compiled.rules.entries()) {
     const { rule } = candidate;

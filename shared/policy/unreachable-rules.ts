@@ -6,6 +6,7 @@
 import { compileGlob } from './glob.js';
 import type { Policy, Rule, TagCondition } from './policy.js';
 import type { PolicyIssue } from './policy-error.js';
+import { inScope } from './scope.js';
 
 /** A pattern of only `*` matches every value, the empty one included: the same as `{present: true}`. */
 const matchesAnyValue = (pattern: string): boolean => /^\*+$/.test(pattern);
@@ -41,8 +42,7 @@ function implies(later: TagCondition, earlier: TagCondition): boolean {
 export function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
   const { regions } = rule.when;
   if (regions === undefined) return policy.regions === undefined ? undefined : new Set(policy.regions);
-  const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
-  return new Set(scope === undefined ? regions : regions.filter((region) => scope.has(region)));
+  return new Set(regions.filter((regionId) => inScope(policy, { regionId })));
 }
 
 /** Whether `earlier` matches every instance that `later` matches. */
@@ -78,12 +78,11 @@ export interface UnreachableRule extends PolicyIssue {
 /** Every rule (or region of a rule) that can never match, in rule order. */
 export function unreachableRules(policy: Policy): UnreachableRule[] {
   const found: UnreachableRule[] = [];
-  const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
   policy.rules.forEach((rule, index) => {
     const at = { rule: rule.name, ruleIndex: index };
     const regions = rule.when.regions;
-    if (scope !== undefined && regions !== undefined) {
-      const outside = regions.filter((region) => !scope.has(region));
+    if (policy.regions !== undefined && regions !== undefined) {
+      const outside = regions.filter((regionId) => !inScope(policy, { regionId }));
       if (outside.length === regions.length) {
         found.push({
           ...at,

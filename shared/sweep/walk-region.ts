@@ -1,4 +1,4 @@
-import { callOptions, retryOptions } from '../attach/read-state.js';
+import { callOptions, retryOptions } from '../attach/call-options.js';
 import { type ReconcileResult, reconcileListed } from '../attach/reconcile.js';
 import type { RunContext } from '../attach/run-context.js';
 import type { InstanceState } from '../ecs/ecs-gateway.js';

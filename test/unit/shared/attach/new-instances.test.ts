@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createdAt, isRecentlyCreated } from '../../../../shared/attach/read-state.js';
+import { createdAt, isNew, newInstances } from '../../../../shared/attach/new-instances.js';
 import { reconcile } from '../../../../shared/attach/reconcile.js';
 import type { InstanceRef } from '../../../../shared/events/instance-ref.js';
 import { FakeEcs, fakeContext, idsOf, policy, REGION } from './fake-ecs.js';
@@ -46,8 +46,15 @@ describe('a creation event’s time, clamped to the invocation’s clock (issue 
     expect(createdAt(ctx, created(missing, now - 1_000))).toBe(now - 1_000);
     expect(createdAt(ctx, created(missing))).toBe(now);
     expect(createdAt(ctx, { ...created(missing), reason: 'tag-change' })).toBeUndefined();
-    expect(isRecentlyCreated(ctx, created(missing, now - GRACE_MS))).toBe(false);
-    expect(isRecentlyCreated(ctx, created(missing, now + DAY_MS))).toBe(true);
+    const graceEnds = newInstances(ctx, [
+      created(missing, now - GRACE_MS),
+      created(late, now + DAY_MS),
+      { ...created('i-tagged'), reason: 'tag-change' },
+    ]);
+    expect(graceEnds).toEqual(new Map([[late, now + GRACE_MS]]));
+    expect(isNew(graceEnds, missing, now)).toBe(false);
+    expect(isNew(graceEnds, late, now)).toBe(true);
+    expect(isNew(graceEnds, late, now + GRACE_MS)).toBe(false);
   });
 
   it.each([
