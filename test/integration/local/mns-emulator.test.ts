@@ -120,13 +120,12 @@ describe('ReceiveMessage and DeleteMessage', () => {
 
 describe('long polling', () => {
   it('wakes a waiting receiver as soon as a message arrives', async () => {
-    const started = performance.now();
-    const waiting = client.receiveMessage(q, 2);
+    // A 30 s poll (MNS's longest): only waking on the message ends it within the test's timeout.
+    const waiting = client.receiveMessage(q, 30);
     await new Promise((resolve) => setTimeout(resolve, 150));
     await client.sendMessage(q, { MessageBody: 'wake up' });
     const received = await waiting;
     expect(received.body?.MessageBody).toBe('wake up');
-    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   it('does not hand a message to a receiver that gave up waiting', async () => {
@@ -313,13 +312,12 @@ describe('visibility timeout (injected clock)', () => {
 describe('closing', () => {
   it('ends a pending long poll at once', async () => {
     const closing = await startMnsEmulator({ credentials, accountId: ACCOUNT_ID, queues: ['idle'] });
-    const waiting = rejection(mnsClient(closing.url, key).receiveMessage('idle', 2));
+    // A 30 s poll: only close() ending it lets the test finish within its timeout.
+    const waiting = rejection(mnsClient(closing.url, key).receiveMessage('idle', 30));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = performance.now();
     await closing.close();
     const error = await waiting;
     expect(error.name).not.toBe('MNSMessageNotExistError');
-    expect(performance.now() - started).toBeLessThan(500);
     expect(closing.queue('idle').size).toBe(0);
   });
 });

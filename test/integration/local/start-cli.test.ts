@@ -44,7 +44,7 @@ describe('npm start (the sandbox CLI)', { timeout: 120_000 }, () => {
     expect(stdout).toMatch(
       /Launch-to-role latency \(4 instances\): p50 [\d.]+ s, p95 [\d.]+ s, max [\d.]+ s/,
     );
-    expect(stdout).toContain('✓ converged: all 5 instances');
+    expect(stdout).toContain('✓ converged (policy.yaml): all 5 instances');
     // Refused once per event about the instance (its RunInstances call and its Running state change).
     expect(stdout).toMatch(/✓ refused: ≥ 1 \(got [12]\)/);
   });

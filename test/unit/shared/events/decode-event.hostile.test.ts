@@ -132,17 +132,13 @@ describe('decodeEvent limits', () => {
     });
   });
 
-  it('decodes 1,000 refs in well under a millisecond each', () => {
+  it('decodes 1,000 refs (its speed is a figure of npm run bench, not a test)', () => {
     const batch = Array.from({ length: 1000 }, (_, n) =>
       stateChange({ resourceId: id(n), state: 'Pending' }, { id: `p-${n}` }),
     );
     const input = Buffer.from(JSON.stringify(batch));
-    decodeEvent(input, OPTIONS);
-    const started = performance.now();
     const result = decodeEvent(input, OPTIONS);
-    const elapsed = performance.now() - started;
     expect(result.refs).toHaveLength(1000);
-    expect(elapsed).toBeLessThan(250);
   });
 });
 
