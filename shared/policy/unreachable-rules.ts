@@ -1,7 +1,7 @@
 /**
  * Warnings about rules that can never decide anything. Conservative: a warning is only given when it is certain
  * that every instance a rule matches is matched by an earlier rule (first match wins) or lies outside the
- * policy's regions. Rules that merely overlap are normal and never warned about.
+ * policy's regions or accounts. Rules that merely overlap are normal and never warned about.
  */
 import { compileGlob } from './glob.js';
 import type { Policy, Rule, TagCondition } from './policy.js';
@@ -45,8 +45,25 @@ export function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string
   return new Set(scope === undefined ? regions : regions.filter((region) => scope.has(region)));
 }
 
+/** Accounts a rule can match in, within the policy's `accounts:`; `undefined` means every account. */
+export function effectiveAccounts(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
+  const { accounts } = rule.when;
+  const scope = policy.accounts === undefined ? undefined : new Set(policy.accounts.map((a) => a.id));
+  if (accounts === undefined) return scope;
+  return new Set(scope === undefined ? accounts : accounts.filter((id) => scope.has(id)));
+}
+
+/** Whether every element of `later` is in `earlier`, where `undefined` is everything. */
+function within(earlier: ReadonlySet<string> | undefined, later: ReadonlySet<string> | undefined): boolean {
+  if (earlier === undefined) return true;
+  if (later === undefined) return false;
+  for (const item of later) if (!earlier.has(item)) return false;
+  return true;
+}
+
 /** Whether `earlier` matches every instance that `later` matches. */
 function covers(policy: Policy, earlier: Rule, later: Rule): boolean {
+  if (!within(effectiveAccounts(policy, earlier), effectiveAccounts(policy, later))) return false;
   const earlierRegions = effectiveRegions(policy, earlier);
   if (earlierRegions !== undefined) {
     const laterRegions = effectiveRegions(policy, later);
@@ -65,7 +82,9 @@ function covers(policy: Policy, earlier: Rule, later: Rule): boolean {
 const label = (rule: Rule, index: number): string => `rule ${JSON.stringify(rule.name)} (rules[${index}])`;
 
 const isCatchAll = (rule: Rule): boolean =>
-  rule.when.regions === undefined && Object.keys(rule.when.tags).length === 0;
+  rule.when.regions === undefined &&
+  rule.when.accounts === undefined &&
+  Object.keys(rule.when.tags).length === 0;
 
 /** A rule that can never decide, or part of one that can never match: located like a load issue. */
 export interface UnreachableRule extends PolicyIssue {
@@ -79,8 +98,30 @@ export interface UnreachableRule extends PolicyIssue {
 export function unreachableRules(policy: Policy): UnreachableRule[] {
   const found: UnreachableRule[] = [];
   const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
+  const accountScope = policy.accounts === undefined ? undefined : new Set(policy.accounts.map((a) => a.id));
   policy.rules.forEach((rule, index) => {
     const at = { rule: rule.name, ruleIndex: index };
+    const accounts = rule.when.accounts;
+    if (accountScope !== undefined && accounts !== undefined) {
+      const unlisted = accounts.filter((id) => !accountScope.has(id));
+      if (unlisted.length === accounts.length) {
+        found.push({
+          ...at,
+          field: 'when.accounts',
+          never: true,
+          message: `can never match: none of its accounts (${accounts.join(', ')}) is in the policy's accounts`,
+        });
+        return;
+      }
+      if (unlisted.length > 0) {
+        found.push({
+          ...at,
+          field: 'when.accounts',
+          never: false,
+          message: `lists accounts that are not in the policy's accounts, which never match: ${unlisted.join(', ')}`,
+        });
+      }
+    }
     const regions = rule.when.regions;
     if (scope !== undefined && regions !== undefined) {
       const outside = regions.filter((region) => !scope.has(region));
