@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
+import type { AccountDirectory } from '../accounts/account-directory.js';
 import type { Config } from '../config/config.js';
 import { deadlineMarginMs } from '../config/config.js';
 import { type CredentialProvider, credentialsFor } from '../credentials/credentials.js';
+import type { MemberCredentials } from '../credentials/member-credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { poisonRecords } from '../dead-letter/poison-records.js';
 import type { EcsGateway } from '../ecs/ecs-gateway.js';
@@ -10,6 +12,7 @@ import { DEFAULT_TIMEOUT_SECONDS, type FcContext } from '../fc/fc-context.js';
 import type { Logger } from '../logging/logger.js';
 import type { Policy } from '../policy/policy.js';
 import { Deadline } from '../retry/deadline.js';
+import { accessFor } from './account-access.js';
 import type { Summary } from './outcomes.js';
 import { reconcile } from './reconcile.js';
 
@@ -22,6 +25,8 @@ export interface AttachRoleDeps {
   /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   now?: () => number;
+  /** Many accounts (ACCOUNTS set): which accounts are configured, and their assumed credentials. */
+  accounts?: { directory: AccountDirectory; members: MemberCredentials };
 }
 
 /** Poison entries logged one by one; the rest are counted (every one has its dead-letter record). */
@@ -79,9 +84,23 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       log.info({ ignored: decoded.ignored }, 'events about no instance: nothing to do');
 
     const credential = credentialsFor(context.credentials);
+    const gateway = deps.ecs(credential);
+    const access =
+      deps.accounts === undefined
+        ? undefined
+        : accessFor({
+            ...deps.accounts,
+            caller: credential,
+            ownAccountId: accountId,
+            ecs: deps.ecs,
+            requestId: context.requestId,
+            timeoutSeconds,
+            neededUntil: startedAt + timeoutSeconds * 1000,
+          });
     const { summary, ledger } = await reconcile(
       {
-        gateway: deps.ecs(credential),
+        gateway,
+        ...(access === undefined ? {} : { accessFor: access }),
         policy: deps.policy,
         deadline,
         retry: {

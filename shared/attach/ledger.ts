@@ -13,6 +13,8 @@ export interface DeadLetterDetails {
   currentRole?: string | null;
   previousRole?: string;
   rule?: string;
+  /** `account`: the failure is the account's (its credentials), not this instance's. */
+  scope?: 'account';
 }
 
 /**
@@ -88,6 +90,7 @@ export class Ledger {
     if (details.previousRole !== undefined) record.previousRole = details.previousRole;
     if (details.rule !== undefined) record.rule = details.rule;
     if (info.requestId !== undefined) record.error.requestId = info.requestId;
+    if (details.scope !== undefined) record.error.scope = details.scope;
     this.deadLetters.push(record);
   }
 

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
+import { outOfScope } from '../policy/scope.js';
 import { Ledger } from './ledger.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
@@ -29,14 +30,11 @@ export interface ReconcileResult {
  */
 export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
   const ledger = new Ledger(refs, ctx.fcRequestId, ctx.now);
-  const byRegion = new Map<string, InstanceRef[]>();
-  for (const ref of refs) {
-    const list = byRegion.get(ref.regionId);
-    if (list === undefined) byRegion.set(ref.regionId, [ref]);
-    else list.push(ref);
-  }
+  const byAccount = groupBy(refs, (ref) => ref.accountId ?? '');
   await Promise.all(
-    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(ctx, ledger, regionId, regionRefs)),
+    [...byAccount].map(([account, accountRefs]) =>
+      reconcileAccount(ctx, ledger, account === '' ? undefined : account, accountRefs),
+    ),
   );
 
   // Anything without an outcome was cut off by the deadline (design: "Bounded").
@@ -46,20 +44,70 @@ export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): 
   return { summary: summarize(ledger.results()), ledger };
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [item]);
+    else list.push(item);
+  }
+  return groups;
+}
+
+/**
+ * One account's instances: out-of-scope ones are settled first (no credentials are fetched for an account the
+ * policy or the configuration refuses), then the account's credentials, then each region.
+ */
+async function reconcileAccount(
+  ctx: RunContext,
+  ledger: Ledger,
+  accountId: string | undefined,
+  refs: readonly InstanceRef[],
+): Promise<void> {
+  // Out of scope costs no call at all (the one scope check: shared/policy/scope.ts).
+  const inScope = refs.filter((ref) => {
+    const outside = outOfScope(ctx.policy, { regionId: ref.regionId, accountId });
+    if (outside === undefined) return true;
+    ledger.settle(ref.regionId, ref.instanceId, { outcome: 'skipped', reason: outside.reason });
+    return false;
+  });
+  if (inScope.length === 0) return;
+  let gateway = ctx.gateway;
+  if (ctx.accessFor !== undefined) {
+    const access = await ctx.accessFor(accountId);
+    if (access.kind === 'refused') {
+      for (const ref of inScope)
+        ledger.settle(ref.regionId, ref.instanceId, { outcome: 'skipped', reason: 'account' });
+      return;
+    }
+    if (access.kind === 'failed') {
+      // One record per instance; the alert function groups them by account (error.scope), not by region.
+      for (const ref of inScope) {
+        ledger.deadLetter(ref.regionId, ref.instanceId, {
+          kind: 'attach-failed',
+          info: access.info,
+          attempts: 1,
+          scope: 'account',
+        });
+      }
+      return;
+    }
+    gateway = access.gateway;
+  }
+  const accountCtx = gateway === ctx.gateway ? ctx : { ...ctx, gateway };
+  const byRegion = groupBy(inScope, (ref) => ref.regionId);
+  await Promise.all(
+    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(accountCtx, ledger, regionId, regionRefs)),
+  );
+}
+
 async function reconcileRegion(
   ctx: RunContext,
   ledger: Ledger,
   regionId: string,
-  refs: readonly InstanceRef[],
+  inScope: readonly InstanceRef[],
 ): Promise<void> {
-  // Out-of-scope regions cost no ECS call.
-  const inScope = refs.filter((ref) => {
-    if (ctx.policy.regions === undefined || ctx.policy.regions.includes(regionId)) return true;
-    ledger.settle(regionId, ref.instanceId, { outcome: 'skipped', reason: 'region' });
-    return false;
-  });
-  if (inScope.length === 0) return;
-
   const state = await readRegionState(ctx, regionId, inScope);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
@@ -76,7 +124,13 @@ async function reconcileRegion(
       continue;
     }
     const currentRole = state.roles.get(id) ?? null;
-    const decision = decide(ctx.policy, { instanceId: id, regionId, tags: instance.tags });
+    const { accountId } = ledger.ref(regionId, id);
+    const decision = decide(ctx.policy, {
+      instanceId: id,
+      regionId,
+      ...(accountId === undefined ? {} : { accountId }),
+      tags: instance.tags,
+    });
     const plan = planInstance(ctx.policy, instance, currentRole, decision);
     switch (plan.kind) {
       case 'done':
