@@ -22,7 +22,7 @@ const PRINTABLE = [
   'member-trust',
 ] as const;
 
-const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json | --print D]
+const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--member-role R] [--json | --print D]
 
 Prints the least-privilege RAM documents for the two functions, generated from the policy and from s.yaml
 (rendered as \`s deploy\` renders it, with your environment): one role per function.
