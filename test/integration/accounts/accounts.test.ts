@@ -2,9 +2,13 @@
  * Many accounts against the emulators through the official SDKs: ECS, STS and the Resource Directory with one
  * state per account, the function assuming its member role into each.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FUNCTION_ROLE_NAME } from '../../../local/local-stack.js';
 import { parseSeed, type Seed } from '../../../local/seed.js';
+import { coldStart } from '../../../shared/attach/cold-start.js';
 import { type Harness, instance, startHarness } from '../attach-role/harness.js';
 
 const CENTRAL = '1234567890123456';
@@ -151,5 +155,20 @@ describe('many accounts', () => {
     expect(h.stack.calls.count('ListAccounts', { status: 200 })).toBe(1);
     // The policy's accounts still scope: the unlisted account is refused by the policy, whatever the directory says.
     expect((await h.invoke([event(UNLISTED, IX)])).counts).toEqual({ skipped: 1 });
+  });
+});
+
+describe('many accounts: cold start', () => {
+  it('refuses ACCOUNTS=policy with a policy that lists no accounts, naming the variable', async () => {
+    // Cold start reads no cloud: no emulators needed.
+    const dir = mkdtempSync(join(tmpdir(), 'accounts-'));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, POLICY.replace(/accounts:\n(?: {2}- .*\n)+/, ''));
+    await expect(
+      coldStart(
+        { POLICY_FILE: file, DEAD_LETTER_QUEUE: 'q', ACCOUNTS: 'policy' },
+        { logDestination: { write: () => {} } },
+      ),
+    ).rejects.toThrow(/ACCOUNTS: "policy" takes the member accounts from the policy's accounts: section/);
   });
 });
