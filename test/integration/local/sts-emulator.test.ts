@@ -5,16 +5,19 @@
  */
 import { DescribeInstancesRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
+import Ram, { GetRoleRequest } from '@alicloud/ram20150501';
 import ResourceManager, { ListAccountsRequest } from '@alicloud/resourcemanager20200331';
 import Sts, { AssumeRoleRequest } from '@alicloud/sts20150401';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessKey, CredentialStore } from '../../../local/credential-store.js';
 import { type EcsEmulator, startEcsEmulator } from '../../../local/ecs-emulator/index.js';
+import { type RamEmulator, startRamEmulator } from '../../../local/ram-emulator/index.js';
 import { type RdEmulator, startRdEmulator } from '../../../local/rd-emulator/index.js';
 import { parseSeed } from '../../../local/seed.js';
 import { type StsEmulator, startStsEmulator } from '../../../local/sts-emulator/index.js';
 import { ecsClient, expectSdkError, HANGZHOU } from './ecs-emulator-support.js';
 
+const RamClient = ((Ram as unknown as { default?: unknown }).default ?? Ram) as typeof Ram.default;
 const StsClient = ((Sts as unknown as { default?: unknown }).default ?? Sts) as typeof Sts.default;
 const RmClient = ((ResourceManager as unknown as { default?: unknown }).default ??
   ResourceManager) as typeof ResourceManager.default;
@@ -41,6 +44,7 @@ const rootKey = credentials.issueAccessKey({ accountId: CENTRAL });
 let ecs: EcsEmulator;
 let sts: StsEmulator;
 let rd: RdEmulator;
+let ram: RamEmulator;
 
 beforeAll(async () => {
   ecs = await startEcsEmulator({
@@ -58,6 +62,13 @@ beforeAll(async () => {
     ramFor: (account) => ecs.accounts.get(account)?.ram,
     now: () => clock,
   });
+  ram = await startRamEmulator({
+    accountId: CENTRAL,
+    credentials,
+    state: ecs.state.ram,
+    stateFor: (account) => ecs.accounts.get(account)?.ram,
+    now: () => clock,
+  });
   const members = Array.from({ length: 150 }, (_, i) => ({ accountId: String(5_000_000_000_000_000 + i) }));
   rd = await startRdEmulator({
     credentials,
@@ -68,7 +79,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await Promise.all([ecs?.close(), sts?.close(), rd?.close()]);
+  await Promise.all([ecs?.close(), sts?.close(), rd?.close(), ram?.close()]);
 });
 
 const config = (host: string, key: AccessKey) =>
@@ -157,6 +168,20 @@ describe('STS emulator', () => {
     // An assumed member role is not trusted by another member's role.
     const keysA = await assume(A);
     await expectSdkError(assume(B, keysA), { code: 'NoPermission', statusCode: 403 });
+  });
+});
+
+describe('RAM emulator with accounts', () => {
+  it("answers GetRole from the caller's own account", async () => {
+    const trustOf = async (key: AccessKey) =>
+      (await new RamClient(config(ram.host, key)).getRole(new GetRoleRequest({ roleName: 'Member' }))).body
+        ?.role?.assumeRolePolicyDocument;
+    expect(await trustOf(await assume(A))).toContain(FN_ROLE);
+    const roleArnOf = async (key: AccessKey) =>
+      (await new RamClient(config(ram.host, key)).getRole(new GetRoleRequest({ roleName: 'Member' }))).body
+        ?.role?.arn;
+    expect(await roleArnOf(await assume(A))).toBe(`acs:ram::${A}:role/Member`);
+    expect(await roleArnOf(fnKeys)).toBe(`acs:ram::${CENTRAL}:role/Member`);
   });
 });
 
