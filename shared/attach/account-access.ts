@@ -8,13 +8,14 @@ import type { CredentialProvider } from '../credentials/credentials.js';
 import type { MemberCredentials } from '../credentials/member-credentials.js';
 import type { EcsGateway } from '../ecs/ecs-gateway.js';
 import { describeError, type ErrorInfo } from '../errors/classify.js';
+import { OperationError, type RetryOptions, withRetry } from '../retry/retry.js';
 
 export type AccountAccess =
   | { kind: 'gateway'; gateway: EcsGateway }
   /** Not a configured account: nothing is read or written there. */
   | { kind: 'refused' }
   /** The account is configured, but its credentials could not be had (AssumeRole or the directory failed). */
-  | { kind: 'failed'; info: ErrorInfo };
+  | { kind: 'failed'; info: ErrorInfo; attempts: number };
 
 export type AccessFor = (accountId: string | undefined) => Promise<AccountAccess>;
 
@@ -28,13 +29,15 @@ export interface AccessDeps {
   requestId: string;
   timeoutSeconds: number;
   neededUntil: number;
+  /** STS and the directory are retried like ECS (throttling, 5xx), within the invocation's deadline. */
+  retry: Omit<RetryOptions, 'describe' | 'onRetry' | 'minAttemptMs'>;
 }
 
-/** Why an account's instances got no credentials: permanent unless STS says otherwise (AC-5). */
-function failure(error: unknown, what: string): ErrorInfo {
-  const info = describeError(error);
-  const permanent = info.errorClass === 'retryable' ? {} : { errorClass: 'permanent' as const };
-  return { ...info, ...permanent, message: `${what}: ${info.message}` };
+/** Why an account's instances got no credentials, and after how many attempts (AC-5). */
+function failure(error: unknown, what: string): AccountAccess {
+  const attempts = error instanceof OperationError ? error.attempts : 1;
+  const info = error instanceof OperationError ? error.info : describeError(error);
+  return { kind: 'failed', info: { ...info, message: `${what}: ${info.message}` }, attempts };
 }
 
 export function accessFor(deps: AccessDeps): AccessFor {
@@ -43,9 +46,9 @@ export function accessFor(deps: AccessDeps): AccessFor {
     const account = accountId ?? deps.ownAccountId;
     let configured: boolean;
     try {
-      configured = await deps.directory.has(account, deps.caller);
+      configured = await withRetry(() => deps.directory.has(account, deps.caller), deps.retry);
     } catch (error) {
-      return { kind: 'failed', info: failure(error, 'could not list the Resource Directory accounts') };
+      return failure(error, 'could not list the Resource Directory accounts');
     }
     if (!configured) return { kind: 'refused' };
     if (account === deps.ownAccountId) {
@@ -53,19 +56,20 @@ export function accessFor(deps: AccessDeps): AccessFor {
       return { kind: 'gateway', gateway: own };
     }
     try {
-      const credential = await deps.members.provider({
-        accountId: account,
-        caller: deps.caller,
-        requestId: deps.requestId,
-        timeoutSeconds: deps.timeoutSeconds,
-        neededUntil: deps.neededUntil,
-      });
+      const credential = await withRetry(
+        () =>
+          deps.members.provider({
+            accountId: account,
+            caller: deps.caller,
+            requestId: deps.requestId,
+            timeoutSeconds: deps.timeoutSeconds,
+            neededUntil: deps.neededUntil,
+          }),
+        deps.retry,
+      );
       return { kind: 'gateway', gateway: deps.ecs(credential) };
     } catch (error) {
-      return {
-        kind: 'failed',
-        info: failure(error, `could not assume the member role in account ${account}`),
-      };
+      return failure(error, `could not assume the member role in account ${account}`);
     }
   };
 }

@@ -96,6 +96,11 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
             requestId: context.requestId,
             timeoutSeconds,
             neededUntil: startedAt + timeoutSeconds * 1000,
+            retry: {
+              deadline,
+              maxAttempts: deps.config.retry.maxAttempts,
+              backoff: { baseMs: deps.config.retry.baseMs, capMs: deps.config.retry.capMs },
+            },
           });
     const { summary, ledger } = await reconcile(
       {

@@ -87,7 +87,7 @@ async function reconcileAccount(
         ledger.deadLetter(ref.regionId, ref.instanceId, {
           kind: 'attach-failed',
           info: access.info,
-          attempts: 1,
+          attempts: access.attempts,
           scope: 'account',
         });
       }
