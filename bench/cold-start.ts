@@ -72,12 +72,23 @@ function inFreshProcess(code: string, env: NodeJS.ProcessEnv): unknown {
   return JSON.parse(out.trim().split('\n').pop() ?? 'null');
 }
 
-/** Milliseconds to `import()` a file, or the SDK packages unbundled, in a fresh process. */
-export function importMs(target: string | readonly string[], env: NodeJS.ProcessEnv): number {
+/** One import in a fresh process: wall-clock milliseconds, and the CPU milliseconds (user + system) it used. */
+export interface ImportTime {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * How long `import()` of a file, or of the SDK packages unbundled, takes in a fresh process. The CPU time is
+ * what the import itself computed: unlike the wall clock, it barely moves when other processes share the CPUs.
+ */
+export function importTime(target: string | readonly string[], env: NodeJS.ProcessEnv): ImportTime {
   const specifiers = typeof target === 'string' ? [pathToFileURL(target).href] : target;
   const imports = specifiers.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
-  const code = `const t = process.hrtime.bigint(); ${imports} console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
-  return inFreshProcess(code, env) as number;
+  const code = `const c = process.cpuUsage(); const t = process.hrtime.bigint(); ${imports}
+const wall = Number(process.hrtime.bigint() - t) / 1e6; const u = process.cpuUsage(c);
+console.log(JSON.stringify({ wall, cpu: (u.user + u.system) / 1000 }));`;
+  return inFreshProcess(code, env) as ImportTime;
 }
 
 /** A probe's import, split at its phase clocks. */
@@ -103,6 +114,13 @@ console.log(JSON.stringify({ t0: String(t0), t1: String(t1), ...Object.fromEntri
 
 export const median = (xs: readonly number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/**
+ * The median of the round-by-round ratios `ours[i] / baseline[i]`. Each round measures both within a second or
+ * so, so a change of machine load between rounds moves numerator and denominator together.
+ */
+export const medianRatio = (ours: readonly number[], baseline: readonly number[]) =>
+  median(ours.map((o, i) => o / (baseline[i] ?? Number.NaN)));
 
 /** The environment each function starts with in the bench (no network is touched at cold start). */
 export const coldStartEnv = (codeDir: string): NodeJS.ProcessEnv => ({

@@ -20,12 +20,18 @@ export interface EcsBehaviour {
    * only that an error is returned (cloud-facts ECS-16); the default is the emulator's invention.
    */
   alreadyAttachedCode: string;
+  /**
+   * How long a DescribeInstances `NextToken` stays good, in ms; `null` (the default): for ever. Whether and when
+   * real tokens expire is not documented (cloud-facts SW-3); a test sets it to show a sweep restarting a region.
+   */
+  nextTokenTtlMs: number | null;
 }
 
 export const DEFAULT_BEHAVIOUR: Readonly<EcsBehaviour> = {
   roleRows: 'every-instance',
   resultCode: 'string',
   alreadyAttachedCode: 'InvalidRamRole.AlreadyAttached',
+  nextTokenTtlMs: null,
 };
 
 /** The behaviour to start with: the defaults, with what the options name replaced (checked). */
@@ -42,6 +48,12 @@ export function behaviourFrom(options: Partial<EcsBehaviour> = {}): EcsBehaviour
   if (!/^[A-Za-z][\w.]*$/.test(behaviour.alreadyAttachedCode)) {
     throw new Error(
       `alreadyAttachedCode must look like an ECS error code (letters, digits, "." and "_"), got ${JSON.stringify(behaviour.alreadyAttachedCode)}`,
+    );
+  }
+  const ttl = behaviour.nextTokenTtlMs;
+  if (ttl !== null && !(Number.isInteger(ttl) && ttl > 0)) {
+    throw new Error(
+      `nextTokenTtlMs must be a positive whole number of ms or null, got ${JSON.stringify(ttl)}`,
     );
   }
   return behaviour;

@@ -62,6 +62,10 @@ export const ECS_ERRORS = {
     message: 'The input parameter RamRoleName that is mandatory for processing this request is missing.',
   },
   InvalidParameter: { status: 400, message: 'The specified parameter is not valid.' },
+  // DescribeInstances' own table lists no paging codes; these are the ECS API's codes for them on its other
+  // NextToken operations (cloud-facts SW-2).
+  'InvalidParameter.NextToken': { status: 400, message: 'The specified parameter NextToken is not valid.' },
+  'InvalidParameter.MaxResults': { status: 400, message: 'The specified parameter MaxResults is not valid.' },
   'InvalidParameter.AllEmpty': {
     status: 403,
     message: 'At least one of the parameters InstanceIds and RamRoleName must be specified.',

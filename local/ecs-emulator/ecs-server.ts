@@ -8,7 +8,8 @@ import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signatu
 import { findAction } from './actions/index.js';
 import { authenticate } from './authenticate.js';
 import type { EcsBehaviour } from './behaviour.js';
-import { EcsApiError, ecsError, errorBody } from './ecs-errors.js';
+import type { EcsChaos } from './chaos.js';
+import { EcsApiError, ecsError, errorBody, messageForCode, statusForCode } from './ecs-errors.js';
 import type { EcsState } from './ecs-state.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { EcsFaults } from './faults.js';
@@ -35,6 +36,8 @@ export interface EcsServerDeps {
   limits: RateLimiter;
   lifecycle: Lifecycle;
   publisher: EventPublisher;
+  /** Random faults, when on (read on every call). */
+  chaos: () => EcsChaos | undefined;
 }
 
 interface Answer {
@@ -44,6 +47,11 @@ interface Answer {
   accessKeyId?: string;
   latencyMs: number;
   headers: Record<string, string>;
+  /**
+   * Chaos: drop the connection instead of answering, at once (`reset`) or after holding it (`timeout`); the
+   * `applied-` ones after the call took effect.
+   */
+  drop?: 'reset' | 'timeout' | 'applied-reset' | 'applied-timeout';
 }
 
 /**
@@ -90,11 +98,20 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
       }
 
       const faults = deps.faults.take(action, namedInstanceIds(params), handler.perInstanceResults);
+      await Promise.all(faults.holds);
       if (faults.error) {
         const { code, message, status, retryAfterMs } = faults.error;
         const answer = failure(new EcsApiError(code, message, status), accessKeyId, faults.latencyMs);
         if (retryAfterMs !== undefined) answer.headers['x-acs-retry-after'] = String(retryAfterMs);
         return answer;
+      }
+      const fate = deps.chaos()?.decide(action);
+      if (fate === 'throttling' || fate === 'unavailable' || fate === 'permanent') {
+        const code = deps.chaos()?.code(action, fate) ?? 'ServiceUnavailable';
+        return failure(new EcsApiError(code, messageForCode(code), statusForCode(code)), accessKeyId);
+      }
+      if (fate === 'reset' || fate === 'timeout') {
+        return { ...failure(ecsError('ServiceUnavailable'), accessKeyId), drop: fate };
       }
       for (const [id, role] of faults.concurrentRoles) {
         if (deps.state.instance(id) !== undefined) deps.state.setRole(id, role);
@@ -108,6 +125,7 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
           instanceFaults: faults.perInstance,
           effects,
           behaviour: deps.behaviour,
+          now: deps.now,
         });
         const responseBody = { RequestId: requestId, ...result };
         effects.publish(
@@ -133,6 +151,8 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
           accessKeyId,
           latencyMs: faults.latencyMs,
           headers: {},
+          // The call is done; its answer is lost on the way back.
+          ...(fate === 'applied-reset' || fate === 'applied-timeout' ? { drop: fate } : {}),
         };
       } catch (error) {
         if (error instanceof EcsApiError) return failure(error, accessKeyId, faults.latencyMs);
@@ -142,6 +162,18 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
 
     const delay = deps.settings.latencyMs + answer.latencyMs;
     if (delay > 0) await sleep(delay);
+    if (answer.drop !== undefined) {
+      const timeout = answer.drop.endsWith('timeout');
+      if (timeout) await sleep(deps.chaos()?.timeoutHoldMs ?? 0);
+      res.socket?.destroy();
+      const lost = timeout ? 'NoAnswer' : 'ConnectionReset';
+      record(deps.calls, action, params, {
+        ...answer,
+        status: 0,
+        code: answer.drop.startsWith('applied-') ? `chaos:Applied${lost}` : `chaos:${lost}`,
+      });
+      return;
+    }
     send(res, requestId, answer);
     record(deps.calls, action, params, answer);
 

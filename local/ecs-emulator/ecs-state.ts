@@ -58,6 +58,8 @@ export class EcsState {
   /** The account's RAM roles and their trust policies. */
   readonly ram: RamState;
   readonly #instances = new Map<string, EcsInstance>();
+  /** Roles each instance has held (see `rolesHeld`). */
+  readonly #held = new Map<string, string[]>();
   readonly #now: () => number;
 
   /**
@@ -114,7 +116,13 @@ export class EcsState {
       firstRoleAt: input.role ? this.#now() : null,
     };
     this.#instances.set(instance.id, instance);
+    if (instance.role !== null) this.#held.set(instance.id, [instance.role]);
     return copy(instance);
+  }
+
+  /** Every role the instance has held, in the order it got them (the chaos tests' "never a wrong role"). */
+  rolesHeld(instanceId: string): readonly string[] {
+    return this.#held.get(instanceId) ?? [];
   }
 
   /** Creates a role in RAM (trusting ECS unless `trustsEcs: false` or a `trustPolicy` says otherwise). */
@@ -133,6 +141,11 @@ export class EcsState {
     const instance = this.#get(instanceId);
     instance.role = role;
     if (role !== null && instance.firstRoleAt === null) instance.firstRoleAt = this.#now();
+    if (role !== null) {
+      const held = this.#held.get(instanceId);
+      if (held === undefined) this.#held.set(instanceId, [role]);
+      else if (held.at(-1) !== role) held.push(role);
+    }
   }
 
   /** Makes an instance visible to the API (or hides it again). */

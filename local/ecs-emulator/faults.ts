@@ -30,6 +30,12 @@ export interface FaultSpec {
    * `instanceId`; may come with or without a code.
    */
   concurrentRole?: string | null;
+  /**
+   * Holds each matching call, before it runs, until this many matching calls have arrived, then lets them all
+   * go: two callers that must both have read before either writes, however fast or loaded the machine is.
+   * `times` defaults to this.
+   */
+  barrier?: number;
 }
 
 export interface ScriptedFault extends Readonly<FaultSpec> {
@@ -55,11 +61,15 @@ export interface FaultOutcome {
   perInstance: Map<string, InjectedError>;
   /** Roles other writers give these instances just before the call runs (`FaultSpec.concurrentRole`). */
   concurrentRoles: Map<string, string | null>;
+  /** Wait for these before running the call (`FaultSpec.barrier`). */
+  holds: Promise<void>[];
 }
 
 interface MutableFault extends FaultSpec {
   remaining: number;
   hits: number;
+  /** Calls held at the barrier, not yet let go. */
+  held: (() => void)[];
 }
 
 /** Scripted faults, consumed in the order they were added. */
@@ -67,22 +77,35 @@ export class EcsFaults {
   readonly #faults: MutableFault[] = [];
 
   add(spec: FaultSpec): ScriptedFault {
-    const times = spec.times ?? 1;
+    const times = spec.times ?? spec.barrier ?? 1;
+    if (
+      spec.barrier !== undefined &&
+      !(Number.isInteger(spec.barrier) && spec.barrier >= 2 && times >= spec.barrier)
+    ) {
+      throw new Error(`a fault barrier must be an integer ≥ 2 and ≤ its times, got ${spec.barrier}`);
+    }
     if (!(times >= 1) || (!Number.isInteger(times) && times !== Number.POSITIVE_INFINITY)) {
       throw new Error(`fault times must be a positive integer or Infinity, got ${spec.times}`);
     }
-    if (spec.code === undefined && spec.latencyMs === undefined && spec.concurrentRole === undefined) {
-      throw new Error('a fault needs a code, a latencyMs or a concurrentRole');
+    if (
+      spec.code === undefined &&
+      spec.latencyMs === undefined &&
+      spec.concurrentRole === undefined &&
+      spec.barrier === undefined
+    ) {
+      throw new Error('a fault needs a code, a latencyMs, a concurrentRole or a barrier');
     }
     if (spec.concurrentRole !== undefined && spec.instanceId === undefined) {
       throw new Error('a fault with a concurrentRole needs the instanceId whose role changes');
     }
-    const fault: MutableFault = { ...spec, remaining: times, hits: 0 };
+    const fault: MutableFault = { ...spec, remaining: times, hits: 0, held: [] };
     this.#faults.push(fault);
     return fault;
   }
 
+  /** Drops every fault; calls held at a barrier go on. */
   clear(): void {
+    for (const fault of this.#faults) for (const go of fault.held.splice(0)) go();
     this.#faults.length = 0;
   }
 
@@ -96,7 +119,12 @@ export class EcsFaults {
    * the call names; `perInstanceResults` is true for actions that report per-instance failures inside a 200.
    */
   take(action: string, instanceIds: readonly string[], perInstanceResults: boolean): FaultOutcome {
-    const outcome: FaultOutcome = { latencyMs: 0, perInstance: new Map(), concurrentRoles: new Map() };
+    const outcome: FaultOutcome = {
+      latencyMs: 0,
+      perInstance: new Map(),
+      concurrentRoles: new Map(),
+      holds: [],
+    };
     for (const fault of this.#faults) {
       if (fault.remaining <= 0 || (fault.action !== '*' && fault.action !== action)) continue;
       if (fault.instanceId !== undefined && !instanceIds.includes(fault.instanceId)) continue;
@@ -117,6 +145,10 @@ export class EcsFaults {
       outcome.latencyMs += fault.latencyMs ?? 0;
       fault.remaining -= 1;
       fault.hits += 1;
+      if (fault.barrier !== undefined) {
+        outcome.holds.push(new Promise<void>((go) => fault.held.push(go)));
+        if (fault.hits % fault.barrier === 0) for (const go of fault.held.splice(0)) go();
+      }
     }
     this.#prune();
     return outcome;

@@ -5,6 +5,7 @@ import type { RamState } from '../ram-emulator/ram-state.js';
 import type { Seed } from '../seed.js';
 import { behaviourFrom, type EcsBehaviour } from './behaviour.js';
 import { callerAccessKeyId } from './caller-key.js';
+import { type ChaosOptions, EcsChaos } from './chaos.js';
 import type { ActionTrailForm } from './cloud-events.js';
 import { createEcsHandler } from './ecs-server.js';
 import { EcsState } from './ecs-state.js';
@@ -68,6 +69,8 @@ export interface EcsEmulatorOptions {
   onEvent?: EcsEventListener;
   /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
   onEventError?: (error: unknown) => void;
+  /** Random faults from the start (`EcsEmulator.chaos` turns them on and off later). */
+  chaos?: ChaosOptions;
 }
 
 /** The delays `EcsEmulator.timing` holds; each is read when used, so changes apply to later work. */
@@ -96,6 +99,8 @@ export interface EcsEmulator {
   readonly rateLimits: RateLimiter;
   /** How undocumented corners are answered (`EcsEmulatorOptions.behaviour`); changes apply to the next call. */
   readonly behaviour: EcsBehaviour;
+  /** Random faults (with what they injected so far), or undefined when off; may be set while running. */
+  chaos: EcsChaos | undefined;
   /** `events.on('event', e => …)`: every CloudEvent the emulated account emits. */
   readonly events: EcsEventEmitter;
   /** Delayed work (lifecycle steps, visibility, event deliveries) not yet done. */
@@ -134,6 +139,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   };
   const rateLimits = new RateLimiter(options.rateLimits ?? {}, now);
   const behaviour = behaviourFrom(options.behaviour);
+  let chaos = options.chaos === undefined ? undefined : new EcsChaos(options.chaos);
   const settings = {
     latencyMs: options.latencyMs ?? 0,
     get actionTrailDelayMs() {
@@ -155,6 +161,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       limits,
       lifecycle: new Lifecycle({ state: accountState, scheduler, publisher, timing, now }),
       publisher,
+      chaos: () => chaos,
     });
   const accounts = new Map<string, EcsState>([[state.accountId, state]]);
   const handlers = new Map([[state.accountId, accountHandler(state, rateLimits)]]);
@@ -195,6 +202,12 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     timing,
     rateLimits,
     behaviour,
+    get chaos() {
+      return chaos;
+    },
+    set chaos(value: EcsChaos | undefined) {
+      chaos = value;
+    },
     events: publisher.emitter,
     get pendingWork() {
       return scheduler.pending;
@@ -209,6 +222,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
 }
 
 export { DEFAULT_BEHAVIOUR, type EcsBehaviour } from './behaviour.js';
+export { type ChaosKind, type ChaosOptions, type ChaosRates, EcsChaos, seededRandom } from './chaos.js';
 export type { ActionTrailForm, EcsCloudEvent } from './cloud-events.js';
 export { ACTIONTRAIL_TYPES } from './cloud-events.js';
 export { ECS_ERRORS, type EcsErrorCode } from './ecs-errors.js';

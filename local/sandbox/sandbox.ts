@@ -146,6 +146,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     names: {
       ...fanout,
       alertLeaseQueue: alertFunction(deployment)?.environment.ALERT_LEASE_QUEUE ?? '',
+      sweepLeaseQueue:
+        deployment.functions.find((f) => f.resource === 'attach-role')?.environment.SWEEP_LEASE_QUEUE ?? '',
       bufferQueue: '',
       bufferDeadLetterQueue: '',
     },
@@ -154,6 +156,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const alerts = await startWebhookReceiver({
     secrets: { dingtalk: ALERT_SECRETS.dingtalk, lark: ALERT_SECRETS.lark, webhook: ALERT_SECRETS.webhook },
   });
+  const envOverrides: Record<string, string> = {
+    ECS_ENDPOINT: ecs.url,
+    MNS_ENDPOINT: mns.url,
+    ...(options.policyFile === undefined ? {} : { POLICY_FILE: resolve(options.policyFile) }),
+    // The alert targets, pointed at the webhook receiver.
+    DINGTALK_WEBHOOK: alerts.urls.dingtalk,
+    DINGTALK_SECRET: ALERT_SECRETS.dingtalk,
+    LARK_WEBHOOK: alerts.urls.lark,
+    LARK_SECRET: ALERT_SECRETS.lark,
+    WECOM_WEBHOOK: alerts.urls.wecom,
+    SLACK_WEBHOOK: alerts.urls.slack,
+    PAGERDUTY_ROUTING_KEY: alerts.routingKey,
+    PAGERDUTY_EVENTS_URL: alerts.urls.pagerduty,
+    ALERT_WEBHOOK: alerts.urls.webhook,
+    ALERT_WEBHOOK_SECRET: ALERT_SECRETS.webhook,
+    // The deployed default, unscaled: a burst's failures arrive over real seconds whatever the time scale, and
+    // a shorter window would split one burst into several alerts per group.
+    ALERT_GATHER_SECONDS: '5',
+  };
   const fc = await startFcEmulator({
     functions: deployment.functions,
     credentials,
@@ -163,28 +184,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     calls,
     timeScale,
     ...(options.maxInstances === undefined ? {} : { maxInstancesPerFunction: options.maxInstances }),
-    envOverrides: {
-      ECS_ENDPOINT: ecs.url,
-      MNS_ENDPOINT: mns.url,
-      ...(options.policyFile === undefined ? {} : { POLICY_FILE: resolve(options.policyFile) }),
-      // The alert targets, pointed at the webhook receiver.
-      DINGTALK_WEBHOOK: alerts.urls.dingtalk,
-      DINGTALK_SECRET: ALERT_SECRETS.dingtalk,
-      LARK_WEBHOOK: alerts.urls.lark,
-      LARK_SECRET: ALERT_SECRETS.lark,
-      WECOM_WEBHOOK: alerts.urls.wecom,
-      SLACK_WEBHOOK: alerts.urls.slack,
-      PAGERDUTY_ROUTING_KEY: alerts.routingKey,
-      PAGERDUTY_EVENTS_URL: alerts.urls.pagerduty,
-      ALERT_WEBHOOK: alerts.urls.webhook,
-      ALERT_WEBHOOK_SECRET: ALERT_SECRETS.webhook,
-      // The deployed default, unscaled: a burst's failures arrive over real seconds whatever the time scale, and
-      // a shorter window would split one burst into several alerts per group.
-      ALERT_GATHER_SECONDS: '5',
-    },
+    envOverrides,
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.ports?.fc ? { port: options.ports.fc } : {}),
   });
+  // The sweep continues itself through the FC API: read when an instance starts, once the port is known.
+  envOverrides.FUNCTION_ENDPOINT = fc.url;
   // EventBridge calls an FC 3.0 function through the FC 3.0 API with its own identity.
   const serviceInvoker = createFcInvoker({
     endpoint: fc.url,

@@ -12,6 +12,8 @@ import { DEFAULT_TIMEOUT_SECONDS, type FcContext } from '../fc/fc-context.js';
 import type { Logger } from '../logging/logger.js';
 import type { Policy } from '../policy/policy.js';
 import { Deadline } from '../retry/deadline.js';
+import { sweepTrigger } from '../sweep/sweep-event.js';
+import type { SweepDeps, SweepSummary } from '../sweep/sweep-handler.js';
 import { accessFor } from './account-access.js';
 import type { Summary } from './outcomes.js';
 import { reconcile } from './reconcile.js';
@@ -24,9 +26,14 @@ export interface AttachRoleDeps {
   ecs: (credential: CredentialProvider) => EcsGateway;
   /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
+  /** The clock and the waits between retries (a test's fake clock); real time by default. */
   now?: () => number;
   /** Many accounts (ACCOUNTS set): which accounts are configured, and their assumed credentials. */
   accounts?: { directory: AccountDirectory; members: MemberCredentials };
+  /** The fleet sweep's lease and self-invocation; without them a timer event sweeps nothing (logged). */
+  sweep?: Pick<SweepDeps, 'lease' | 'invoker' | 'sleep' | 'random'>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /** Poison entries logged one by one; the rest are counted (every one has its dead-letter record). */
@@ -42,7 +49,7 @@ const HARD_STOP_SAFETY_MS = 100;
  */
 export function createAttachRoleHandler(deps: AttachRoleDeps) {
   const now = deps.now ?? Date.now;
-  return async function handler(event: Buffer | string, context: FcContext): Promise<Summary> {
+  return async function handler(event: Buffer | string, context: FcContext): Promise<Summary | SweepSummary> {
     const startedAt = now();
     const log = deps.logger.child({ requestId: context.requestId });
     const regionId = context.region ?? deps.config.region;
@@ -61,6 +68,41 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       startedAt,
       now,
     );
+
+    const trigger = sweepTrigger(event);
+    if (trigger !== undefined) {
+      if (trigger.kind === 'invalid' || deps.sweep === undefined) {
+        log.error(
+          { reason: trigger.kind === 'invalid' ? trigger.reason : 'no sweep wiring' },
+          'a sweep event this function cannot act on: ignored',
+        );
+        return { counts: {}, results: [] };
+      }
+      // Loaded on the first sweep: an event invocation's cold start never pays for the sweep's code.
+      const { sweepInvocation } = await import('../sweep/sweep-handler.js');
+      return sweepInvocation(
+        {
+          ...deps.sweep,
+          config: deps.config,
+          policy: deps.policy,
+          ecs: deps.ecs,
+          deadLetters: deps.deadLetters,
+          now,
+        },
+        {
+          trigger,
+          credential: credentialsFor(context.credentials),
+          accountId,
+          regionId,
+          functionName: context.function?.name ?? 'ecs-ram-role-attacher',
+          fcRequestId: context.requestId,
+          timeoutSeconds,
+          deadline,
+          hardStop,
+          log,
+        },
+      );
+    }
 
     const decoded = decodeEvent(event, { defaultRegionId: regionId, defaultAccountId: accountId });
     for (const poison of decoded.poison.slice(0, MAX_POISON_LOG_LINES)) {
@@ -117,6 +159,8 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         now,
         fcRequestId: context.requestId,
         logger: log,
+        ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+        ...(deps.random === undefined ? {} : { random: deps.random }),
       },
       decoded.refs,
     );

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { type LoadedPolicy, validatePolicy } from '../policy/validate-policy.js';
+import { SWEEP_LEASE } from '../sweep/sweep-lease.js';
 import { fileProblem } from '../text/file-problem.js';
 import { createAttachRoleHandler } from './attach-role-handler.js';
 
@@ -21,6 +22,17 @@ export interface ColdStartOptions {
   logDestination?: { write(line: string): void };
   /** Called as each phase ends (the bench splits cold start with it; nothing else needs it). */
   onPhase?: (phase: ColdStartPhase) => void;
+  /**
+   * The invocation's clock, its waits between retries and its jitter, for ECS and the dead-letter sink alike:
+   * a test's fake clock, so that no test depends on how fast the machine is. Real time by default.
+   */
+  clock?: InvocationClock;
+}
+
+export interface InvocationClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /**
@@ -64,6 +76,7 @@ function accountsFor(
   config: Config,
   policy: Policy,
   functionName: string,
+  now: () => number,
 ): { directory: AccountDirectory; members: MemberCredentials } | undefined {
   const { accounts } = config;
   if (accounts.source === 'single') return undefined;
@@ -86,7 +99,7 @@ function accountsFor(
                 : { endpoint: config.resourceDirectoryEndpoint }),
               ...(accounts.folderId === undefined ? {} : { folderId: accounts.folderId }),
             })(caller, page),
-          now: Date.now,
+          now,
         });
   const members = new MemberCredentials({
     assumeRole: async (caller, input) =>
@@ -96,7 +109,7 @@ function accountsFor(
       })(caller, input),
     roleName: accounts.memberRoleName,
     functionName,
-    now: Date.now,
+    now,
   });
   return { directory, members };
 }
@@ -118,12 +131,18 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   for (const warning of warnings) logger.warn({ policy: policyPath }, warning);
   options.onPhase?.('policy');
 
-  const accounts = accountsFor(config, policy, env.FC_FUNCTION_NAME ?? 'attach-role');
+  const { clock } = options;
+  const accounts = accountsFor(config, policy, env.FC_FUNCTION_NAME ?? 'attach-role', clock?.now ?? Date.now);
+  const timing = {
+    ...(clock === undefined ? {} : { now: clock.now, sleep: clock.sleep }),
+    ...(clock?.random === undefined ? {} : { random: clock.random }),
+  };
   const handler = createAttachRoleHandler({
     config,
     policy,
     logger,
     ...(accounts === undefined ? {} : { accounts }),
+    ...timing,
     ecs: (credential) =>
       new SdkEcsGateway({
         credential,
@@ -147,6 +166,8 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
       const retry = {
         maxAttempts: config.retry.maxAttempts,
         backoff: { baseMs: config.retry.baseMs, capMs: config.retry.capMs },
+        ...(timing.sleep === undefined ? {} : { sleep: timing.sleep }),
+        ...(timing.random === undefined ? {} : { random: timing.random }),
       };
       const { kind, name } = config.deadLetters;
       const load = async (): Promise<DeadLetterSink> =>
@@ -162,6 +183,53 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
               ...retry,
             });
       return { send: async (records, deadline) => (await load()).send(records, deadline) };
+    },
+    sweep: {
+      // Loaded on the first sweep: an event invocation never pays for the MNS client or the FC SDK.
+      lease: (credential, accountId, regionId) => {
+        const queue = config.sweep.leaseQueue;
+        if (queue === undefined) return undefined;
+        const mns = async () =>
+          (await import('../mns/mns-client.js')).createMnsClient({
+            keys: await resolveCredentials(credential),
+            accountId,
+            regionId,
+            endpoint: config.mnsEndpoint,
+            timeoutMs: 10_000,
+          });
+        return {
+          acquire: async (holdSeconds) =>
+            (await import('../mns/queue-lease.js')).acquireLease(await mns(), queue, {
+              ...SWEEP_LEASE,
+              holdSeconds,
+              waitSeconds: 0,
+              replaceOnTimeout: false,
+              log: logger,
+              now: Date.now,
+            }),
+          adopt: async (handle, holdSeconds) =>
+            (await import('../mns/queue-lease.js')).adoptLease(await mns(), queue, handle, {
+              ...SWEEP_LEASE,
+              holdSeconds,
+              log: logger,
+              now: Date.now,
+            }),
+        };
+      },
+      invoker: (credential, accountId, regionId) => ({
+        invoke: async (name, payload, options) =>
+          (await import('../fc/fc-invoker.js'))
+            .createFcInvoker({
+              credential,
+              accountId,
+              region: regionId,
+              timeoutMs: 10_000,
+              ...(config.sweep.functionEndpoint === undefined
+                ? {}
+                : { endpoint: config.sweep.functionEndpoint }),
+            })
+            .invoke(name, payload, options),
+      }),
     },
   });
   options.onPhase?.('ready');

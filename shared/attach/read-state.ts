@@ -35,7 +35,8 @@ const notVisibleYet: ErrorInfo = {
 /**
  * Reads the truth for one region: status, network and tags (DescribeInstances, ≤ 100 ids a call) and current
  * roles (DescribeInstanceRamRole, ≤ 50 ids a call). An instance a creation event named a moment ago may not be
- * visible yet, so it is asked for again (with backoff) rather than taken as deleted.
+ * visible yet, so it is asked for again (with backoff) rather than taken as deleted — until its grace
+ * (`newInstanceGraceMs` from its creation) ends; then, still missing, it is what ECS says: not there.
  */
 export async function readRegionState(
   ctx: RunContext,
@@ -43,7 +44,14 @@ export async function readRegionState(
   refs: readonly InstanceRef[],
 ): Promise<RegionState> {
   const state: RegionState = { instances: new Map(), roles: new Map(), failed: new Map() };
-  const isNew = new Set(refs.filter((ref) => isRecentlyCreated(ctx, ref)).map((ref) => ref.instanceId));
+  // Each brand-new instance is waited for until its grace ends, not until the deadline or the last attempt.
+  const graceEnds = new Map<string, number>();
+  for (const ref of refs) {
+    const at = createdAt(ctx, ref);
+    if (at !== undefined && at + ctx.newInstanceGraceMs > ctx.now())
+      graceEnds.set(ref.instanceId, at + ctx.newInstanceGraceMs);
+  }
+  const waitingFor = (id: string) => (graceEnds.get(id) ?? Number.NEGATIVE_INFINITY) > ctx.now();
 
   await Promise.all(
     chunk(
@@ -59,7 +67,7 @@ export async function readRegionState(
           const byId = new Map(found.map((instance) => [instance.instanceId, instance]));
           // Only for instances that should be visible: brand-new ones are expected to be missing for a while. Since
           // 2025-12-20 ECS answers Forbidden.RAM instead; before, an empty list (cloud-facts ECS-20).
-          if (found.length === 0 && pending.length > 1 && !pending.some((id) => isNew.has(id))) {
+          if (found.length === 0 && pending.length > 1 && !pending.some(waitingFor)) {
             ctx.logger.warn(
               { regionId, asked: pending.length },
               'DescribeInstances returned none of the instances asked for: they were deleted, or the function role lacks ecs:DescribeInstances (ECS answered an empty list for that until 2025-12-20, Forbidden.RAM since)',
@@ -69,7 +77,7 @@ export async function readRegionState(
             pending.map((id): [string, ItemResult<InstanceState | null>] => {
               const instance = byId.get(id);
               if (instance !== undefined) return [id, { ok: true, value: instance }];
-              return [id, isNew.has(id) ? { ok: false, info: notVisibleYet } : { ok: true, value: null }];
+              return [id, waitingFor(id) ? { ok: false, info: notVisibleYet } : { ok: true, value: null }];
             }),
           );
         },
@@ -80,6 +88,15 @@ export async function readRegionState(
     }),
   );
 
+  await readCurrentRoles(ctx, regionId, state);
+  return state;
+}
+
+/**
+ * The current roles of the live instances in `state` (≤ 50 ids a call), into `state.roles`; a chunk that cannot
+ * be read moves its instances to `state.failed`. Also the sweep's entry, whose instances come from a listing.
+ */
+export async function readCurrentRoles(ctx: RunContext, regionId: string, state: RegionState): Promise<void> {
   // Classic-network instances cannot have a role and are skipped; asking about one may fail the whole call
   // (cloud-facts ECS-9).
   const live = [...state.instances.entries()]
@@ -89,7 +106,6 @@ export async function readRegionState(
     )
     .map(([id]) => id);
   await Promise.all(chunk(live, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
-  return state;
 }
 
 /** Current roles of ≤ 50 instances. A failure marks the whole chunk as unreadable. */
@@ -172,10 +188,20 @@ export function retryOptions(ctx: RunContext) {
   };
 }
 
+/**
+ * When a creation event's instance was created, for references from creation events: the event's time, never
+ * later than the invocation's clock. An event dated in the future (a skewed clock, a forged event) is taken as
+ * dated now, so it buys no more waiting than a fresh one. No time, or one that does not parse: now.
+ */
+export function createdAt(ctx: RunContext, ref: InstanceRef): number | undefined {
+  if (ref.reason !== 'created') return undefined;
+  const now = ctx.now();
+  const at = ref.eventTime === undefined ? Number.NaN : Date.parse(ref.eventTime);
+  return Number.isNaN(at) ? now : Math.min(at, now);
+}
+
 /** A reference from a creation event young enough that ECS may not list the instance yet. */
 export function isRecentlyCreated(ctx: RunContext, ref: InstanceRef): boolean {
-  if (ref.reason !== 'created') return false;
-  if (ref.eventTime === undefined) return true;
-  const at = Date.parse(ref.eventTime);
-  return Number.isNaN(at) || ctx.now() - at < ctx.newInstanceGraceMs;
+  const at = createdAt(ctx, ref);
+  return at !== undefined && ctx.now() - at < ctx.newInstanceGraceMs;
 }

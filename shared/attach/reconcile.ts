@@ -1,3 +1,4 @@
+import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
@@ -6,7 +7,7 @@ import { Ledger } from './ledger.js';
 import type { Summary } from './outcomes.js';
 import { summarize } from './outcomes.js';
 import { planInstance } from './plan.js';
-import { isRecentlyCreated, readRegionState } from './read-state.js';
+import { isRecentlyCreated, type RegionState, readCurrentRoles, readRegionState } from './read-state.js';
 import type { RunContext } from './run-context.js';
 import { settlePlan } from './settle-plan.js';
 import { type RoleWrite, writeRoles } from './write-roles.js';
@@ -29,11 +30,39 @@ export interface ReconcileResult {
  * on what the events said, so duplicates and out-of-order events converge to the same state.
  */
 export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
+  return run(ctx, refs, (accountCtx, regionId, inScope) => readRegionState(accountCtx, regionId, inScope));
+}
+
+/**
+ * The same, for instances a listing (`DescribeInstances` by page, the sweep) has just read: only their roles are
+ * read, then the same decisions and writes. `refs` names exactly the `listed` instances, all in `regionId`.
+ */
+export async function reconcileListed(
+  ctx: RunContext,
+  regionId: string,
+  listed: readonly InstanceState[],
+  refs: readonly InstanceRef[],
+): Promise<ReconcileResult> {
+  return run(ctx, refs, async (accountCtx) => {
+    const state: RegionState = {
+      instances: new Map(listed.map((instance) => [instance.instanceId, instance])),
+      roles: new Map(),
+      failed: new Map(),
+    };
+    await readCurrentRoles(accountCtx, regionId, state);
+    return state;
+  });
+}
+
+/** Reads one region's truth with the account's context (its ECS gateway: the account's credentials). */
+type ReadState = (ctx: RunContext, regionId: string, refs: readonly InstanceRef[]) => Promise<RegionState>;
+
+async function run(ctx: RunContext, refs: readonly InstanceRef[], read: ReadState): Promise<ReconcileResult> {
   const ledger = new Ledger(refs, ctx.fcRequestId, ctx.now);
   const byAccount = groupBy(refs, (ref) => ref.accountId ?? '');
   await Promise.all(
     [...byAccount].map(([account, accountRefs]) =>
-      reconcileAccount(ctx, ledger, account === '' ? undefined : account, accountRefs),
+      reconcileAccount(ctx, ledger, account === '' ? undefined : account, accountRefs, read),
     ),
   );
 
@@ -64,6 +93,7 @@ async function reconcileAccount(
   ledger: Ledger,
   accountId: string | undefined,
   refs: readonly InstanceRef[],
+  read: ReadState,
 ): Promise<void> {
   // Out of scope costs no call at all (the one scope check: shared/policy/scope.ts).
   const inScope = refs.filter((ref) => {
@@ -98,7 +128,9 @@ async function reconcileAccount(
   const accountCtx = gateway === ctx.gateway ? ctx : { ...ctx, gateway };
   const byRegion = groupBy(inScope, (ref) => ref.regionId);
   await Promise.all(
-    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(accountCtx, ledger, regionId, regionRefs)),
+    [...byRegion].map(([regionId, regionRefs]) =>
+      reconcileRegion(accountCtx, ledger, regionId, regionRefs, read),
+    ),
   );
 }
 
@@ -107,8 +139,9 @@ async function reconcileRegion(
   ledger: Ledger,
   regionId: string,
   inScope: readonly InstanceRef[],
+  read: ReadState,
 ): Promise<void> {
-  const state = await readRegionState(ctx, regionId, inScope);
+  const state = await read(ctx, regionId, inScope);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
       kind: failure.stoppedBy === 'deadline' ? 'deadline' : 'attach-failed',

@@ -1,6 +1,14 @@
 import * as z from 'zod/mini';
 import { ACCOUNT_ID, REGION_ID, ROLE_NAME } from '../ecs/ids.js';
-import { ConfigError, matching, oneOf, orderProblem, readEnv, wholeNumber } from './env-vars.js';
+import {
+  ConfigError,
+  matching,
+  oneOf,
+  orderProblem,
+  positiveNumber,
+  readEnv,
+  wholeNumber,
+} from './env-vars.js';
 
 export { ConfigError } from './env-vars.js';
 
@@ -28,6 +36,40 @@ export const fcRegion = matching(REGION_ID, 'a region id such as cn-hangzhou');
 export const fcAccountId = matching(ACCOUNT_ID, 'an account id (digits)');
 
 /**
+ * An FC timer's `cronExpression`: `@every <n>m|h` (FC's interval form) or six cron fields, seconds first
+ * (`0 0 * * * *`: at the top of every hour). Cloud-facts SW-6.
+ */
+const SCHEDULE = /^(?:@every (?:\d+h)?(?:\d+m)?|(?:\S+\s+){5}\S+)$/;
+const SCHEDULE_ALLOWED = 'an FC timer expression: "@every 60m" or six cron fields such as "0 0 * * * *"';
+const schedule = z.string({ error: SCHEDULE_ALLOWED }).check(
+  z.regex(SCHEDULE, SCHEDULE_ALLOWED),
+  z.refine((v) => v !== '@every ', SCHEDULE_ALLOWED),
+);
+
+/** The ECS per-action limit is not published for these four actions; a third of an inferred 15/s (SW-4). */
+export const DEFAULT_SWEEP_CALLS_PER_SECOND = 5;
+
+/** `cn-hangzhou,cn-shanghai`: each a region id, no duplicates; empty (s.yaml's default) is unset. */
+const REGION_LIST_ALLOWED = 'region ids such as cn-hangzhou, comma-separated';
+const regionList = z
+  .pipe(
+    z.string({ error: REGION_LIST_ALLOWED }),
+    z.transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+    ),
+  )
+  .check(
+    z.refine(
+      (list) => list.every((r) => REGION_ID.test(r)),
+      'region ids such as cn-hangzhou, comma-separated',
+    ),
+    z.refine((list) => new Set(list).size === list.length, 'a region appears twice'),
+  );
+
+/**
  * Environment variables of the attach-role function. The README keeps the same table; keep both in step.
  * Names may not start with `FC_` (reserved by FC).
  */
@@ -46,6 +88,14 @@ const envSchema = z.object({
   DEADLINE_MARGIN_MS: z.optional(wholeNumber(0, 120_000)),
   NEW_INSTANCE_GRACE_SECONDS: z._default(wholeNumber(0, 86_400), 300),
   LOG_LEVEL: logLevel,
+  /** The timer trigger's schedule; s.yaml passes it here too so a bad one fails at cold start, not silently. */
+  SWEEP_SCHEDULE: z._default(schedule, '@every 60m'),
+  SWEEP_REGIONS: z.optional(regionList),
+  SWEEP_CALLS_PER_SECOND: z._default(positiveNumber(1_000), DEFAULT_SWEEP_CALLS_PER_SECOND),
+  /** A queue holding one message, the lease: one sweep at a time (`npm run setup` creates it). */
+  SWEEP_LEASE_QUEUE: z.optional(mnsName('queue')),
+  /** The FC 3.0 API the sweep invokes itself through; default `https://<account>.<region>.fc.aliyuncs.com`. */
+  FUNCTION_ENDPOINT: z.optional(mnsEndpoint),
   FC_REGION: z.optional(fcRegion),
   FC_ACCOUNT_ID: z.optional(fcAccountId),
   FC_FUNC_CODE_PATH: z.optional(z.string()),
@@ -101,9 +151,21 @@ export interface Config {
   deadlineMarginMs?: number;
   newInstanceGraceMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  sweep: SweepConfig;
   region?: string;
   accountId?: string;
   codePath?: string;
+}
+
+/** The fleet sweep (shared/sweep). */
+export interface SweepConfig {
+  schedule: string;
+  /** Unset: the policy's regions, else the function's own region. */
+  regions?: readonly string[];
+  /** The sweep's budget per ECS action and region, calls per second. */
+  callsPerSecond: number;
+  leaseQueue?: string;
+  functionEndpoint?: string;
 }
 
 /**
@@ -141,6 +203,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, capMs: e.BACKOFF_CAP_MS },
     newInstanceGraceMs: e.NEW_INSTANCE_GRACE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    sweep: {
+      schedule: e.SWEEP_SCHEDULE,
+      callsPerSecond: e.SWEEP_CALLS_PER_SECOND,
+      ...(e.SWEEP_REGIONS === undefined || e.SWEEP_REGIONS.length === 0 ? {} : { regions: e.SWEEP_REGIONS }),
+      ...(e.SWEEP_LEASE_QUEUE === undefined ? {} : { leaseQueue: e.SWEEP_LEASE_QUEUE }),
+      ...(e.FUNCTION_ENDPOINT === undefined
+        ? {}
+        : { functionEndpoint: e.FUNCTION_ENDPOINT.replace(/\/$/, '') }),
+    },
   };
   if (e.ECS_ENDPOINT !== undefined) config.ecsEndpoint = parseEcsEndpoint(e.ECS_ENDPOINT);
   if (e.STS_ENDPOINT !== undefined) config.stsEndpoint = parseEcsEndpoint(e.STS_ENDPOINT);

@@ -30,6 +30,18 @@ export const wholeNumber = (min: number, max: number) => {
   );
 };
 
+/** A number above 0 and at most `max`, in decimal (`0.5`, `20`; no sign or exponent). */
+export const positiveNumber = (max: number) => {
+  const allowed = `a number above 0 and at most ${max}`;
+  return z.pipe(
+    z.pipe(
+      z.string({ error: allowed }).check(z.regex(/^\d{1,15}(?:\.\d{1,6})?$/, allowed)),
+      z.transform(Number),
+    ),
+    z.number().check(z.gt(0, allowed), z.lte(max, allowed)),
+  );
+};
+
 /** One of `values`, exactly. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `one of ${values.join(', ')}` });
@@ -66,7 +78,8 @@ export function readEnv<S extends z.ZodMiniObject>(
   credentials: ReadonlySet<string> = new Set(),
 ): EnvReading<z.infer<S>> {
   const set = setVariables(env, Object.keys(schema.shape));
-  const parsed = schema.safeParse(set);
+  // Parsed once per cold start: zod's generated fast path would cost more to compile than it saves.
+  const parsed = schema.safeParse(set, { jitless: true });
   if (parsed.success) return { values: parsed.data, set, problems: [] };
   const seen = new Set<string>();
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
+import Credential from '@alicloud/credentials';
 import { registerSecret } from '../logging/logger.js';
 
 /** The function role's STS keys as FC hands them over in `context.credentials`. */
@@ -8,13 +8,52 @@ export interface ContextCredentials {
   securityToken?: string;
 }
 
-export type CredentialProvider = Credential.default;
+/** The fields of `@alicloud/credentials`' `CredentialModel` that the SDK clients read. */
+export interface CredentialModel {
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  securityToken?: string;
+  bearerToken?: string;
+  type?: string;
+  providerName?: string;
+}
 
 /**
- * `@alicloud/credentials`' default chain, built lazily: it probes the environment, files and IMDS, which a function
- * on FC never needs (FC hands keys in the context). Module-level on purpose, one per process: the chain caches
- * the keys it found and refreshes them before they expire, so every invocation (and every tool command) shares
- * one rather than probing again; nothing about it depends on the configuration a cold start reads.
+ * What the SDK clients call on a credential: `getCredential()` only (`@alicloud/openapi-core` client.js, each
+ * request, whose `Config` takes any object; `resolveCredentials` below, for `@alicloud/mns`).
+ */
+export interface CredentialProvider {
+  getCredential(): Promise<CredentialModel>;
+}
+
+/**
+ * FC's keys as the SDK's `static_sts` / `static_ak` providers give them, so a request carries the same
+ * `x-acs-credentials-provider` header, without loading `@alicloud/credentials` (its providers are most of a
+ * cold start's SDK code that FC never runs: cloud-facts CS-1).
+ */
+function contextProvider(keys: ContextCredentials & { accessKeyId: string; accessKeySecret: string }) {
+  const model: CredentialModel = keys.securityToken
+    ? {
+        accessKeyId: keys.accessKeyId,
+        accessKeySecret: keys.accessKeySecret,
+        securityToken: keys.securityToken,
+        type: 'sts',
+        providerName: 'static_sts',
+      }
+    : {
+        accessKeyId: keys.accessKeyId,
+        accessKeySecret: keys.accessKeySecret,
+        type: 'access_key',
+        providerName: 'static_ak',
+      };
+  return { getCredential: async () => ({ ...model }) };
+}
+
+/**
+ * Built lazily: the chain probes files and IMDS, which a function on FC never needs. In the bundle the package
+ * itself is evaluated only then (`tools/build/bundle-options.ts`, DEFERRED). Module-level on purpose, one per
+ * process: the chain caches the keys it found and refreshes them before they expire, so every invocation (and every
+ * tool command) shares one rather than probing again; nothing about it depends on the configuration a cold start reads.
  */
 let defaultChain: CredentialProvider | undefined;
 
@@ -27,19 +66,11 @@ export function credentialsFor(context: ContextCredentials | undefined): Credent
   if (context?.accessKeyId && context.accessKeySecret) {
     registerSecret(context.accessKeySecret);
     registerSecret(context.securityToken);
-    const config = context.securityToken
-      ? new CredentialConfig({
-          type: 'sts',
-          accessKeyId: context.accessKeyId,
-          accessKeySecret: context.accessKeySecret,
-          securityToken: context.securityToken,
-        })
-      : new CredentialConfig({
-          type: 'access_key',
-          accessKeyId: context.accessKeyId,
-          accessKeySecret: context.accessKeySecret,
-        });
-    return new Credential.default(config);
+    return contextProvider({
+      ...context,
+      accessKeyId: context.accessKeyId,
+      accessKeySecret: context.accessKeySecret,
+    });
   }
   defaultChain ??= new Credential.default();
   return defaultChain;

@@ -22,6 +22,9 @@ export interface MnsDeadLetterQueueOptions {
   maxAttempts: number;
   backoff: BackoffOptions;
   concurrency?: number;
+  /** Waits between attempts (a test's fake clock); real timers by default. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /** MNS BatchSendMessage takes at most 16 messages and 64 KB in all. */
@@ -88,6 +91,8 @@ export class MnsDeadLetterQueue implements DeadLetterSink {
           maxAttempts: this.#options.maxAttempts,
           backoff: this.#options.backoff,
           describe: (error) => describeError(error),
+          ...(this.#options.sleep === undefined ? {} : { sleep: this.#options.sleep }),
+          ...(this.#options.random === undefined ? {} : { random: this.#options.random }),
         },
       );
       return undefined;

@@ -22,6 +22,9 @@ export interface MnsDeadLetterTopicOptions {
   maxAttempts: number;
   backoff: BackoffOptions;
   concurrency?: number;
+  /** Waits between attempts (a test's fake clock); real timers by default. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /**
@@ -78,6 +81,8 @@ export class MnsDeadLetterTopic implements DeadLetterSink {
           maxAttempts: this.#options.maxAttempts,
           backoff: this.#options.backoff,
           describe: (error) => describeError(error),
+          ...(this.#options.sleep === undefined ? {} : { sleep: this.#options.sleep }),
+          ...(this.#options.random === undefined ? {} : { random: this.#options.random }),
         },
       );
       return undefined;

@@ -40,6 +40,13 @@ export interface WriteResult {
   results: InstanceResult[];
 }
 
+/** One page of a region's instances (DescribeInstances by `NextToken`). */
+export interface InstancePage {
+  instances: InstanceState[];
+  /** The token of the next page; `null` when this was the last (ECS answers `""` or nothing: cloud-facts SW-1). */
+  nextToken: string | null;
+}
+
 export interface CallOptions {
   /** Longest this call may take (connect + read); the caller derives it from the deadline. */
   timeoutMs: number;
@@ -47,6 +54,8 @@ export interface CallOptions {
 
 /** DescribeInstances, AttachInstanceRamRole, DetachInstanceRamRole (cloud-facts ECS-1 to ECS-3). */
 export const MAX_IDS_PER_CALL = 100;
+/** DescribeInstances' largest `MaxResults` (cloud-facts SW-1). */
+export const MAX_RESULTS_PER_PAGE = 100;
 /** DescribeInstanceRamRole (cloud-facts ECS-4). */
 export const MAX_IDS_PER_ROLE_READ = 50;
 /** DescribeInstanceRamRole's largest `PageSize` (cloud-facts ECS-6). */
@@ -59,6 +68,11 @@ export interface EcsGateway {
     instanceIds: readonly string[],
     options: CallOptions,
   ): Promise<InstanceState[]>;
+  /**
+   * One page of every instance in the region, `MaxResults` 100; `nextToken` `null` starts at the beginning. A
+   * token ECS no longer takes fails the call (cloud-facts SW-2, SW-3).
+   */
+  listInstances(regionId: string, nextToken: string | null, options: CallOptions): Promise<InstancePage>;
   /** ≤ 50 ids, one page of ≤ 50 rows (a row may say "no role"); `totalCount` tells whether more pages follow. */
   describeInstanceRoles(
     regionId: string,

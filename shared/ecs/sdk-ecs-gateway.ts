@@ -4,9 +4,11 @@ import type { CredentialProvider } from '../credentials/credentials.js';
 import {
   type CallOptions,
   type EcsGateway,
+  type InstancePage,
   type InstanceState,
   MAX_IDS_PER_CALL,
   MAX_IDS_PER_ROLE_READ,
+  MAX_RESULTS_PER_PAGE,
   MAX_ROLE_PAGE_SIZE,
   type RolePage,
   type WriteResult,
@@ -51,23 +53,26 @@ export class SdkEcsGateway implements EcsGateway {
       }),
       this.#runtime(options),
     );
-    return (response.body?.instances?.instance ?? []).flatMap((instance) => {
-      if (!instance.instanceId) return [];
-      // fromEntries defines own properties, so a `__proto__` tag key stays a plain key. `Tags`, `Status` and
-      // `InstanceNetworkType` may be absent (cloud-facts ECS-28).
-      const tags = Object.fromEntries(
-        (instance.tags?.tag ?? []).flatMap((t) => (t.tagKey ? [[t.tagKey, t.tagValue ?? '']] : [])),
-      );
-      return [
-        {
-          instanceId: instance.instanceId,
-          regionId: instance.regionId ?? regionId,
-          status: instance.status ?? 'Unknown',
-          networkType: instance.instanceNetworkType ?? 'vpc',
-          tags,
-        },
-      ];
-    });
+    return instanceStates(response.body?.instances?.instance, regionId);
+  }
+
+  async listInstances(
+    regionId: string,
+    nextToken: string | null,
+    options: CallOptions,
+  ): Promise<InstancePage> {
+    const response = await this.#client(regionId).describeInstances(
+      new DescribeInstancesRequest({
+        regionId,
+        maxResults: MAX_RESULTS_PER_PAGE,
+        ...(nextToken === null ? {} : { nextToken }),
+      }),
+      this.#runtime(options),
+    );
+    return {
+      instances: instanceStates(response.body?.instances?.instance, regionId),
+      nextToken: response.body?.nextToken || null,
+    };
   }
 
   async describeInstanceRoles(
@@ -175,6 +180,34 @@ export class SdkEcsGateway implements EcsGateway {
       readTimeout: Math.min(this.#options.readTimeoutMs, budget),
     });
   }
+}
+
+interface RawInstance {
+  instanceId?: string;
+  regionId?: string;
+  status?: string;
+  instanceNetworkType?: string;
+  tags?: { tag?: Array<{ tagKey?: string; tagValue?: string }> };
+}
+
+function instanceStates(rows: readonly RawInstance[] | undefined, regionId: string): InstanceState[] {
+  return (rows ?? []).flatMap((instance) => {
+    if (!instance.instanceId) return [];
+    // fromEntries defines own properties, so a `__proto__` tag key stays a plain key. `Tags`, `Status` and
+    // `InstanceNetworkType` may be absent (cloud-facts ECS-28).
+    const tags = Object.fromEntries(
+      (instance.tags?.tag ?? []).flatMap((t) => (t.tagKey ? [[t.tagKey, t.tagValue ?? '']] : [])),
+    );
+    return [
+      {
+        instanceId: instance.instanceId,
+        regionId: instance.regionId ?? regionId,
+        status: instance.status ?? 'Unknown',
+        networkType: instance.instanceNetworkType ?? 'vpc',
+        tags,
+      },
+    ];
+  });
 }
 
 function assertBatch(ids: readonly string[], max: number): void {

@@ -1,5 +1,5 @@
-/** Why an event points at an instance. Only a hint: the instance's tags are always read fresh from ECS. */
-export type RefReason = 'created' | 'state-change' | 'tag-change' | 'redrive';
+/** Why an event (or the sweep) points at an instance. Only a hint: the instance's tags are always read fresh from ECS. */
+export type RefReason = 'created' | 'state-change' | 'tag-change' | 'redrive' | 'sweep';
 
 /** One instance an event asks the function to look at. */
 export interface InstanceRef {

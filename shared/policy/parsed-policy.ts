@@ -72,7 +72,7 @@ export function decodeParsedPolicy(json: string, text: string, path: string): Pa
   } catch (error) {
     return { found: false, why: `${path} is not JSON (${(error as Error).message})` };
   }
-  const parsed = parsedPolicySchema.safeParse(value);
+  const parsed = parsedPolicySchema.safeParse(value, { jitless: true }); // once per cold start
   if (!parsed.success) return { found: false, why: `${path} is not a parsed policy (format 1)` };
   if (parsed.data.sha256 !== digest(text)) {
     return { found: false, why: `the policy changed since the build parsed it into ${path}` };

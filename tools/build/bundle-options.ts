@@ -3,6 +3,7 @@
  * way to be compared). esbuild, ESM, code-split so that what only failures need loads only on failure.
  */
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 
 export interface LeftOut {
@@ -48,6 +49,12 @@ export const LEFT_OUT: readonly LeftOut[] = [
     names: ['register', 'unregister'],
   },
   { request: 'atomic-sleep', why: 'pino transports' },
+  // pino's tools.js reads `isMainThread` only in `buildSafeSonicBoom` (pino.destination(), left out above).
+  {
+    request: 'worker_threads',
+    from: /[/\\]pino[/\\]lib[/\\]tools\.js$/,
+    why: 'pino.destination() (isMainThread)',
+  },
 ];
 
 /** The error a left-out module throws when something does call it after all. */
@@ -60,13 +67,18 @@ function exportNames(importer: string, request: string): string[] {
   return Object.keys(createRequire(importer)(request) as object);
 }
 
+/** Matches exactly the requests of `entries`. */
+function requestFilter(entries: readonly { request: string }[]): RegExp {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^(${entries.map((e) => literal(e.request)).join('|')})$`);
+}
+
 /**
  * Resolves each left-out module to a stub: a function that throws, naming the module, when called or
  * constructed; it is also the module's `default` and each of its named exports.
  */
 export function leaveOut(entries: readonly LeftOut[] = LEFT_OUT): Plugin {
-  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const filter = new RegExp(`^(${entries.map((e) => literal(e.request)).join('|')})$`);
+  const filter = requestFilter(entries);
   return {
     name: 'leave-out',
     setup(build) {
@@ -90,6 +102,134 @@ export function leaveOut(entries: readonly LeftOut[] = LEFT_OUT): Plugin {
               (n) =>
                 `Object.defineProperty(leftOut, ${JSON.stringify(n)}, { value: leftOut, enumerable: true });`,
             ),
+          ].join('\n'),
+        };
+      });
+    },
+  };
+}
+
+export interface Deferred {
+  /** A package the requiring file loads at its top level. */
+  request: string;
+  /** The requiring files whose `require` of it is deferred (others load it as usual). */
+  from: RegExp;
+  /** Why the cold start of an FC function does not need it. */
+  why: string;
+}
+
+/**
+ * What the SDKs `require` at load time but an FC invocation that succeeds never uses. Each stays in the bundle, but
+ * is evaluated on the first read of one of its exports instead of at cold start (docs/cloud-facts.md CS-1–CS-3).
+ */
+export const DEFERRED: readonly Deferred[] = [
+  // openapi-core and gateway-spi build a credential from the SDK only for AccessKey or bearer-token configs; every
+  // client here is handed a provider (shared/credentials), which needs the SDK's chain only without FC's keys.
+  {
+    request: '@alicloud/credentials',
+    from: /@alicloud[/\\](openapi-core|gateway-spi)[/\\]dist[/\\][\w/\\]+\.js$|[/\\]shared[/\\]credentials[/\\]credentials\.ts$/,
+    why: "the SDK's credential classes, for AccessKey configs and the default chain",
+  },
+  // @darabonba/typescript's XML: openapi-core parses XML only for an error response of type text/xml.
+  {
+    request: 'xml2js',
+    from: /@darabonba[/\\]typescript[/\\]dist[/\\]xml\.js$/,
+    why: 'XML error responses',
+  },
+  // httpx decompresses a gzip/deflate body, which it asks for only with `compression` (no client here sets it).
+  { request: 'zlib', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, why: 'compressed response bodies' },
+];
+
+/**
+ * Resolves each deferred `require` to a module whose exports are getters that evaluate the real module on first
+ * read. esbuild wraps a bundled CommonJS module in a function run on its first `require`, so until then it costs
+ * only its parse. The export names are taken from the real module at build time.
+ */
+export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
+  const filter = requestFilter(entries);
+  return {
+    name: 'defer',
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        if (args.pluginData === 'real') return undefined;
+        const entry = entries.find((e) => e.request === args.path && e.from.test(args.importer));
+        if (entry === undefined) return undefined;
+        return {
+          path: args.path,
+          namespace: 'deferred',
+          pluginData: { names: exportNames(args.importer, args.path), resolveDir: dirname(args.importer) },
+        };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
+        const { names, resolveDir } = args.pluginData as { names: string[]; resolveDir: string };
+        return {
+          loader: 'js',
+          resolveDir,
+          // `pluginData: 'real'` on the inner require lets it resolve to the package itself.
+          pluginData: 'real',
+          contents: [
+            'let real;',
+            `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+            "Object.defineProperty(exports, '__esModule', { value: true });",
+            ...names
+              .filter((n) => n !== '__esModule')
+              .map(
+                (n) =>
+                  `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`,
+              ),
+          ].join('\n'),
+        };
+      });
+    },
+  };
+}
+
+export interface Quieted {
+  /** A `debug`-style package: a factory of loggers, each a function with an `enabled` flag. */
+  request: string;
+  /** The requiring files whose `require` of it is quieted. */
+  from: RegExp;
+  /** The variable that turns its loggers on: set at cold start, the real package is loaded. */
+  env: string;
+}
+
+/**
+ * Loggers the SDKs create at load time and that log only when an environment variable asks. Unless it is set at
+ * cold start, they are disabled stand-ins and the package (and what it requires) is never evaluated.
+ */
+export const QUIETED: readonly Quieted[] = [
+  // httpx creates `debug('httpx:body')` and `debug('httpx:header')` when it loads.
+  { request: 'debug', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, env: 'DEBUG' },
+];
+
+/** Resolves each quieted `require` to the real package when its variable is set, else to disabled loggers. */
+export function quiet(entries: readonly Quieted[] = QUIETED): Plugin {
+  const filter = requestFilter(entries);
+  return {
+    name: 'quiet',
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        if (args.pluginData === 'real') return undefined;
+        const entry = entries.find((e) => e.request === args.path && e.from.test(args.importer));
+        if (entry === undefined) return undefined;
+        return {
+          path: args.path,
+          namespace: 'quieted',
+          pluginData: { env: entry.env, resolveDir: dirname(args.importer) },
+        };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'quieted' }, (args) => {
+        const { env, resolveDir } = args.pluginData as { env: string; resolveDir: string };
+        return {
+          loader: 'js',
+          resolveDir,
+          pluginData: 'real',
+          contents: [
+            `module.exports = process.env[${JSON.stringify(env)}] ? require(${JSON.stringify(args.path)}) : () => {`,
+            '  const disabled = () => {};',
+            '  disabled.enabled = false;',
+            '  return disabled;',
+            '};',
           ].join('\n'),
         };
       });
@@ -123,7 +263,7 @@ export function functionBundle(
     minify: false,
     sourcemap: 'linked',
     banner: { js: banner },
-    plugins: [leaveOut()],
+    plugins: [leaveOut(), defer(), quiet()],
     logLevel: 'warning',
     metafile: true,
     write: false,

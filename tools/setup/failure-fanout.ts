@@ -1,5 +1,6 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
 import { LEASE_BODY } from '../../shared/alerts/alert-lease.js';
+import { SWEEP_LEASE } from '../../shared/sweep/sweep-lease.js';
 
 /**
  * The MNS resources of the failure fan-out, named from one prefix (the defaults match s.yaml): the topic the
@@ -13,6 +14,8 @@ export interface FanoutNames {
   alertQueue: string;
   /** Holds the one lease message (shared/alerts/alert-lease.ts); s.yaml names it `<alert queue>-lease`; '' for none. */
   alertLeaseQueue: string;
+  /** Holds the sweep's one lease message (shared/sweep/sweep-lease.ts); s.yaml's SWEEP_LEASE_QUEUE; '' for none. */
+  sweepLeaseQueue: string;
   bufferQueue: string;
   bufferDeadLetterQueue: string;
 }
@@ -23,6 +26,7 @@ export function fanoutNames(prefix: string): FanoutNames {
     retainedQueue: `${prefix}-dlq`,
     alertQueue: `${prefix}-alerts`,
     alertLeaseQueue: `${prefix}-alerts-lease`,
+    sweepLeaseQueue: `${prefix}-sweep-lease`,
     bufferQueue: `${prefix}-events`,
     bufferDeadLetterQueue: `${prefix}-events-dlq`,
   };
@@ -62,7 +66,8 @@ export async function setUpFanout(
   await queue(names.retainedQueue, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 60 });
   // Longer than the alert function's timeout, so a batch it is working on does not reappear meanwhile.
   await queue(names.alertQueue, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 120 });
-  if (names.alertLeaseQueue !== '') await lease(mns, names.alertLeaseQueue, steps);
+  if (names.alertLeaseQueue !== '') await lease(mns, names.alertLeaseQueue, LEASE_BODY, steps);
+  if (names.sweepLeaseQueue !== '') await lease(mns, names.sweepLeaseQueue, SWEEP_LEASE.body, steps);
   if (options.buffered) {
     await queue(names.bufferQueue, { MessageRetentionPeriod: 4 * 24 * 3600, VisibilityTimeout: 300 });
     await queue(names.bufferDeadLetterQueue, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 60 });
@@ -84,18 +89,18 @@ export async function setUpFanout(
 }
 
 /**
- * The alert lease: its queue (a taker sets its own hold; 90 s is the fallback, past the function's 60 s timeout)
+ * A lease (the alert drain's, the sweep's): its queue (a taker sets its own hold; 90 s is the fallback)
  * and one message. MNS shows no hidden message (cloud-facts MNS-25), so an existing queue gets a lease only when
  * none is visible; if that one was merely held, the function deletes the surplus the next time it takes two.
  */
-async function lease(mns: MNSClient, name: string, steps: SetupStep[]): Promise<void> {
+async function lease(mns: MNSClient, name: string, body: string, steps: SetupStep[]): Promise<void> {
   const result = await ensure(
     () => mns.createQueue(name, { MessageRetentionPeriod: WEEK_SECONDS, VisibilityTimeout: 90 }),
     'QueueAlreadyExist',
   );
   steps.push({ resource: `queue ${name}`, result });
   const visible = result !== 'created' && (await hasVisibleMessage(mns, name));
-  if (!visible) await mns.sendMessage(name, { MessageBody: LEASE_BODY });
+  if (!visible) await mns.sendMessage(name, { MessageBody: body });
   steps.push({ resource: `lease message in ${name}`, result: visible ? 'unchanged' : 'created' });
 }
 

@@ -14,6 +14,8 @@ export interface ActionContext {
   effects: ActionEffects;
   /** How to answer where the documentation leaves ECS undecided; read at each call. */
   behaviour: Readonly<EcsBehaviour>;
+  /** The server clock (ms), for what an answer stamps (NextToken's age). */
+  now: () => number;
 }
 
 /** Side effects of a write. An action calls them only once its validation has passed. */

@@ -93,8 +93,9 @@ describe('attach-role handler against the ECS and MNS emulators', () => {
       seed: { instances: ids('pay', 30).map((id) => instance(id, { team: 'payments', env: 'prod' })) },
     });
     const event = ids('pay', 30).map((id) => stateChange(id));
-    // Both invocations read the roles before either writes (slow reads), as two FC instances racing would.
-    h.stack.ecs.faults.add({ action: 'DescribeInstanceRamRole', latencyMs: 150, times: 2 });
+    // Both invocations read the roles before either writes (each read waits for the other), as two FC instances
+    // racing would.
+    h.stack.ecs.faults.add({ action: 'DescribeInstanceRamRole', barrier: 2 });
     const [a, b] = await Promise.all([h.invoke(event), h.invoke(event)]);
     const outcomes = [...a.results, ...b.results].map((r) => r.outcome);
     expect(outcomes.filter((o) => o === 'dead-lettered')).toEqual([]);

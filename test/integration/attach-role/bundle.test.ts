@@ -61,12 +61,54 @@ describe('the deployable bundle (dist/attach-role/index.mjs)', () => {
     expect(stdout).not.toContain(stack.functionKeys.accessKeySecret);
   });
 
+  it("without keys in the context, signs with @alicloud/credentials' default chain (loaded then, in the bundle)", async () => {
+    const stack = await paymentsStack();
+    const { credentials: _none, ...context } = stack.context({ requestId: 'bundle-req-env' });
+    const env = {
+      ...stack.env({ FC_FUNC_CODE_PATH: CODE_DIR }),
+      PATH: process.env.PATH,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: stack.functionKeys.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.functionKeys.accessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: stack.functionKeys.securityToken,
+      TEST_INVOCATION: JSON.stringify({
+        event: fixture('eb-instance-state-pending.json').toString('base64'),
+        context,
+      }),
+    };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', invokeBundle], { env });
+    expect(stdout).toContain('SUMMARY {"counts":{"attached":1}');
+    expect(stack.ecs.state.instance('i-bp1pay00000000000002')?.role).toBe('EcsPaymentsRole');
+  });
+
+  it('evaluates at cold start none of what FC never runs: credential chain, XML parser, debug, worker threads, zlib', async () => {
+    // `process.moduleLoadList` names each Node built-in loaded so far: these are required only by those paths.
+    const probe = `
+      const before = new Set(process.moduleLoadList);
+      await import(${JSON.stringify(`${CODE_DIR}/index.mjs`)});
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m));
+      process.stdout.write(JSON.stringify(loaded) + '\\n');
+    `;
+    const env = {
+      PATH: process.env.PATH,
+      FC_FUNC_CODE_PATH: CODE_DIR,
+      DEAD_LETTER_QUEUE: 'q',
+      LOG_LEVEL: 'silent',
+    };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { env });
+    const loaded: string[] = JSON.parse(stdout.trim().split('\n').pop() ?? '[]');
+    expect(loaded).toContain('NativeModule https'); // the probe sees what the bundle loads
+    for (const builtin of ['child_process', 'tty', 'worker_threads', 'readline', 'zlib']) {
+      expect(loaded, builtin).not.toContain(`NativeModule ${builtin}`);
+    }
+  });
+
   it('loads the MNS client only when something must be dead-lettered', async () => {
     // A copy of the code directory without the MNS client's chunk: what never loads cannot be missed.
     const dir = mkdtempSync(join(tmpdir(), 'bundle-without-mns-'));
     cpSync(CODE_DIR, dir, { recursive: true });
     const mnsChunks = readdirSync(dir).filter((f) => /^mns-client-\w+\.mjs$/.test(f));
-    expect(mnsChunks).toHaveLength(1);
+    // More than one when a rebuild left the previous build's chunk (kept a while for running instances: build.ts).
+    expect(mnsChunks.length).toBeGreaterThanOrEqual(1);
     for (const chunk of mnsChunks) rmSync(join(dir, chunk));
     const stack = await paymentsStack();
     const invoke = (event: Buffer) =>

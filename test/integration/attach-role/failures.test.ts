@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordInstanceIds } from '../../../shared/dead-letter/dead-letter-record.js';
-import { ACCOUNT, fixture, type Harness, ids, instance, startHarness, stateChange } from './harness.js';
+import {
+  ACCOUNT,
+  fixture,
+  type Harness,
+  ids,
+  instance,
+  startHarness,
+  stateChange,
+  virtualClock,
+} from './harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -58,28 +67,35 @@ describe('failures end in the dead-letter queue, never lost', () => {
   });
 
   it('honours retry-after from a throttled answer', async () => {
-    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] } });
+    const clock = virtualClock();
+    h = await startHarness({ seed: { instances: [payments('i-bp1pay00000000000002')] }, clock });
     h.stack.ecs.faults.add({ action: 'AttachInstanceRamRole', code: 'Throttling', retryAfterMs: 400 });
     await h.invoke(fixture('eb-instance-state-pending.json'));
     const attaches = h.stack.calls.records.filter((r) => r.action === 'AttachInstanceRamRole');
     expect(attaches).toHaveLength(2);
-    expect((attaches[1]?.at ?? 0) - (attaches[0]?.at ?? 0)).toBeGreaterThanOrEqual(390);
+    // The backoff alone would wait at most 20 ms (BACKOFF_BASE_MS): the 400 ms ECS asked for is what it waited.
+    expect(clock.sleeps).toEqual([400]);
   });
 
   it('persistent 503: dead-lettered as deadline, and the handler returns before a 3-second function timeout', async () => {
-    // Attempts are not the limit here: only the deadline can stop the retries.
+    // Attempts are not the limit here: only the deadline can stop the retries. On a clock that moves only when
+    // the function waits, the time it takes is the waits it chose, whatever the machine's load.
+    const clock = virtualClock();
     h = await startHarness({
       seed: { instances: [payments('i-bp1pay00000000000002')] },
       env: { MAX_ATTEMPTS: '50' },
+      clock,
     });
     h.stack.ecs.faults.add({
       action: 'AttachInstanceRamRole',
       code: 'ServiceUnavailable',
       times: Number.POSITIVE_INFINITY,
     });
-    const started = Date.now();
     const summary = await h.invoke(fixture('eb-instance-state-pending.json'), { timeoutSeconds: 3 });
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(clock.elapsed()).toBeLessThan(3_000);
+    // It used the time it had: waits (≤ 200 ms each) up to within one wait of the deadline.
+    expect(clock.elapsed()).toBeGreaterThan(1_000);
+    expect(clock.sleeps.length).toBe(h.stack.calls.count('AttachInstanceRamRole') - 1);
     expect(summary.results[0]).toMatchObject({
       outcome: 'dead-lettered',
       reason: 'deadline',
@@ -168,14 +184,18 @@ describe('failures end in the dead-letter queue, never lost', () => {
   });
 
   it('an instance a creation event names before ECS lists it is waited for, then attached', async () => {
-    h = await startHarness({ seed: { instances: [] } });
+    const clock = virtualClock();
+    h = await startHarness({ seed: { instances: [] }, clock });
     const id = 'i-bp1pay00000000000007';
-    setTimeout(() => {
-      h.stack.ecs.state.addInstance({ id, region: 'cn-hangzhou', tags: { team: 'payments', env: 'prod' } });
-    }, 150);
+    // ECS lists the instance while the function waits for the second time.
+    clock.onSleep = (n) => {
+      if (n === 2) {
+        h.stack.ecs.state.addInstance({ id, region: 'cn-hangzhou', tags: { team: 'payments', env: 'prod' } });
+      }
+    };
     const summary = await h.invoke(stateChange(id, 'Pending'));
     expect(summary.results[0]).toMatchObject({ outcome: 'attached', role: 'EcsPaymentsRole' });
-    expect(h.stack.calls.count('DescribeInstances')).toBeGreaterThan(1);
+    expect(h.stack.calls.count('DescribeInstances')).toBe(3);
   });
 
   it('an instance that no longer exists is skipped as not-found (a tag change is not a creation)', async () => {

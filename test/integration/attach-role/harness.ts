@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
 import { parseSeed, type Seed } from '../../../local/seed.js';
-import { coldStart } from '../../../shared/attach/cold-start.js';
+import { coldStart, type InvocationClock } from '../../../shared/attach/cold-start.js';
 import type { Summary } from '../../../shared/attach/outcomes.js';
 import type { FcContext } from '../../../shared/fc/fc-context.js';
 
@@ -35,6 +35,38 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Member accounts (each a seed of its own); the stack then runs STS and a Resource Directory too. */
   members?: Seed[];
+  /** The function's clock and waits (`virtualClock()`); real time by default. */
+  clock?: InvocationClock;
+}
+
+export interface VirtualClock extends InvocationClock {
+  /** Every wait the function asked for, in order. */
+  readonly sleeps: number[];
+  /** Time passed on this clock since it started: the sum of the waits. */
+  elapsed(): number;
+  /** Runs before the `n`-th wait (1-based) is taken, e.g. to change the world while the function waits. */
+  onSleep?: (n: number) => void;
+}
+
+/**
+ * A clock that moves only when the function waits, taking each wait at once: the deadline and the retries are
+ * decided by the waits the function chose, never by how loaded the machine is. Starts at the real time, so the
+ * emulators' signature checks still pass.
+ */
+export function virtualClock(start = Date.now()): VirtualClock {
+  let slept = 0;
+  const clock: VirtualClock = {
+    sleeps: [],
+    now: () => start + slept,
+    elapsed: () => slept,
+    sleep: async (ms) => {
+      clock.sleeps.push(ms);
+      clock.onSleep?.(clock.sleeps.length);
+      slept += ms;
+    },
+    random: () => 0.5,
+  };
+  return clock;
 }
 
 /** Fast retries for tests; the deadline logic is the same. */
@@ -58,6 +90,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const rawLogs: string[] = [];
   const handler = await coldStart(stack.env({ POLICY_FILE: policyFile, ...FAST_RETRIES, ...options.env }), {
     logDestination: { write: (line) => void rawLogs.push(line) },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   return {
     stack,

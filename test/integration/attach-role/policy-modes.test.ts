@@ -82,7 +82,7 @@ describe('onExistingRole and mode', () => {
   it('replace delivered twice at once: one invocation replaces, the other finds it done, nothing is dead-lettered', async () => {
     h = await startHarness({ seed, policy: withExisting('replace') });
     // Both read the roles before either writes, as two FC instances racing would.
-    h.stack.ecs.faults.add({ action: 'DescribeInstanceRamRole', latencyMs: 150, times: 2 });
+    h.stack.ecs.faults.add({ action: 'DescribeInstanceRamRole', barrier: 2 });
     const [a, b] = await Promise.all([h.invoke(event), h.invoke(event)]);
     const outcomes = [...a.results, ...b.results].map((r) => r.outcome).sort();
     expect(outcomes).toEqual(['already-correct', 'already-correct', 'replaced', 'replaced']);

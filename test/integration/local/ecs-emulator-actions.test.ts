@@ -125,6 +125,43 @@ describe('DescribeInstances', () => {
     }
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
+
+    // Outside 10–100, MaxResults counts as the nearest bound (DescribeInstancesRequest.ts, cloud-facts SW-1).
+    const small = await ecs.describeInstances(
+      new DescribeInstancesRequest({ regionId: 'cn-beijing', maxResults: 3 }),
+    );
+    expect(small.body?.instances?.instance).toHaveLength(10);
+    const large = await ecs.describeInstances(
+      new DescribeInstancesRequest({ regionId: 'cn-beijing', maxResults: 500 }),
+    );
+    expect(large.body?.instances?.instance).toHaveLength(25);
+    expect(large.body?.nextToken).toBe('');
+  });
+
+  it('refuses a NextToken once it is older than nextTokenTtlMs', async () => {
+    let now = Date.now();
+    const emu = await start({
+      seed: testSeed(),
+      credentials,
+      now: () => now,
+      behaviour: { nextTokenTtlMs: 60_000 },
+    });
+    for (let n = 0; n < 15; n += 1) {
+      emu.state.addInstance({ id: `i-2ze${String(n).padStart(17, '0')}`, region: 'cn-beijing' });
+    }
+    const ecs = ecsClient(emu, sts);
+    const first = await ecs.describeInstances(
+      new DescribeInstancesRequest({ regionId: 'cn-beijing', maxResults: 10 }),
+    );
+    const nextToken = first.body?.nextToken ?? '';
+    expect(nextToken).not.toBe('');
+    now += 61_000;
+    await expectSdkError(
+      ecs.describeInstances(
+        new DescribeInstancesRequest({ regionId: 'cn-beijing', maxResults: 10, nextToken }),
+      ),
+      { code: 'InvalidParameter.NextToken', statusCode: 400 },
+    );
   });
 
   it('refuses malformed ids, more than 100 ids, bad paging and a missing RegionId', async () => {
@@ -143,9 +180,8 @@ describe('DescribeInstances', () => {
       statusCode: 400,
     });
     await expectSdkError(describe_(ecs, { pageSize: 101 }), { code: 'InvalidParameter', statusCode: 400 });
-    await expectSdkError(describe_(ecs, { maxResults: 0 }), { code: 'InvalidParameter', statusCode: 400 });
     await expectSdkError(describe_(ecs, { nextToken: 'garbage' }), {
-      code: 'InvalidParameter',
+      code: 'InvalidParameter.NextToken',
       statusCode: 400,
     });
     await expectSdkError(ecs.describeInstances(new DescribeInstancesRequest({})), {

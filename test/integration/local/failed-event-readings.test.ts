@@ -84,7 +84,13 @@ async function start(
     region: deployment.region,
     accountId: ACCOUNT_ID,
     buffered: false,
-    names: { ...fanout, alertLeaseQueue: '', bufferQueue: '', bufferDeadLetterQueue: '' },
+    names: {
+      ...fanout,
+      alertLeaseQueue: '',
+      sweepLeaseQueue: '',
+      bufferQueue: '',
+      bufferDeadLetterQueue: '',
+    },
   });
   const fc = await startFcEmulator({
     functions: deployment.functions,

@@ -1,11 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFiles, totalBytes } from '../../../tools/build/bundle-files.js';
-import { functionBundle, LEFT_OUT, leaveOut, leftOutMessage } from '../../../tools/build/bundle-options.js';
+import {
+  defer,
+  functionBundle,
+  LEFT_OUT,
+  leaveOut,
+  leftOutMessage,
+  quiet,
+} from '../../../tools/build/bundle-options.js';
 
 // What the attach-role bundle makes FC parse at cold start (sizes, not times: no timed assertions here).
 
@@ -115,5 +122,98 @@ describe('a left-out module', () => {
     expect(loaded.merge).toThrow(leftOutMessage(lodash));
     expect(loaded.date).toThrow(leftOutMessage(moment));
     expect(loaded.construct).toThrow(/moment is left out of this bundle \(.*docs\/cloud-facts\.md/);
+  });
+});
+
+/** A package in the scratch directory that counts its evaluations on `globalThis`. */
+function countingPackage(name: string, body: string): void {
+  const dir = join(scratch, 'node_modules', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'index.js'),
+    `globalThis.${name.replace(/-/g, '_')} = (globalThis.${name.replace(/-/g, '_')} ?? 0) + 1;\n${body}`,
+  );
+}
+
+const evaluations = (name: string) =>
+  (globalThis as Record<string, unknown>)[name.replace(/-/g, '_')] as number | undefined;
+
+async function bundleCjs(name: string, source: string, plugins: Parameters<typeof build>[0]['plugins']) {
+  const entry = join(scratch, `${name}.cjs`);
+  writeFileSync(entry, source);
+  const out = join(scratch, `${name}.bundle.cjs`);
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    plugins,
+    logLevel: 'error',
+  });
+  return createRequire(import.meta.url)(out) as Record<string, () => unknown>;
+}
+
+describe('a deferred module', () => {
+  it('is evaluated on the first read of an export, once, and then behaves as itself', async () => {
+    countingPackage(
+      'deferred-pkg',
+      "Object.defineProperty(exports, '__esModule', { value: true }); exports.default = class Thing { hi() { return 'hi'; } }; exports.twice = (x) => 2 * x;",
+    );
+    // What TypeScript's CommonJS output does at the top of an SDK file: `__importStar(require(...))`.
+    const loaded = await bundleCjs(
+      'uses-deferred',
+      `const star = (m) => (m && m.__esModule ? m : { default: m });
+const pkg = star(require('deferred-pkg'));
+module.exports = { make: () => new pkg.default().hi(), twice: () => pkg.twice(21), keys: () => Object.keys(pkg) };`,
+      [defer([{ request: 'deferred-pkg', from: /uses-deferred\.cjs$/, why: 'test' }])],
+    );
+    // The build itself loads the package once, for its export names: count from here.
+    const before = evaluations('deferred-pkg') ?? 0;
+    expect(loaded.keys?.()).toEqual(['default', 'twice']);
+    expect(evaluations('deferred-pkg') ?? 0).toBe(before);
+    expect(loaded.make?.()).toBe('hi');
+    expect(loaded.twice?.()).toBe(42);
+    expect(evaluations('deferred-pkg')).toBe(before + 1);
+  });
+
+  it('is required as usual by files its entry does not name', async () => {
+    countingPackage('eager-pkg', 'exports.value = 7;');
+    const loaded = await bundleCjs(
+      'uses-eager',
+      "const pkg = require('eager-pkg'); module.exports = { value: () => pkg.value };",
+      [defer([{ request: 'eager-pkg', from: /somewhere-else\.js$/, why: 'test' }])],
+    );
+    expect(evaluations('eager-pkg')).toBe(1);
+    expect(loaded.value?.()).toBe(7);
+  });
+});
+
+describe('a quieted logger package', () => {
+  const source =
+    "const debug = require('debug-pkg')('x'); module.exports = { enabled: () => debug.enabled, log: () => debug('line') };";
+  const plugins = [quiet([{ request: 'debug-pkg', from: /uses-debug-\w+\.cjs$/, env: 'TEST_QUIET_DEBUG' }])];
+
+  it('is a disabled stand-in, never evaluated, while its variable is unset', async () => {
+    countingPackage(
+      'debug-pkg',
+      "module.exports = () => { const f = () => 'logged'; f.enabled = true; return f; };",
+    );
+    delete process.env.TEST_QUIET_DEBUG;
+    const loaded = await bundleCjs('uses-debug-off', source, plugins);
+    expect(loaded.enabled?.()).toBe(false);
+    expect(loaded.log?.()).toBeUndefined();
+    expect(evaluations('debug-pkg')).toBeUndefined();
+  });
+
+  it('is the package itself when its variable is set at load', async () => {
+    process.env.TEST_QUIET_DEBUG = '*';
+    try {
+      const loaded = await bundleCjs('uses-debug-on', source, plugins);
+      expect(loaded.enabled?.()).toBe(true);
+      expect(loaded.log?.()).toBe('logged');
+      expect(evaluations('debug-pkg')).toBe(1);
+    } finally {
+      delete process.env.TEST_QUIET_DEBUG;
+    }
   });
 });

@@ -42,6 +42,8 @@ function expectedSteps(names: ReturnType<typeof fanoutNames>, result: SetupStep[
     { resource: `queue ${names.alertQueue}`, result },
     { resource: `queue ${names.alertLeaseQueue}`, result },
     { resource: `lease message in ${names.alertLeaseQueue}`, result },
+    { resource: `queue ${names.sweepLeaseQueue}`, result },
+    { resource: `lease message in ${names.sweepLeaseQueue}`, result },
     {
       resource: `subscription ${names.topic}/${names.retainedQueue} → queue ${names.retainedQueue}`,
       result,
@@ -67,12 +69,13 @@ describe('setUpFanout', () => {
       retainedQueue: `t${n}-attacher-dlq`,
       alertQueue: `t${n}-attacher-alerts`,
       alertLeaseQueue: `t${n}-attacher-alerts-lease`,
+      sweepLeaseQueue: `t${n}-attacher-sweep-lease`,
       bufferQueue: `t${n}-attacher-events`,
       bufferDeadLetterQueue: `t${n}-attacher-events-dlq`,
     });
     calls.clear();
     expect(await run(names)).toEqual(expectedSteps(names, 'created'));
-    expect(calls.byAction('mns')).toEqual({ CreateTopic: 1, CreateQueue: 3, SendMessage: 1, Subscribe: 2 });
+    expect(calls.byAction('mns')).toEqual({ CreateTopic: 1, CreateQueue: 4, SendMessage: 2, Subscribe: 2 });
     // The alert lease: its queue, holding exactly one message.
     expect(emulator.queue(names.alertLeaseQueue).bodies()).toEqual([LEASE_BODY]);
     expect(emulator.queue(names.alertLeaseQueue).visibilityTimeoutSeconds).toBe(90);
@@ -135,6 +138,8 @@ describe('setUpFanout', () => {
       'CreateQueue 204',
       'CreateQueue 204',
       'PeekMessage 200',
+      'CreateQueue 204',
+      'PeekMessage 200',
       'Subscribe 204',
       'Subscribe 204',
     ]);
@@ -186,10 +191,10 @@ describe('setUpFanout', () => {
     await run(names);
     const steps = await run(names, true);
     expect(steps).toEqual([
-      ...expectedSteps(names, 'unchanged').slice(0, 5),
+      ...expectedSteps(names, 'unchanged').slice(0, 7),
       { resource: `queue ${names.bufferQueue}`, result: 'created' },
       { resource: `queue ${names.bufferDeadLetterQueue}`, result: 'created' },
-      ...expectedSteps(names, 'unchanged').slice(5),
+      ...expectedSteps(names, 'unchanged').slice(7),
     ]);
     expect(emulator.queue(names.bufferQueue).visibilityTimeoutSeconds).toBe(300);
     expect(emulator.queue(names.bufferDeadLetterQueue).visibilityTimeoutSeconds).toBe(60);
@@ -257,9 +262,11 @@ describe('npm run setup (tools/setup.ts)', () => {
         `queue ${names.alertQueue}: created`,
         `queue ${names.alertLeaseQueue}: created`,
         `lease message in ${names.alertLeaseQueue}: created`,
+        `queue ${names.sweepLeaseQueue}: created`,
+        `lease message in ${names.sweepLeaseQueue}: created`,
         `subscription ${names.topic}/${names.retainedQueue} → queue ${names.retainedQueue}: created`,
         `subscription ${names.topic}/${names.alertQueue} → queue ${names.alertQueue}: created`,
-        'Created 7 resources.',
+        'Created 9 resources.',
         '',
       ].join('\n'),
     );
@@ -268,7 +275,7 @@ describe('npm run setup (tools/setup.ts)', () => {
     const second = await cli(args);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`queue ${names.retainedQueue}: exists, unchanged\n`);
-    expect(second.stdout.split('\n').filter((l) => l.endsWith(': exists, unchanged'))).toHaveLength(7);
+    expect(second.stdout.split('\n').filter((l) => l.endsWith(': exists, unchanged'))).toHaveLength(9);
     expect(second.stdout.endsWith('Nothing to change.\n')).toBe(true);
 
     for (const bad of [

@@ -109,13 +109,15 @@ describe('the deployment shapes', () => {
 
   it('direct: one default-bus trigger per pattern in deploy/patterns, asyncInvocationType true', () => {
     const d = load('direct');
-    const triggers = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
-    expect(triggers.map((t) => [t.kind, t.name])).toEqual([
+    const all = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
+    expect(all.map((t) => [t.kind, t.name])).toEqual([
       ['default-bus', 'instance-running'],
       ['default-bus', 'instance-running-cms'],
       ['default-bus', 'ecs-api-calls'],
       ['default-bus', 'tag-changes'],
+      ['timer', 'sweep'],
     ]);
+    const triggers = all.filter((t) => t.kind !== 'timer');
     expect(triggers.every((t) => t.kind === 'default-bus' && t.asyncInvocationType && t.enabled)).toBe(true);
     expect(d.queueRules).toEqual([]);
   });
@@ -124,9 +126,9 @@ describe('the deployment shapes', () => {
     const d = load('buffered');
     const direct = load('direct');
     expect(d.queueRules.map((r) => r.pattern)).toEqual(
-      (direct.functions.find((f) => f.resource === 'attach-role')?.triggers ?? []).map((t) =>
-        t.kind === 'default-bus' ? t.pattern : undefined,
-      ),
+      (direct.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [])
+        .filter((t) => t.kind === 'default-bus')
+        .map((t) => (t.kind === 'default-bus' ? t.pattern : undefined)),
     );
     const [trigger] = d.functions.find((f) => f.resource === 'attach-role')?.triggers ?? [];
     expect(trigger).toMatchObject({
@@ -136,6 +138,40 @@ describe('the deployment shapes', () => {
       deadLetterQueue: { kind: 'queue', name: 'ram-role-attacher-events-dlq' },
     });
   });
+
+  it.each(['direct', 'buffered'])(
+    'attach-role sweeps the fleet on a timer and once after every deploy (post-deploy), with its lease queue (%s)',
+    (shape) => {
+      const rendered = render({ DEPLOY_SHAPE: shape });
+      const attach = (
+        rendered.resources as Record<
+          string,
+          { actions: Record<string, { component?: string }[]>; props: Record<string, unknown> }
+        >
+      )['attach-role'];
+      expect(attach?.actions['post-deploy']?.[0]?.component).toMatch(
+        /^fc3 invoke --invocation-type async --event '\{"ram-role-attacher":"sweep"\}'$/,
+      );
+      const triggers = attach?.props.triggers as {
+        triggerType: string;
+        triggerConfig: Record<string, unknown>;
+      }[];
+      expect(triggers.filter((t) => t.triggerType === 'timer')).toEqual([
+        expect.objectContaining({
+          triggerConfig: {
+            cronExpression: '@every 60m',
+            enable: true,
+            payload: '{"ram-role-attacher":"sweep"}',
+          },
+        }),
+      ]);
+      expect(attach?.props.environmentVariables).toMatchObject({
+        SWEEP_SCHEDULE: '@every 60m',
+        SWEEP_CALLS_PER_SECOND: '5',
+        SWEEP_LEASE_QUEUE: 'ram-role-attacher-sweep-lease',
+      });
+    },
+  );
 
   it('either reading of asyncInvocationType has somewhere to hold a failed event (cloud-facts FT-1, FT-3, FT-4)', () => {
     // Async: the function's onFailure destination. Sync: the trigger's own dead-letter queue — which the default

@@ -14,7 +14,7 @@ export const ALERT_RESOURCE = 'dead-letter-alert';
 
 export interface DeploymentNames {
   region: string;
-  attach: { functionName: string; roleName?: string; failureTargets: MnsTarget[] };
+  attach: { functionName: string; roleName?: string; failureTargets: MnsTarget[]; leaseQueue?: MnsTarget };
   alert: { functionName: string; roleName?: string; queue: MnsTarget; leaseQueue?: MnsTarget };
 }
 
@@ -101,9 +101,15 @@ export function readDeploymentNames(
   if (!alertQueue)
     throw new Error(`${file} resources.${ALERT_RESOURCE}: no ALERT_QUEUE in environmentVariables`);
   const leaseQueue = alert.environmentVariables.ALERT_LEASE_QUEUE;
+  const sweepLease = env.SWEEP_LEASE_QUEUE;
   return {
     region: attach.region,
-    attach: { functionName: attach.functionName, ...roleNameOf(attach.role), failureTargets: targets },
+    attach: {
+      functionName: attach.functionName,
+      ...roleNameOf(attach.role),
+      failureTargets: targets,
+      ...(sweepLease ? { leaseQueue: { kind: 'queue', region: attach.region, name: sweepLease } } : {}),
+    },
     alert: {
       functionName: alert.functionName,
       ...roleNameOf(alert.role),

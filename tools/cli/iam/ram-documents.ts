@@ -48,6 +48,8 @@ export interface IamInputs {
     roleName?: string;
     /** DEAD_LETTER_TOPIC / DEAD_LETTER_QUEUE and the async `onFailure` destination. */
     failureTargets: readonly MnsTarget[];
+    /** The queue holding the sweep's lease (SWEEP_LEASE_QUEUE), if any. */
+    leaseQueue?: MnsTarget;
   };
   /** The queue the alert function drains, and the queue holding its lease (ALERT_LEASE_QUEUE), if any. */
   alert: { functionName: string; roleName?: string; queue: MnsTarget; leaseQueue?: MnsTarget };
@@ -94,8 +96,12 @@ export const ALERT_QUEUE_ACTIONS = [
   'mns:ChangeMessageVisibility',
 ] as const;
 
-/** The lease (shared/alerts/alert-lease.ts): taken, held and freed like a queue message, and put back if lost. */
-export const ALERT_LEASE_ACTIONS = [...ALERT_QUEUE_ACTIONS, 'mns:SendMessage'] as const;
+/**
+ * A lease (shared/mns/queue-lease.ts; the alert drain's and the sweep's): taken, held, handed over and freed like
+ * a queue message, and renewed (sent again) before MNS's retention drops it.
+ */
+export const LEASE_ACTIONS = [...ALERT_QUEUE_ACTIONS, 'mns:SendMessage'] as const;
+export const ALERT_LEASE_ACTIONS = LEASE_ACTIONS;
 
 /** `acs:ram::<uid>:role/<name>`, the form RAM itself returns, the name as the policy spells it (IAM-2). */
 export const roleArn = (accountId: string, role: string): string => `acs:ram::${accountId}:role/${role}`;
@@ -163,6 +169,14 @@ export function iamDocuments(inputs: IamInputs): IamDocuments {
           roleArn(id, members.roleName.toLowerCase()),
         ]),
       ),
+    });
+  }
+  // One sweep at a time: its lease queue.
+  if (attach.leaseQueue !== undefined) {
+    statements.push({
+      Effect: 'Allow',
+      Action: [...LEASE_ACTIONS],
+      Resource: mnsArns(accountId, attach.leaseQueue),
     });
   }
   // A sweep larger than one invocation continues itself asynchronously.

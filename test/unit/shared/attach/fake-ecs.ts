@@ -3,6 +3,7 @@ import type { RunContext } from '../../../../shared/attach/run-context.js';
 import {
   type CallOptions,
   type EcsGateway,
+  type InstancePage,
   type InstanceState,
   MAX_IDS_PER_CALL,
   MAX_IDS_PER_ROLE_READ,
@@ -31,8 +32,25 @@ export interface FakeEcsOptions {
   alreadyAttachedCode?: string;
 }
 
+/**
+ * A scripted failure of the next `times` calls of `action` (whose ids `match`, if given): `error` is thrown
+ * before the call does anything, or — `applied` — after it took effect (a write whose answer was lost).
+ */
+export interface FakeFault {
+  action: FakeCall['action'];
+  error: unknown;
+  times?: number;
+  applied?: boolean;
+  match?: (ids: readonly string[]) => boolean;
+}
+
 export interface FakeCall {
-  action: 'DescribeInstances' | 'DescribeInstanceRamRole' | 'AttachInstanceRamRole' | 'DetachInstanceRamRole';
+  action:
+    | 'DescribeInstances'
+    | 'ListInstances'
+    | 'DescribeInstanceRamRole'
+    | 'AttachInstanceRamRole'
+    | 'DetachInstanceRamRole';
   ids: readonly string[];
   role?: string;
 }
@@ -46,6 +64,9 @@ export class FakeEcs implements EcsGateway {
   readonly instances = new Map<string, Required<FakeInstance>>();
   readonly calls: FakeCall[] = [];
   readonly concurrently = new Map<string, string | null>();
+  readonly faults: FakeFault[] = [];
+  /** Runs as each call starts, after it is recorded (e.g. to move a fake clock). */
+  onCall?: (call: FakeCall) => Promise<void> | void;
   readonly #options: Required<FakeEcsOptions>;
 
   constructor(instances: Record<string, FakeInstance>, options: FakeEcsOptions = {}) {
@@ -76,7 +97,13 @@ export class FakeEcs implements EcsGateway {
     ids: readonly string[],
     _o: CallOptions,
   ): Promise<InstanceState[]> {
-    this.#record({ action: 'DescribeInstances', ids }, MAX_IDS_PER_CALL);
+    return this.#run({ action: 'DescribeInstances', ids }, MAX_IDS_PER_CALL, () =>
+      this.instanceStates(regionId, ids),
+    );
+  }
+
+  /** What DescribeInstances lists for `ids` (subclasses hide or change instances here). */
+  protected instanceStates(regionId: string, ids: readonly string[]): InstanceState[] {
     return ids.flatMap((instanceId) => {
       const i = this.instances.get(instanceId);
       return i === undefined
@@ -85,13 +112,36 @@ export class FakeEcs implements EcsGateway {
     });
   }
 
+  /** Pages of 100 in insertion order; the token is the next offset. */
+  async listInstances(regionId: string, nextToken: string | null, _o: CallOptions): Promise<InstancePage> {
+    const offset = nextToken === null ? 0 : Number(nextToken);
+    const all = [...this.instances.entries()];
+    const page = all.slice(offset, offset + 100);
+    this.calls.push({ action: 'ListInstances', ids: page.map(([id]) => id) });
+    return {
+      instances: page.map(([instanceId, i]) => ({
+        instanceId,
+        regionId,
+        status: i.status,
+        networkType: i.networkType,
+        tags: { ...i.tags },
+      })),
+      nextToken: offset + 100 < all.length ? String(offset + 100) : null,
+    };
+  }
+
   async describeInstanceRoles(
     _regionId: string,
     ids: readonly string[],
     pageNumber: number,
     _o: CallOptions,
   ): Promise<RolePage> {
-    this.#record({ action: 'DescribeInstanceRamRole', ids }, MAX_IDS_PER_ROLE_READ);
+    return this.#run({ action: 'DescribeInstanceRamRole', ids }, MAX_IDS_PER_ROLE_READ, () =>
+      this.#rolePage(ids, pageNumber),
+    );
+  }
+
+  #rolePage(ids: readonly string[], pageNumber: number): RolePage {
     const rows = ids.flatMap((instanceId) => {
       const i = this.instances.get(instanceId);
       if (i === undefined) return [];
@@ -104,8 +154,7 @@ export class FakeEcs implements EcsGateway {
   }
 
   async attachRole(_r: string, role: string, ids: readonly string[], _o: CallOptions): Promise<WriteResult> {
-    this.#record({ action: 'AttachInstanceRamRole', ids, role }, MAX_IDS_PER_CALL);
-    return {
+    return this.#run({ action: 'AttachInstanceRamRole', ids, role }, MAX_IDS_PER_CALL, () => ({
       requestId: `req-${this.calls.length}`,
       results: ids.map((instanceId) => {
         const i = this.#meanwhile(instanceId);
@@ -114,12 +163,11 @@ export class FakeEcs implements EcsGateway {
         i.role = role;
         return { instanceId, ok: true, code: '200', message: 'success' };
       }),
-    };
+    }));
   }
 
   async detachRole(_r: string, role: string, ids: readonly string[], _o: CallOptions): Promise<WriteResult> {
-    this.#record({ action: 'DetachInstanceRamRole', ids, role }, MAX_IDS_PER_CALL);
-    return {
+    return this.#run({ action: 'DetachInstanceRamRole', ids, role }, MAX_IDS_PER_CALL, () => ({
       requestId: `req-${this.calls.length}`,
       results: ids.map((instanceId) => {
         const i = this.#meanwhile(instanceId);
@@ -128,7 +176,20 @@ export class FakeEcs implements EcsGateway {
         i.role = null;
         return { instanceId, ok: true, code: '200', message: 'success' };
       }),
-    };
+    }));
+  }
+
+  /** Records the call, then fails it as a scripted fault says, or carries it out. */
+  async #run<T>(call: FakeCall, max: number, act: () => T): Promise<T> {
+    this.#record(call, max);
+    await this.onCall?.(call);
+    const fault = this.faults.find(
+      (f) => f.action === call.action && (f.times ?? 1) > 0 && (f.match?.(call.ids) ?? true),
+    );
+    if (fault === undefined) return act();
+    fault.times = (fault.times ?? 1) - 1;
+    if (fault.applied) act();
+    throw fault.error;
   }
 
   #meanwhile(id: string): Required<FakeInstance> | undefined {

@@ -253,3 +253,50 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('loadConfig: the sweep', () => {
+  it('defaults: hourly, the policy’s regions, 5 calls/s, no lease', () => {
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q' }).sweep).toEqual({
+      schedule: '@every 60m',
+      callsPerSecond: 5,
+    });
+    // s.yaml renders an unset SWEEP_REGIONS as empty: the same as unset.
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q', SWEEP_REGIONS: '' }).sweep.regions).toBeUndefined();
+  });
+
+  it('reads the schedule, regions, budget, lease queue and FC endpoint', () => {
+    const { sweep } = loadConfig({
+      DEAD_LETTER_QUEUE: 'q',
+      SWEEP_SCHEDULE: '0 0 */2 * * *',
+      SWEEP_REGIONS: 'cn-hangzhou, cn-shanghai',
+      SWEEP_CALLS_PER_SECOND: '2.5',
+      SWEEP_LEASE_QUEUE: 'sweep-lease',
+      FUNCTION_ENDPOINT: 'http://127.0.0.1:9000/',
+    });
+    expect(sweep).toEqual({
+      schedule: '0 0 */2 * * *',
+      regions: ['cn-hangzhou', 'cn-shanghai'],
+      callsPerSecond: 2.5,
+      leaseQueue: 'sweep-lease',
+      functionEndpoint: 'http://127.0.0.1:9000',
+    });
+  });
+
+  it('refuses each bad value by name, at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        DEAD_LETTER_QUEUE: 'q',
+        SWEEP_SCHEDULE: 'hourly',
+        SWEEP_REGIONS: 'cn-hangzhou,Hangzhou,cn-hangzhou',
+        SWEEP_CALLS_PER_SECOND: '0',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['SWEEP_SCHEDULE', 'SWEEP_REGIONS', 'SWEEP_CALLS_PER_SECOND'])
+      expect(message).toContain(name);
+  });
+});

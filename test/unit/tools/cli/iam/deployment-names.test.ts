@@ -27,6 +27,11 @@ describe('readDeploymentNames (s.yaml rendered as s deploy renders it)', () => {
       region: 'cn-hangzhou',
       name: `${names.alert.queue.name}-lease`,
     });
+    expect(names.attach.leaseQueue).toEqual({
+      kind: 'queue',
+      region: 'cn-hangzhou',
+      name: 'ram-role-attacher-sweep-lease',
+    });
   });
 
   it('follows the environment, like s deploy: REGION and the names s.yaml reads from it', () => {

@@ -139,6 +139,26 @@ describe('iamDocuments', () => {
     expect(alertFunction.permissions.Statement).toHaveLength(2);
   });
 
+  it('gives the attach function its sweep lease queue, with the lease actions, and nothing more of MNS', () => {
+    const lease = { kind: 'queue' as const, region: 'cn-hangzhou', name: 'ram-role-attacher-sweep-lease' };
+    const base = inputs();
+    const { attachFunction } = iamDocuments({ ...base, attach: { ...base.attach, leaseQueue: lease } });
+    const statements = statementFor(attachFunction.permissions, 'mns:ReceiveMessage');
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [...ALERT_QUEUE_ACTIONS, 'mns:SendMessage'],
+        Resource: [
+          `acs:mns:cn-hangzhou:${ACCOUNT}:/queues/ram-role-attacher-sweep-lease`,
+          `acs:mns:cn-hangzhou:${ACCOUNT}:/queues/ram-role-attacher-sweep-lease/messages`,
+        ],
+      },
+    ]);
+    expect(statementFor(attachFunction.permissions, 'fc:InvokeFunction')[0]?.Resource).toEqual([
+      `acs:fc:cn-hangzhou:${ACCOUNT}:functions/ecs-ram-role-attacher`,
+    ]);
+  });
+
   it('lets only Function Compute assume either role', () => {
     const documents = iamDocuments(inputs());
     for (const fn of [documents.attachFunction, documents.alertFunction]) {
