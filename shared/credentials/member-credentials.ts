@@ -4,9 +4,8 @@
  * module state), refreshed shortly before expiry by an injected clock, and shared by concurrent invocations
  * (one AssumeRole in flight per account). Secrets are registered with the logger, so no line can print them.
  */
-import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
 import { registerSecret } from '../logging/logger.js';
-import type { CredentialProvider } from './credentials.js';
+import { type CredentialProvider, contextProvider } from './credentials.js';
 import type { AssumedCredentials, AssumeRole } from './sts-client.js';
 
 /** STS's minimum DurationSeconds (AC-2); the default role's maximum is 3600. */
@@ -64,14 +63,8 @@ export class MemberCredentials {
   /** A provider with the account's temporary keys; throws the STS error when AssumeRole fails. */
   async provider(request: AssumeRequest): Promise<CredentialProvider> {
     const keys = await this.keys(request);
-    return new Credential.default(
-      new CredentialConfig({
-        type: 'sts',
-        accessKeyId: keys.accessKeyId,
-        accessKeySecret: keys.accessKeySecret,
-        securityToken: keys.securityToken,
-      }),
-    );
+    // The same static STS provider as FC's own keys get: `@alicloud/credentials` stays unloaded (CS-1).
+    return contextProvider(keys);
   }
 
   async keys(request: AssumeRequest): Promise<AssumedCredentials> {
