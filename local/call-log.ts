@@ -1,6 +1,6 @@
 /** One request an emulator answered. */
 export interface CallRecord {
-  service: 'ecs' | 'mns' | 'fc' | 'ram';
+  service: 'ecs' | 'mns' | 'fc' | 'ram' | 'sts' | 'rd';
   /** API action (`AttachInstanceRamRole`) or operation (`SendMessage`). */
   action: string;
   status: number;

@@ -5,10 +5,12 @@ import { type DeadLetterMessage, readDeadLetterMessage } from '../shared/dead-le
 import type { DeadLetterRecord } from '../shared/dead-letter/dead-letter-record.js';
 import type { FcContext } from '../shared/fc/fc-context.js';
 import { CallLog } from './call-log.js';
-import { type AccessKey, CredentialStore } from './credential-store.js';
+import { CredentialStore, type StsKey } from './credential-store.js';
 import { type EcsEmulator, startEcsEmulator } from './ecs-emulator/index.js';
 import { type MnsEmulator, startMnsEmulator } from './mns-emulator/index.js';
+import { type RdEmulator, startRdEmulator } from './rd-emulator/index.js';
 import type { Seed } from './seed.js';
+import { type StsEmulator, startStsEmulator } from './sts-emulator/index.js';
 
 export interface LocalStackOptions {
   seed: Seed;
@@ -17,7 +19,15 @@ export interface LocalStackOptions {
   deadLetterQueue?: string;
   /** Added to every ECS answer, in ms. */
   ecsLatencyMs?: number;
+  /**
+   * Member accounts, each with its own instances and roles in the ECS emulator (and so its own RAM); with any,
+   * the stack also runs STS (AssumeRole into their roles) and a Resource Directory listing them.
+   */
+  members?: readonly Seed[];
 }
+
+/** The function role's name in the sandbox; member roles trust `acs:ram::<central>:role/<this>`. */
+export const FUNCTION_ROLE_NAME = 'ram-role-attacher';
 
 /**
  * The ECS and MNS emulators of one sandbox, sharing one set of AccessKeys and one call log, plus the STS keys
@@ -27,13 +37,16 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly ecs: EcsEmulator;
   readonly mns: MnsEmulator;
+  /** With `members` only. */
+  readonly sts?: StsEmulator;
+  readonly rd?: RdEmulator;
   readonly credentials: CredentialStore;
   readonly calls: CallLog;
   readonly accountId: string;
   readonly region: string;
   readonly deadLetterQueue: string;
   /** STS keys of the function's role (`context.credentials`). */
-  readonly functionKeys: Required<AccessKey>;
+  readonly functionKeys: StsKey;
   /**
    * Environment variables for the attach-role function, pointed at the emulators: the function's own variables
    * from `inherited` (`passedThrough`), then the stack's wiring, then `overrides`.
@@ -59,6 +72,8 @@ export const WIRED_VARIABLES = [
   'FC_REGION',
   'FC_ACCOUNT_ID',
   'FC_FUNC_CODE_PATH',
+  'STS_ENDPOINT',
+  'RESOURCE_DIRECTORY_ENDPOINT',
 ] as const;
 
 /**
@@ -86,15 +101,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const deadLetterQueue = options.deadLetterQueue ?? 'ram-role-attacher-dlq';
   const credentials = new CredentialStore();
   const calls = new CallLog();
-  const functionKeys = credentials.issueSts();
   const accountId = options.seed.accountId;
+  const functionKeys = credentials.issueSts({
+    accountId,
+    principalArn: `acs:ram::${accountId}:role/${FUNCTION_ROLE_NAME}`,
+  });
+  const members = options.members ?? [];
   const ecs = await startEcsEmulator({
     seed: options.seed,
     credentials,
     calls,
     ...(options.ecsLatencyMs === undefined ? {} : { latencyMs: options.ecsLatencyMs }),
+    ...(members.length === 0 ? {} : { members: members.map((seed) => ({ seed })) }),
   });
   const mns = await startMnsEmulator({ credentials, accountId, calls, queues: [deadLetterQueue] });
+  const sts =
+    members.length === 0
+      ? undefined
+      : await startStsEmulator({
+          credentials,
+          calls,
+          primaryAccountId: accountId,
+          ramFor: (account) => ecs.accounts.get(account)?.ram,
+        });
+  const rd =
+    members.length === 0
+      ? undefined
+      : await startRdEmulator({
+          credentials,
+          calls,
+          primaryAccountId: accountId,
+          managementAccountId: accountId,
+          members: [{ accountId }, ...members.map((m) => ({ accountId: m.accountId }))],
+        });
 
   const deadLetterMessages = () =>
     mns
@@ -105,6 +144,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     ecs,
     mns,
+    ...(sts === undefined ? {} : { sts }),
+    ...(rd === undefined ? {} : { rd }),
     credentials,
     calls,
     accountId,
@@ -118,6 +159,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MNS_ENDPOINT: mns.url,
       FC_REGION: region,
       FC_ACCOUNT_ID: accountId,
+      ...(sts === undefined ? {} : { STS_ENDPOINT: sts.url }),
+      ...(rd === undefined ? {} : { RESOURCE_DIRECTORY_ENDPOINT: rd.url }),
       ...overrides,
     }),
     context: ({ timeoutSeconds = 60, requestId = randomUUID() } = {}) => ({
@@ -131,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     deadLetters: () => deadLetterMessages().flatMap((m) => (m.kind === 'record' ? [m.record] : [])),
     mnsClient: () => new MNSClient(accountId, { ...functionKeys, endpoint: mns.url }),
     close: async () => {
-      await Promise.all([ecs.close(), mns.close()]);
+      await Promise.all([ecs.close(), mns.close(), sts?.close(), rd?.close()]);
     },
   };
 }

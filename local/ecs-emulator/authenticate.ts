@@ -60,11 +60,14 @@ export function authenticate(call: IncomingCall, deps: AuthDeps): AuthResult {
   }
 
   // STS keys are only valid with the token issued with them; long-term keys ignore a token.
-  const issuedToken = deps.credentials.get(accessKeyId)?.securityToken;
+  const issued = deps.credentials.get(accessKeyId);
+  const issuedToken = issued?.securityToken;
   if (issuedToken !== undefined) {
     if (!token) return fail(ecsError('InvalidSecurityToken.Malformed'), accessKeyId);
     if (token !== issuedToken)
       return fail(ecsError('InvalidSecurityToken.MismatchWithAccessKey'), accessKeyId);
+    if (issued?.expiresAt !== undefined && deps.now() >= issued.expiresAt)
+      return fail(ecsError('InvalidSecurityToken.Expired'), accessKeyId);
   }
 
   if (!timestamp) return fail(ecsError('MissingTimestamp'), accessKeyId);

@@ -1,9 +1,10 @@
 import { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
-import { startHttpServer } from '../http/http-server.js';
+import { type RequestHandler, startHttpServer } from '../http/http-server.js';
 import type { RamState } from '../ram-emulator/ram-state.js';
 import type { Seed } from '../seed.js';
 import { behaviourFrom, type EcsBehaviour } from './behaviour.js';
+import { callerAccessKeyId } from './caller-key.js';
 import { type ChaosOptions, EcsChaos } from './chaos.js';
 import type { ActionTrailForm } from './cloud-events.js';
 import { createEcsHandler } from './ecs-server.js';
@@ -58,6 +59,12 @@ export interface EcsEmulatorOptions {
    * per-instance `Code`, the code for attaching to an instance that has a role); defaults in `DEFAULT_BEHAVIOUR`.
    */
   behaviour?: Partial<EcsBehaviour>;
+  /**
+   * More accounts, each with its own instances and roles (and rate limits, as ECS limits are per account): a
+   * call goes to the account its AccessKey belongs to (`CredentialStore` keys' `accountId`; the seed's account
+   * for keys that name none), so one account's keys never see or change another's instances.
+   */
+  members?: readonly { seed: Seed; ram?: RamState }[];
   /** Receives every event the emulated account emits (also on `events`). */
   onEvent?: EcsEventListener;
   /** Gets what a failing `onEvent`/listener throws (default: a process warning). */
@@ -80,6 +87,8 @@ export interface EcsEmulator {
   readonly port: number;
   /** The single source of truth: instances (with `visible`, `launchedAt`, `firstRoleAt`) and roles. */
   readonly state: EcsState;
+  /** Every account's state, the seed's account first (`members` add the others). */
+  readonly accounts: ReadonlyMap<string, EcsState>;
   readonly faults: EcsFaults;
   readonly calls: CallLog;
   /** Delay added to every answer, in ms; may be changed while running. */
@@ -128,7 +137,6 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     actionTrailDelayMs: options.actionTrailDelayMs ?? 0,
     tagEventDelayMs: options.tagEventDelayMs ?? 0,
   };
-  const lifecycle = new Lifecycle({ state, scheduler, publisher, timing, now });
   const rateLimits = new RateLimiter(options.rateLimits ?? {}, now);
   const behaviour = behaviourFrom(options.behaviour);
   let chaos = options.chaos === undefined ? undefined : new EcsChaos(options.chaos);
@@ -141,20 +149,40 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       return timing.tagEventDelayMs;
     },
   };
-  const server = await startHttpServer(
+  const accountHandler = (accountState: EcsState, limits: RateLimiter) =>
     createEcsHandler({
-      state,
+      state: accountState,
       faults,
       credentials: options.credentials,
       calls,
       now,
       settings,
       behaviour,
-      limits: rateLimits,
-      lifecycle,
+      limits,
+      lifecycle: new Lifecycle({ state: accountState, scheduler, publisher, timing, now }),
       publisher,
       chaos: () => chaos,
-    }),
+    });
+  const accounts = new Map<string, EcsState>([[state.accountId, state]]);
+  const handlers = new Map([[state.accountId, accountHandler(state, rateLimits)]]);
+  for (const member of options.members ?? []) {
+    const memberState = new EcsState(member.seed, now, member.ram);
+    accounts.set(memberState.accountId, memberState);
+    handlers.set(
+      memberState.accountId,
+      accountHandler(memberState, new RateLimiter(options.rateLimits ?? {}, now)),
+    );
+  }
+  const primary = handlers.get(state.accountId) as RequestHandler;
+  const server = await startHttpServer(
+    handlers.size === 1
+      ? primary
+      : (req, res, body) => {
+          const id = callerAccessKeyId(req, body);
+          const account = id === undefined ? undefined : options.credentials.accountOf(id, state.accountId);
+          // An unknown key goes to the primary account, which refuses it as the gateway does.
+          return (account === undefined ? primary : (handlers.get(account) ?? primary))(req, res, body);
+        },
     options.port ?? 0,
   );
   return {
@@ -162,6 +190,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     host: server.host,
     port: server.port,
     state,
+    accounts,
     faults,
     calls,
     get latencyMs() {

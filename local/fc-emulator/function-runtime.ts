@@ -1,4 +1,4 @@
-import type { AccessKey, CredentialStore } from '../credential-store.js';
+import type { CredentialStore, StsKey } from '../credential-store.js';
 import type { FunctionDeployment } from '../deployment/deployment.js';
 import { FcApiError } from './fc-errors.js';
 import { FunctionInstance, type RunResult } from './function-instance.js';
@@ -59,7 +59,7 @@ export class FunctionRuntime {
   readonly #options: FunctionRuntimeOptions;
   readonly #pool: InstancePool<FunctionInstance>;
   /** Each instance's STS keys (the function role's), issued when it starts. */
-  readonly #keys = new WeakMap<FunctionInstance, Required<AccessKey>>();
+  readonly #keys = new WeakMap<FunctionInstance, StsKey>();
 
   constructor(options: FunctionRuntimeOptions) {
     this.#fn = options.fn;

@@ -1,4 +1,4 @@
-import type { AccessKey } from '../credential-store.js';
+import type { StsKey } from '../credential-store.js';
 import type { FunctionDeployment } from '../deployment/deployment.js';
 import type { InvocationContextData } from './worker-protocol.js';
 
@@ -17,7 +17,7 @@ export function instanceEnv(
   fn: FunctionDeployment,
   identity: RuntimeIdentity,
   instanceId: string,
-  keys: Required<AccessKey>,
+  keys: StsKey,
   overrides: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   return {
@@ -41,7 +41,7 @@ export function instanceEnv(
 export function invocationContext(
   fn: FunctionDeployment,
   identity: RuntimeIdentity,
-  keys: Required<AccessKey>,
+  keys: StsKey,
   requestId: string,
 ): InvocationContextData {
   return {

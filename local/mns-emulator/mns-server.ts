@@ -269,6 +269,10 @@ export async function startMnsEmulator(options: MnsEmulatorOptions): Promise<Mns
       throw new MnsError(verdict.code);
     }
 
+    // MNS endpoints belong to one account (`<account>.mns.<region>…`): another account's keys are refused there.
+    const owner = credentials.accountOf(verdict.accessKeyId, options.accountId);
+    if (owner !== options.accountId) throw new MnsError('AccessDenied');
+
     if (Math.abs(Date.now() - dateMs) > MAX_CLOCK_SKEW_MS) throw new MnsError('TimeExpired');
 
     // Either documented form of the body's digest (cloud-facts MNS-5); anything else is refused.

@@ -12,6 +12,8 @@ export interface RamEmulatorOptions {
   /** The roles: a state to share (the ECS emulator's `state.ram`), or roles to start one with. */
   state?: RamState;
   roles?: readonly NewRole[];
+  /** Other accounts' roles (the ECS emulator's `accounts.get(id)?.ram`): each key reads its own account's. */
+  stateFor?: (accountId: string) => RamState | undefined;
   calls?: CallLog;
   /** 0 (default) picks a free port on 127.0.0.1. */
   port?: number;
@@ -37,7 +39,13 @@ export async function startRamEmulator(options: RamEmulatorOptions): Promise<Ram
   for (const role of options.roles ?? []) state.addRole(role);
   const calls = options.calls ?? new CallLog();
   const server = await startHttpServer(
-    createRamHandler({ state, credentials: options.credentials, calls, now }),
+    createRamHandler({
+      state,
+      credentials: options.credentials,
+      calls,
+      now,
+      ...(options.stateFor === undefined ? {} : { stateFor: options.stateFor }),
+    }),
     options.port ?? 0,
   );
   return {

@@ -7,12 +7,14 @@ import { loggableParams, type Params, parseFormBody, toParams } from '../ecs-emu
 import type { RequestHandler } from '../http/http-server.js';
 import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signature/acs3.js';
 import { RamApiError, ramError, ramErrorBody } from './ram-errors.js';
-import type { RamRole, RamState } from './ram-state.js';
+import { type RamRole, RamState } from './ram-state.js';
 
 export const RAM_API_VERSION = '2015-05-01';
 
 export interface RamServerDeps {
   state: RamState;
+  /** Other accounts' roles: a call reads the roles of the account its key belongs to. */
+  stateFor?: (accountId: string) => RamState | undefined;
   credentials: CredentialStore;
   calls: CallLog;
   now: () => number;
@@ -88,7 +90,12 @@ export function createRamHandler(deps: RamServerDeps): RequestHandler {
       if (version !== RAM_API_VERSION) throw ramError('InvalidVersion');
       const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
       if (run === undefined) throw ramError('InvalidAction.NotFound');
-      payload = { RequestId: requestId, ...run(params, deps.state) };
+      const account = deps.credentials.accountOf(auth.accessKeyId, deps.state.accountId);
+      const state =
+        account === undefined || account === deps.state.accountId
+          ? deps.state
+          : (deps.stateFor?.(account) ?? new RamState(account));
+      payload = { RequestId: requestId, ...run(params, state) };
     } catch (error) {
       if (!(error instanceof RamApiError)) throw error;
       status = error.status;

@@ -15,6 +15,8 @@ interface Member {
   at?: string;
   instance?: AlertInstance;
   sample?: string;
+  /** The account's credentials failed: one group per account, whatever the instances' regions. */
+  accountWide?: true;
 }
 
 const SAMPLE_CHARS = 500;
@@ -60,6 +62,7 @@ function membersOf(message: DeadLetterMessage, defaultRegionId?: string): Member
         ...(r.accountId === undefined ? {} : { accountId: r.accountId }),
         ...(r.regionId === undefined ? {} : { regionId: r.regionId }),
       };
+      if (r.error.scope === 'account') member.accountWide = true;
       if (r.kind !== 'poison') {
         if (r.desiredRole) member.role = r.desiredRole;
         if (r.regionId) {
@@ -118,7 +121,8 @@ const listed = (instanceId: string, regionId: string): AlertInstance => ({
 });
 
 function groupKey(m: Member): string {
-  const fields = [m.accountId ?? '', m.regionId ?? '', m.kind, m.code, m.role ?? ''];
+  const region = m.accountWide ? '*' : (m.regionId ?? '');
+  const fields = [m.accountId ?? '', region, m.kind, m.code, m.role ?? ''];
   return createHash('sha256').update(fields.join('\n')).digest('hex').slice(0, 32);
 }
 

@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
+import type { AccountDirectory } from '../accounts/account-directory.js';
 import type { Config } from '../config/config.js';
 import { deadlineMarginMs } from '../config/config.js';
 import { type CredentialProvider, credentialsFor } from '../credentials/credentials.js';
+import type { MemberCredentials } from '../credentials/member-credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { poisonRecords } from '../dead-letter/poison-records.js';
 import type { EcsGateway } from '../ecs/ecs-gateway.js';
@@ -12,6 +14,7 @@ import type { Policy } from '../policy/policy.js';
 import { Deadline } from '../retry/deadline.js';
 import { sweepTrigger } from '../sweep/sweep-event.js';
 import type { SweepDeps, SweepSummary } from '../sweep/sweep-handler.js';
+import { accessFor } from './account-access.js';
 import type { Summary } from './outcomes.js';
 import { reconcile } from './reconcile.js';
 
@@ -28,6 +31,8 @@ export interface AttachRoleDeps {
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   /** The clock and the waits between retries (a test's fake clock); real time by default. */
   now?: () => number;
+  /** Many accounts (ACCOUNTS set): which accounts are configured, and their assumed credentials. */
+  accounts?: { directory: AccountDirectory; members: MemberCredentials };
   /** The fleet sweep's lease and self-invocation; without them a timer event sweeps nothing (logged). */
   sweep?: Pick<SweepDeps, 'lease' | 'invoker' | 'sleep' | 'random'>;
   sleep?: (ms: number) => Promise<void>;
@@ -125,9 +130,27 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
 
     const credential = credentialsFor(context.credentials);
     const gateway = deps.ecs(credential);
+    const access =
+      deps.accounts === undefined
+        ? undefined
+        : accessFor({
+            ...deps.accounts,
+            caller: credential,
+            ownAccountId: accountId,
+            ecs: deps.ecs,
+            requestId: context.requestId,
+            timeoutSeconds,
+            neededUntil: startedAt + timeoutSeconds * 1000,
+            retry: {
+              deadline,
+              maxAttempts: deps.config.retry.maxAttempts,
+              backoff: { baseMs: deps.config.retry.baseMs, capMs: deps.config.retry.capMs },
+            },
+          });
     const { summary, ledger } = await reconcile(
       {
         gateway,
+        ...(access === undefined ? {} : { accessFor: access }),
         policy: deps.policy,
         deadline,
         retry: {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { type AccountDirectory, policyDirectory, resourceDirectory } from '../accounts/account-directory.js';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../credentials/credentials.js';
+import { MemberCredentials } from '../credentials/member-credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { EcsCoalescer } from '../ecs/ecs-coalescer.js';
 import { RateLimitedEcsGateway } from '../ecs/rate-limited-gateway.js';
@@ -9,6 +11,7 @@ import { RateLimiter } from '../ecs/rate-limiter.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { readParsedPolicy } from '../policy/parsed-policy.js';
+import type { Policy } from '../policy/policy.js';
 import { type LoadedPolicy, validatePolicy } from '../policy/validate-policy.js';
 import { SWEEP_LEASE } from '../sweep/sweep-lease.js';
 import { fileProblem } from '../text/file-problem.js';
@@ -69,6 +72,52 @@ async function readPolicy(policyPath: string, text: string, logger: Logger): Pro
 }
 
 /**
+ * The accounts the function serves and their credentials (ACCOUNTS), checked against the policy now: listing
+ * accounts in the policy is what ACCOUNTS=policy means, so a policy without `accounts:` is a mistake at start.
+ */
+function accountsFor(
+  config: Config,
+  policy: Policy,
+  functionName: string,
+  now: () => number,
+): { directory: AccountDirectory; members: MemberCredentials } | undefined {
+  const { accounts } = config;
+  if (accounts.source === 'single') return undefined;
+  if (accounts.source === 'policy' && policy.accounts === undefined) {
+    throw new ConfigError([
+      'ACCOUNTS: "policy" takes the member accounts from the policy\'s accounts: section, and the policy has none (add accounts: [{id: "…"}] or use ACCOUNTS=resource-directory)',
+    ]);
+  }
+  const regionId = config.region ?? 'cn-hangzhou';
+  const directory =
+    accounts.source === 'policy'
+      ? policyDirectory(policy)
+      : resourceDirectory({
+          // The SDK loads on first use (a chunk of its own): a single-account function never pays for it.
+          listPage: async (caller, page) =>
+            (await import('../accounts/resource-directory-sdk.js')).sdkListPage({
+              regionId,
+              ...(config.resourceDirectoryEndpoint === undefined
+                ? {}
+                : { endpoint: config.resourceDirectoryEndpoint }),
+              ...(accounts.folderId === undefined ? {} : { folderId: accounts.folderId }),
+            })(caller, page),
+          now,
+        });
+  const members = new MemberCredentials({
+    assumeRole: async (caller, input) =>
+      (await import('../credentials/sts-client.js')).sdkAssumeRole({
+        regionId,
+        ...(config.stsEndpoint === undefined ? {} : { endpoint: config.stsEndpoint }),
+      })(caller, input),
+    roleName: accounts.memberRoleName,
+    functionName,
+    now,
+  });
+  return { directory, members };
+}
+
+/**
  * Everything the attach-role function does once per instance (cold start): read and validate the environment
  * and the policy — failing loudly, naming what is wrong — then wire the official SDK clients.
  */
@@ -86,6 +135,7 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   options.onPhase?.('policy');
 
   const { clock } = options;
+  const accounts = accountsFor(config, policy, env.FC_FUNCTION_NAME ?? 'attach-role', clock?.now ?? Date.now);
   const timing = {
     ...(clock === undefined ? {} : { now: clock.now, sleep: clock.sleep }),
     ...(clock?.random === undefined ? {} : { random: clock.random }),
@@ -107,6 +157,7 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
     config,
     policy,
     logger,
+    ...(accounts === undefined ? {} : { accounts }),
     ...timing,
     ecs: (credential) =>
       coalescer.view(

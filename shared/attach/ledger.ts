@@ -14,6 +14,8 @@ export interface DeadLetterDetails {
   currentRole?: string | null;
   previousRole?: string;
   rule?: string;
+  /** `account`: the failure is the account's (its credentials), not this instance's. */
+  scope?: 'account';
 }
 
 /**
@@ -96,6 +98,7 @@ export class Ledger {
     if (details.previousRole !== undefined) record.previousRole = details.previousRole;
     if (details.rule !== undefined) record.rule = details.rule;
     if (info.requestId !== undefined) record.error.requestId = info.requestId;
+    if (details.scope !== undefined) record.error.scope = details.scope;
     this.deadLetters.push(record);
   }
 

@@ -15,7 +15,7 @@ export const OUTCOMES = [
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Why an instance was skipped. */
-export type SkipReason = 'policy' | 'region' | 'classic-network' | 'deleted' | 'not-found';
+export type SkipReason = 'policy' | 'region' | 'account' | 'classic-network' | 'deleted' | 'not-found';
 
 export interface InstanceOutcome {
   instanceId: string;

@@ -28,7 +28,7 @@ export function planInstance(
     case 'skip':
       return decision.reason === 'policy'
         ? done({ outcome: 'skipped', reason: 'policy', rule: decision.rule })
-        : done({ outcome: 'skipped', reason: 'region' });
+        : done({ outcome: 'skipped', reason: decision.reason });
     case 'no-rule':
       return done({ outcome: 'no-rule' });
     case 'refused':

@@ -2,7 +2,7 @@ import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
 import { decide } from '../policy/decide.js';
-import { inScope } from '../policy/scope.js';
+import { outOfScope } from '../policy/scope.js';
 import { failureKind, Ledger } from './ledger.js';
 import { isNew } from './new-instances.js';
 import type { Summary } from './outcomes.js';
@@ -31,7 +31,7 @@ export interface ReconcileResult {
  * on what the events said, so duplicates and out-of-order events converge to the same state.
  */
 export async function reconcile(ctx: RunContext, refs: readonly InstanceRef[]): Promise<ReconcileResult> {
-  return run(ctx, refs, (regionId, governed) => readRegionState(ctx, regionId, governed));
+  return run(ctx, refs, (accountCtx, regionId, inScope) => readRegionState(accountCtx, regionId, inScope));
 }
 
 /**
@@ -44,7 +44,7 @@ export async function reconcileListed(
   listed: readonly InstanceState[],
   refs: readonly InstanceRef[],
 ): Promise<ReconcileResult> {
-  return run(ctx, refs, async () => {
+  return run(ctx, refs, async (accountCtx) => {
     const state: RegionState = {
       instances: new Map(listed.map((instance) => [instance.instanceId, instance])),
       roles: new Map(),
@@ -52,23 +52,21 @@ export async function reconcileListed(
       // A listing names no instance from a creation event.
       graceEnds: new Map(),
     };
-    await readCurrentRoles(ctx, regionId, state);
+    await readCurrentRoles(accountCtx, regionId, state);
     return state;
   });
 }
 
-type ReadState = (regionId: string, refs: readonly InstanceRef[]) => Promise<RegionState>;
+/** Reads one region's truth with the account's context (its ECS gateway: the account's credentials). */
+type ReadState = (ctx: RunContext, regionId: string, refs: readonly InstanceRef[]) => Promise<RegionState>;
 
 async function run(ctx: RunContext, refs: readonly InstanceRef[], read: ReadState): Promise<ReconcileResult> {
   const ledger = new Ledger(refs, ctx.fcRequestId, ctx.now);
-  const byRegion = new Map<string, InstanceRef[]>();
-  for (const ref of refs) {
-    const list = byRegion.get(ref.regionId);
-    if (list === undefined) byRegion.set(ref.regionId, [ref]);
-    else list.push(ref);
-  }
+  const byAccount = groupBy(refs, (ref) => ref.accountId ?? '');
   await Promise.all(
-    [...byRegion].map(([regionId, regionRefs]) => reconcileRegion(ctx, ledger, regionId, regionRefs, read)),
+    [...byAccount].map(([account, accountRefs]) =>
+      reconcileAccount(ctx, ledger, account === '' ? undefined : account, accountRefs, read),
+    ),
   );
 
   // Anything without an outcome was cut off by the deadline (design: "Bounded").
@@ -78,22 +76,75 @@ async function run(ctx: RunContext, refs: readonly InstanceRef[], read: ReadStat
   return { summary: summarize(ledger.results()), ledger };
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [item]);
+    else list.push(item);
+  }
+  return groups;
+}
+
+/**
+ * One account's instances: out-of-scope ones are settled first (no credentials are fetched for an account the
+ * policy or the configuration refuses), then the account's credentials, then each region.
+ */
+async function reconcileAccount(
+  ctx: RunContext,
+  ledger: Ledger,
+  accountId: string | undefined,
+  refs: readonly InstanceRef[],
+  read: ReadState,
+): Promise<void> {
+  // Out of scope costs no call at all (the one scope check: shared/policy/scope.ts).
+  const inScope = refs.filter((ref) => {
+    const outside = outOfScope(ctx.policy, { regionId: ref.regionId, accountId });
+    if (outside === undefined) return true;
+    ledger.settle(ref.regionId, ref.instanceId, { outcome: 'skipped', reason: outside.reason });
+    return false;
+  });
+  if (inScope.length === 0) return;
+  let gateway = ctx.gateway;
+  if (ctx.accessFor !== undefined) {
+    const access = await ctx.accessFor(accountId);
+    if (access.kind === 'refused') {
+      for (const ref of inScope)
+        ledger.settle(ref.regionId, ref.instanceId, { outcome: 'skipped', reason: 'account' });
+      return;
+    }
+    if (access.kind === 'failed') {
+      // One record per instance; the alert function groups them by account (error.scope), not by region.
+      for (const ref of inScope) {
+        ledger.deadLetter(ref.regionId, ref.instanceId, {
+          kind: 'attach-failed',
+          info: access.info,
+          attempts: access.attempts,
+          scope: 'account',
+        });
+      }
+      return;
+    }
+    gateway = access.gateway;
+  }
+  const accountCtx = gateway === ctx.gateway ? ctx : { ...ctx, gateway };
+  const byRegion = groupBy(inScope, (ref) => ref.regionId);
+  await Promise.all(
+    [...byRegion].map(([regionId, regionRefs]) =>
+      reconcileRegion(accountCtx, ledger, regionId, regionRefs, read),
+    ),
+  );
+}
+
 async function reconcileRegion(
   ctx: RunContext,
   ledger: Ledger,
   regionId: string,
-  refs: readonly InstanceRef[],
+  inScope: readonly InstanceRef[],
   read: ReadState,
 ): Promise<void> {
-  // Out-of-scope regions cost no ECS call.
-  const governed = refs.filter((ref) => {
-    if (inScope(ctx.policy, ref)) return true;
-    ledger.settle(regionId, ref.instanceId, { outcome: 'skipped', reason: 'region' });
-    return false;
-  });
-  if (governed.length === 0) return;
-
-  const state = await read(regionId, governed);
+  const state = await read(ctx, regionId, inScope);
   for (const [id, failure] of state.failed) {
     ledger.deadLetter(regionId, id, {
       kind: failureKind(failure),
@@ -109,7 +160,13 @@ async function reconcileRegion(
       continue;
     }
     const currentRole = state.roles.get(id) ?? null;
-    const decision = decide(ctx.policy, { instanceId: id, regionId, tags: instance.tags });
+    const { accountId } = ledger.ref(regionId, id);
+    const decision = decide(ctx.policy, {
+      instanceId: id,
+      regionId,
+      ...(accountId === undefined ? {} : { accountId }),
+      tags: instance.tags,
+    });
     const plan = planInstance(ctx.policy, instance, currentRole, decision);
     switch (plan.kind) {
       case 'done':

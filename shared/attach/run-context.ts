@@ -4,10 +4,14 @@ import type { Logger } from '../logging/logger.js';
 import type { Policy } from '../policy/policy.js';
 import type { BackoffOptions } from '../retry/backoff.js';
 import type { Deadline } from '../retry/deadline.js';
+import type { AccessFor } from './account-access.js';
 
 /** Everything one reconciliation run needs, passed down explicitly (no module state). */
 export interface RunContext {
+  /** ECS with the function's own credentials: every account's, unless `accessFor` says otherwise. */
   gateway: EcsGateway;
+  /** Many accounts: each account's gateway, or why it has none (`account-access.ts`). */
+  accessFor?: AccessFor;
   policy: Policy;
   deadline: Deadline;
   retry: { maxAttempts: number; backoff: BackoffOptions };

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ACCOUNT_ID, REGION_ID } from '../ecs/ids.js';
+import { ACCOUNT_ID, REGION_ID, ROLE_NAME } from '../ecs/ids.js';
 import {
   ConfigError,
   matching,
@@ -19,6 +19,9 @@ const MNS_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
 
 /** `host[:port]`, optionally after `http://` or `https://`; group 1 is the scheme, group 2 the host. */
 const ECS_ENDPOINT = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/;
+
+/** Resource Directory folder ids (`fd-…`) and the root folder (`r-…`), as ListAccountsForParent takes them. */
+const FOLDER_ID = /^(?:fd|r)-[A-Za-z0-9]{1,64}$/;
 
 // Variables both functions read, validated the same way in each.
 export const mnsName = (what: 'queue' | 'topic') =>
@@ -104,6 +107,16 @@ const envSchema = z.object({
   FC_REGION: z.optional(fcRegion),
   FC_ACCOUNT_ID: z.optional(fcAccountId),
   FC_FUNC_CODE_PATH: z.optional(z.string()),
+  ACCOUNTS: z.optional(oneOf(['policy', 'resource-directory'])),
+  ACCOUNTS_FOLDER: z.optional(
+    matching(FOLDER_ID, 'a Resource Directory folder id such as fd-bVaRIG3qGz or r-Wm3qXY'),
+  ),
+  MEMBER_ROLE_NAME: z._default(
+    matching(ROLE_NAME, 'a RAM role name (1–64 letters, digits, "." and "-")'),
+    'ram-role-attacher-member',
+  ),
+  STS_ENDPOINT: z.optional(matching(ECS_ENDPOINT, 'host[:port] or http(s)://host[:port]')),
+  RESOURCE_DIRECTORY_ENDPOINT: z.optional(matching(ECS_ENDPOINT, 'host[:port] or http(s)://host[:port]')),
 });
 
 /** The variables the attach-role function reads (the README's configuration table). */
@@ -115,8 +128,27 @@ export const ATTACH_ROLE_VARIABLES: readonly string[] = Object.keys(envSchema.sh
  */
 export type DeadLetterTarget = { kind: 'topic'; name: string } | { kind: 'queue'; name: string };
 
+/**
+ * Which accounts the function serves. `single` (ACCOUNTS unset): the function's own account, with its own
+ * credentials, as before. Otherwise member accounts through STS AssumeRole into `memberRoleName`: those the
+ * policy's `accounts:` lists, or those the Resource Directory lists (optionally one folder's).
+ */
+export type AccountsConfig =
+  | { source: 'single' }
+  | { source: 'policy'; memberRoleName: string }
+  | { source: 'resource-directory'; memberRoleName: string; folderId?: string };
+
+/** `host[:port]` for an SDK, plus the scheme it must use. */
+export interface SdkEndpoint {
+  host: string;
+  protocol: 'http' | 'https';
+}
+
 export interface Config {
   deadLetters: DeadLetterTarget;
+  accounts: AccountsConfig;
+  stsEndpoint?: SdkEndpoint;
+  resourceDirectoryEndpoint?: SdkEndpoint;
   policyFile: string;
   /** `host[:port]` for the ECS SDK, plus the scheme it must use. */
   ecsEndpoint?: { host: string; protocol: 'http' | 'https' };
@@ -159,6 +191,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const { values: e, set, problems } = readEnv(envSchema, env);
   const deadLetters = deadLetterTarget(set.DEAD_LETTER_TOPIC, set.DEAD_LETTER_QUEUE);
   if (typeof deadLetters === 'string') problems.unshift(deadLetters);
+  if (set.ACCOUNTS_FOLDER !== undefined && set.ACCOUNTS !== 'resource-directory') {
+    problems.push(
+      `ACCOUNTS_FOLDER is set (${JSON.stringify(set.ACCOUNTS_FOLDER)}) but ACCOUNTS is ${set.ACCOUNTS === undefined ? 'unset' : JSON.stringify(set.ACCOUNTS)}: a folder filters only ACCOUNTS=resource-directory`,
+    );
+  }
   if (e !== undefined) {
     problems.push(
       ...orderProblem(
@@ -171,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(problems);
   const config: Config = {
     deadLetters,
+    accounts: accountsConfig(e.ACCOUNTS, e.MEMBER_ROLE_NAME, e.ACCOUNTS_FOLDER),
     policyFile: e.POLICY_FILE,
     ecs: {
       connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS,
@@ -193,12 +231,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
   };
   if (e.ECS_ENDPOINT !== undefined) config.ecsEndpoint = parseEcsEndpoint(e.ECS_ENDPOINT);
+  if (e.STS_ENDPOINT !== undefined) config.stsEndpoint = parseEcsEndpoint(e.STS_ENDPOINT);
+  if (e.RESOURCE_DIRECTORY_ENDPOINT !== undefined)
+    config.resourceDirectoryEndpoint = parseEcsEndpoint(e.RESOURCE_DIRECTORY_ENDPOINT);
   if (e.MNS_ENDPOINT !== undefined) config.mnsEndpoint = e.MNS_ENDPOINT.replace(/\/$/, '');
   if (e.DEADLINE_MARGIN_MS !== undefined) config.deadlineMarginMs = e.DEADLINE_MARGIN_MS;
   if (e.FC_REGION !== undefined) config.region = e.FC_REGION;
   if (e.FC_ACCOUNT_ID !== undefined) config.accountId = e.FC_ACCOUNT_ID;
   if (e.FC_FUNC_CODE_PATH !== undefined) config.codePath = e.FC_FUNC_CODE_PATH;
   return config;
+}
+
+function accountsConfig(
+  source: 'policy' | 'resource-directory' | undefined,
+  memberRoleName: string,
+  folderId: string | undefined,
+): AccountsConfig {
+  if (source === undefined) return { source: 'single' };
+  if (source === 'policy') return { source, memberRoleName };
+  return folderId === undefined ? { source, memberRoleName } : { source, memberRoleName, folderId };
 }
 
 /** Exactly one of the two names the dead-letter target; otherwise the problem. */
@@ -214,7 +265,7 @@ function deadLetterTarget(topic: string | undefined, queue: string | undefined):
  * The ECS SDK wants `host[:port]` with the scheme given apart (a scheme in the endpoint breaks it, sdk-wire §3.1),
  * so accept either form (the schema checked it) and split it once.
  */
-function parseEcsEndpoint(value: string): { host: string; protocol: 'http' | 'https' } {
+function parseEcsEndpoint(value: string): SdkEndpoint {
   const match = ECS_ENDPOINT.exec(value);
   return { host: match?.[2] ?? value, protocol: match?.[1] === 'http' ? 'http' : 'https' };
 }

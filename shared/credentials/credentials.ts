@@ -31,7 +31,9 @@ export interface CredentialProvider {
  * `x-acs-credentials-provider` header, without loading `@alicloud/credentials` (its providers are most of a
  * cold start's SDK code that FC never runs: cloud-facts CS-1).
  */
-function contextProvider(keys: ContextCredentials & { accessKeyId: string; accessKeySecret: string }) {
+export function contextProvider(
+  keys: ContextCredentials & { accessKeyId: string; accessKeySecret: string },
+): CredentialProvider {
   const model: CredentialModel = keys.securityToken
     ? {
         accessKeyId: keys.accessKeyId,

@@ -38,6 +38,8 @@ const common = {
     message: z.string(),
     class: errorClass,
     requestId: z.optional(z.string()),
+    /** `account`: the account's credentials failed (AssumeRole), not the instance: alerted once per account. */
+    scope: z.optional(z.literal('account')),
   }),
   attempts: z.number().check(z.int(), z.gte(0, 'must be 0 or more')),
   source: z.object({

@@ -56,7 +56,9 @@ export function decodeCloudEvent(event: JsonObject, path: string, ctx: DecodeCon
   const subject = optionalString(event, 'subject', path);
   const subjectPath = pointer(path, 'subject');
   const regionId = readRegion(event, 'aliyunregionid', path);
-  const accountId = readAccount(event, 'aliyunaccountid', path);
+  // A routed event names its sender in aliyunoriginalaccountid; aliyunaccountid may be the receiver (AC-11, AC-12).
+  const accountId =
+    readAccount(event, 'aliyunoriginalaccountid', path) ?? readAccount(event, 'aliyunaccountid', path);
   const eventTime = toIsoTime(field(event, 'time'));
   const dataPath = pointer(path, 'data');
   const place = { regionId, accountId, path };

@@ -15,6 +15,7 @@ export interface CompiledRule {
   /** Same order as `tagKeys`. */
   readonly tagTests: readonly TagTest[];
   readonly regions: ReadonlySet<string> | undefined;
+  readonly accounts: ReadonlySet<string> | undefined;
 }
 
 export interface CompiledPolicy {
@@ -22,6 +23,8 @@ export interface CompiledPolicy {
   /** Lower-cased allowed role → the role, to explain a refusal caused by the wrong case. */
   readonly allowedRolesByLowerCase: ReadonlyMap<string, string>;
   readonly regions: ReadonlySet<string> | undefined;
+  /** `accounts:` by id, each with its own regions (undefined: the policy's); undefined when not listed. */
+  readonly accounts: ReadonlyMap<string, ReadonlySet<string> | undefined> | undefined;
   readonly rules: readonly CompiledRule[];
 }
 
@@ -58,12 +61,19 @@ function compile(policy: Policy): CompiledPolicy {
       tagKeys: entries.map(([key]) => key),
       tagTests: entries.map(([, condition]) => compileCondition(condition, globs)),
       regions: rule.when.regions === undefined ? undefined : new Set(rule.when.regions),
+      accounts: rule.when.accounts === undefined ? undefined : new Set(rule.when.accounts),
     };
   });
   return {
     allowedRoles: new Set(policy.allowedRoles),
     allowedRolesByLowerCase: new Map(policy.allowedRoles.map((role) => [role.toLowerCase(), role])),
     regions: policy.regions === undefined ? undefined : new Set(policy.regions),
+    accounts:
+      policy.accounts === undefined
+        ? undefined
+        : new Map(
+            policy.accounts.map((a) => [a.id, a.regions === undefined ? undefined : new Set(a.regions)]),
+          ),
     rules,
   };
 }

@@ -6,7 +6,7 @@ import { isRoleName, ROLE_NAME } from '../ecs/ids.js';
 import { type CompiledPolicy, type CompiledRule, compiledPolicy } from './compiled-policy.js';
 import { quote, truncate } from './display.js';
 import type { Decision, InstanceFacts, Policy, Rule } from './policy.js';
-import { inCompiledScope } from './scope.js';
+import { inCompiledScope, outOfScope } from './scope.js';
 
 /** Refused role values are echoed into results and logs; a valid role name is at most 64 characters. */
 const MAX_ECHOED_ROLE = 64;
@@ -20,6 +20,11 @@ export function tagValue(tags: Readonly<Record<string, string>>, key: string): s
 
 function matches(compiled: CompiledRule, facts: InstanceFacts): boolean {
   if (compiled.regions !== undefined && !compiled.regions.has(facts.regionId)) return false;
+  if (
+    compiled.accounts !== undefined &&
+    (facts.accountId === undefined || !compiled.accounts.has(facts.accountId))
+  )
+    return false;
   const { tagKeys, tagTests } = compiled;
   for (let i = 0; i < tagKeys.length; i++) {
     const key = tagKeys[i];
@@ -61,7 +66,8 @@ function roleFromTag(policy: CompiledPolicy, rule: Rule, tagKey: string, facts: 
 
 export function decide(policy: Policy, facts: InstanceFacts): Decision {
   const compiled = compiledPolicy(policy);
-  if (!inCompiledScope(compiled, facts)) return { action: 'skip', reason: 'region' };
+  if (!inCompiledScope(compiled, facts))
+    return { action: 'skip', reason: outOfScope(policy, facts)?.reason ?? 'region' };
   for (const candidate of compiled.rules) {
     if (!matches(candidate, facts)) continue;
     const { rule } = candidate;

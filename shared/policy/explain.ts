@@ -6,12 +6,14 @@
 import { compiledPolicy } from './compiled-policy.js';
 import { decide, tagValue } from './decide.js';
 import type { Decision, InstanceFacts, Policy, TagCondition } from './policy.js';
-import { inScope } from './scope.js';
+import { type OutOfScope, outOfScope } from './scope.js';
 
 /** One condition of a rule that did not hold for the instance. */
 export type Mismatch =
   /** The rule is limited to `regions` and the instance is elsewhere. */
   | { kind: 'region'; regionId: string; regions: readonly string[] }
+  /** The rule is limited to `accounts` and the instance is in another (or its account is not known). */
+  | { kind: 'account'; accountId: string | undefined; accounts: readonly string[] }
   /** The rule needs the tag (any value condition, or `present: true`) and the instance does not have it. */
   | { kind: 'tag-absent'; key: string; condition: TagCondition }
   /** `present: false`, but the instance has the tag. */
@@ -23,7 +25,7 @@ export type Mismatch =
 export interface RuleTrace {
   rule: string;
   index: number;
-  /** Every condition that failed, in the rule's order (regions first, then tags). Never empty. */
+  /** Every condition that failed, in the rule's order (regions first, then accounts, then tags). Never empty. */
   mismatches: Mismatch[];
 }
 
@@ -31,6 +33,11 @@ export interface Explanation {
   decision: Decision;
   /** Set when the instance is outside the policy's `regions`: no rule was consulted. */
   outsideRegions?: { regionId: string; regions: readonly string[] };
+  /**
+   * Set when the instance is outside the policy's scope for its account: an account `accounts:` does not list,
+   * or a region outside that account's `regions`. No rule was consulted.
+   */
+  outsideAccount?: OutOfScope;
   /** The rule that decided, when one matched. */
   decidedBy?: { rule: string; index: number };
   /** The rules before the deciding one (all rules when none matched), each with why it did not match. */
@@ -53,20 +60,28 @@ function mismatch(key: string, condition: TagCondition, value: string | undefine
 
 export function explain(policy: Policy, facts: InstanceFacts): Explanation {
   const decision = decide(policy, facts);
-  if (!inScope(policy, facts)) {
+  const compiled = compiledPolicy(policy);
+  const outside = outOfScope(policy, facts);
+  if (outside?.reason === 'region' && outside.of === 'policy') {
     return {
       decision,
       outsideRegions: { regionId: facts.regionId, regions: policy.regions ?? [] },
       notMatched: [],
     };
   }
-  const compiled = compiledPolicy(policy);
+  if (outside !== undefined) return { decision, outsideAccount: outside, notMatched: [] };
   const notMatched: RuleTrace[] = [];
   for (const [index, candidate] of compiled.rules.entries()) {
     const { rule } = candidate;
     const mismatches: Mismatch[] = [];
     if (candidate.regions !== undefined && !candidate.regions.has(facts.regionId)) {
       mismatches.push({ kind: 'region', regionId: facts.regionId, regions: rule.when.regions ?? [] });
+    }
+    if (
+      candidate.accounts !== undefined &&
+      (facts.accountId === undefined || !candidate.accounts.has(facts.accountId))
+    ) {
+      mismatches.push({ kind: 'account', accountId: facts.accountId, accounts: rule.when.accounts ?? [] });
     }
     candidate.tagKeys.forEach((key, i) => {
       const value = tagValue(facts.tags, key);

@@ -15,6 +15,8 @@
  *   intersect); they decide differently (another role, or skip against a role); and B can match at all (else it
  *   is `unreachable`). The warning names an example value.
  * - `closed-region`: a region id of a region Alibaba Cloud has shut down.
+ * - `unreachable` also covers accounts: a rule's `when.accounts` not in the policy's `accounts:` (when listed),
+ *   and an account's `regions` outside the policy's `regions`.
  */
 import { findRegion } from '../ecs/regions.js';
 import { commonValue, globWithin } from './condition-overlap.js';
@@ -22,7 +24,7 @@ import { quote } from './display.js';
 import { formatPath } from './field-path.js';
 import type { Policy, Rule, RuleEffect, TagCondition } from './policy.js';
 import type { PolicyIssue } from './policy-error.js';
-import { effectiveRegions, unreachableRules } from './unreachable-rules.js';
+import { effectiveAccounts, effectiveRegions, unreachableRules } from './unreachable-rules.js';
 
 export type WarningKind = 'yaml' | 'unreachable' | 'unused-role' | 'glob-overlap' | 'closed-region';
 
@@ -68,6 +70,11 @@ function canMeet(policy: Policy, a: Rule, b: Rule, except: string): boolean {
   const regionsA = effectiveRegions(policy, a);
   const regionsB = effectiveRegions(policy, b);
   if (regionsA !== undefined && regionsB !== undefined && ![...regionsA].some((r) => regionsB.has(r))) {
+    return false;
+  }
+  const accountsA = effectiveAccounts(policy, a);
+  const accountsB = effectiveAccounts(policy, b);
+  if (accountsA !== undefined && accountsB !== undefined && ![...accountsA].some((x) => accountsB.has(x))) {
     return false;
   }
   for (const [key, condition] of Object.entries(a.when.tags)) {
@@ -149,10 +156,30 @@ function closedRegions(policy: Policy): PolicyWarning[] {
     });
   return [
     ...warn(policy.regions, {}, 'regions'),
+    ...(policy.accounts ?? []).flatMap((account, index) =>
+      warn(account.regions, {}, `accounts[${index}].regions`),
+    ),
     ...policy.rules.flatMap((rule, index) =>
       warn(rule.when.regions, { rule: rule.name, ruleIndex: index }, 'when.regions'),
     ),
   ];
+}
+
+/** An account's regions outside the policy's `regions`: its instances there are skipped whatever it says. */
+function accountRegionsOutside(policy: Policy): PolicyWarning[] {
+  const scope = policy.regions === undefined ? undefined : new Set(policy.regions);
+  if (scope === undefined) return [];
+  return (policy.accounts ?? []).flatMap((account, index) => {
+    const outside = (account.regions ?? []).filter((region) => !scope.has(region));
+    if (outside.length === 0) return [];
+    return [
+      {
+        kind: 'unreachable' as const,
+        field: `accounts[${index}].regions`,
+        message: `account ${quote(account.id)} lists regions outside the policy's regions, which never match: ${outside.join(', ')}`,
+      },
+    ];
+  });
 }
 
 /** Every warning about a valid policy: the document's first, then each rule's in rule order. */
@@ -162,6 +189,7 @@ export function lintPolicy(policy: Policy): PolicyWarning[] {
   const warnings: PolicyWarning[] = [
     ...unusedRoles(policy, never),
     ...closedRegions(policy),
+    ...accountRegionsOutside(policy),
     ...unreachable.map(({ never: _, ...found }): PolicyWarning => ({ kind: 'unreachable', ...found })),
     ...globOverlaps(policy, never),
   ];

@@ -13,9 +13,12 @@
  * - `allowedRoles`: non-empty list of unique RAM role names; nothing outside it is ever attached
  * - `regions`: optional non-empty list of Alibaba Cloud region ids (`shared/ecs/regions.ts`); instances elsewhere
  *   are skipped
+ * - `accounts`: optional non-empty list of `{id, name?, regions?}` (account ids as quoted digits, unique); when
+ *   set, instances of other accounts are skipped (reason `account`), and an account's `regions` narrow the
+ *   policy's for its instances
  * - `rules`: ordered, non-empty list; the first rule whose `when` matches decides
  *
- * Rule keys: `name` (unique), `when: { tags?, regions? }` (required; `when: {}` is a catch-all), and exactly one
+ * Rule keys: `name` (unique), `when: { tags?, regions?, accounts? }` (required; `when: {}` is a catch-all), and exactly one
  * of `role`, `roleFromTag`, `skip: true`.
  *
  * Tag conditions: a string (exact, or a glob when it has `*` or `?`), a non-empty list of strings (any of; each
@@ -24,7 +27,7 @@
  * Strings only: YAML numbers and booleans are rejected (quote them, `"true"`), since tag values are strings.
  */
 import * as z from 'zod/mini';
-import { isRoleName } from '../ecs/ids.js';
+import { ACCOUNT_ID, isRoleName } from '../ecs/ids.js';
 import { isAlibabaCloudRegion, unknownRegionMessage } from '../ecs/regions.js';
 import { quote } from './display.js';
 import { hasGlobMeta } from './glob.js';
@@ -39,6 +42,9 @@ export const POLICY_LIMITS = {
   maxRules: 1_000,
   maxAllowedRoles: 1_000,
   maxRegions: 100,
+  /** Entries of `accounts:` and of one rule's `when.accounts` (a Resource Directory holds up to a few thousand). */
+  maxAccounts: 5_000,
+  maxAccountNameLength: 128,
   /** Tag conditions in one `when` (an ECS instance has at most 20 tags; presence tests may add some). */
   maxTagConditions: 64,
   maxAnyOfValues: 100,
@@ -115,6 +121,67 @@ export const regionListSchema = z
     z.minLength(1, 'must not be empty (leave it out to match every region)'),
     z.maxLength(POLICY_LIMITS.maxRegions, `must list at most ${POLICY_LIMITS.maxRegions} regions`),
     unique('regions'),
+  );
+
+/** An account id (UID): digits, as events and ARNs spell it (quote it in YAML so it stays text). */
+export const accountIdSchema = z
+  .string({ error: expected('an account id (digits, quoted: "1234567890123456")', { textAllowed: true }) })
+  .check(z.regex(ACCOUNT_ID, 'must be an account id: digits only, like "1234567890123456"'));
+
+export const accountListSchema = z
+  .array(accountIdSchema, { error: expected('a list of account ids') })
+  .check(
+    z.minLength(1, 'must not be empty (leave it out to match every account)'),
+    z.maxLength(POLICY_LIMITS.maxAccounts, `must list at most ${POLICY_LIMITS.maxAccounts} accounts`),
+    unique('account ids'),
+  );
+
+/** One entry of the document's `accounts:`. */
+export const accountEntrySchema = z.strictObject(
+  {
+    id: accountIdSchema,
+    name: z.optional(
+      z.string({ error: expected('a name') }).check(
+        z.minLength(1, 'must not be empty (leave it out)'),
+        z.maxLength(
+          POLICY_LIMITS.maxAccountNameLength,
+          `has at most ${POLICY_LIMITS.maxAccountNameLength} characters`,
+        ),
+        z.refine((value) => !CONTROL.test(value), 'must not contain control characters'),
+      ),
+    ),
+    regions: z.optional(regionListSchema),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? 'unknown key (allowed in an account: id, name, regions)'
+        : expected('a mapping (id, name, regions)')(issue),
+  },
+);
+
+/** Reports each account id listed twice at its own index. */
+const uniqueAccountIds = (ctx: z.core.ParsePayload<{ id: string }[]>): void => {
+  const seen = new Map<string, number>();
+  ctx.value.forEach((account, index) => {
+    const first = seen.get(account.id);
+    if (first === undefined) seen.set(account.id, index);
+    else
+      ctx.issues.push({
+        code: 'custom',
+        input: account.id,
+        path: [index, 'id'],
+        message: `${quote(account.id)} is listed twice (also at [${first}]); account ids must be unique`,
+      });
+  });
+};
+
+export const accountsSchema = z
+  .array(accountEntrySchema, { error: expected('a list of accounts ({id, name?, regions?})') })
+  .check(
+    z.minLength(1, 'must not be empty (leave it out for a single account)'),
+    z.maxLength(POLICY_LIMITS.maxAccounts, `must list at most ${POLICY_LIMITS.maxAccounts} accounts`),
+    uniqueAccountIds,
   );
 
 export const tagKeySchema = z.string({ error: expected('a tag key') }).check(
@@ -246,19 +313,26 @@ export const tagConditionsSchema = z.transform((input: unknown, ctx): Record<str
 
 export const whenSchema = z.pipe(
   z.strictObject(
-    { tags: z.optional(tagConditionsSchema), regions: z.optional(regionListSchema) },
+    {
+      tags: z.optional(tagConditionsSchema),
+      regions: z.optional(regionListSchema),
+      accounts: z.optional(accountListSchema),
+    },
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? 'unknown key (allowed in "when": tags, regions)'
+          ? 'unknown key (allowed in "when": tags, regions, accounts)'
           : expected('a mapping', { whenMissing: 'is required (use "when: {}" to match every instance)' })(
               issue,
             ),
     },
   ),
   z.transform(
-    ({ tags, regions }): RuleCondition =>
-      regions === undefined ? { tags: tags ?? {} } : { tags: tags ?? {}, regions },
+    ({ tags, regions, accounts }): RuleCondition => ({
+      tags: tags ?? {},
+      ...(regions === undefined ? {} : { regions }),
+      ...(accounts === undefined ? {} : { accounts }),
+    }),
   ),
 );
 
@@ -324,6 +398,7 @@ export const documentSchema = z.strictObject(
         unique('allowedRoles'),
       ),
     regions: z.optional(regionListSchema),
+    accounts: z.optional(accountsSchema),
     rules: z
       .array(z.unknown(), { error: expected('a list of rules') })
       .check(
@@ -334,7 +409,7 @@ export const documentSchema = z.strictObject(
   {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? 'unknown key (allowed: version, mode, onExistingRole, reportConflicts, allowedRoles, regions, rules)'
+        ? 'unknown key (allowed: version, mode, onExistingRole, reportConflicts, allowedRoles, regions, accounts, rules)'
         : expected('a mapping')(issue),
   },
 );

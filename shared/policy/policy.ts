@@ -8,7 +8,20 @@ export interface Policy {
   allowedRoles: readonly string[];
   /** When set, instances in other regions are skipped. */
   regions?: readonly string[];
+  /**
+   * The member accounts the policy names (`accounts:`). When set, an instance in another account is skipped
+   * (reason `account`); an account's own `regions` narrow the policy's for it.
+   */
+  accounts?: readonly PolicyAccount[];
   rules: readonly Rule[];
+}
+
+/** One entry of `accounts:`. */
+export interface PolicyAccount {
+  id: string;
+  name?: string;
+  /** When set, this account's instances elsewhere are skipped (within the policy's `regions`, if any). */
+  regions?: readonly string[];
 }
 
 /** A tag condition: exact value (or glob when it has `*`/`?`), any of a list, or presence. */
@@ -21,6 +34,8 @@ export type TagCondition =
 export interface RuleCondition {
   tags: Readonly<Record<string, TagCondition>>;
   regions?: readonly string[];
+  /** Account ids (UIDs) the rule is limited to; an instance whose account is not known matches none. */
+  accounts?: readonly string[];
 }
 
 export type RuleEffect =
@@ -38,6 +53,8 @@ export interface Rule {
 export interface InstanceFacts {
   instanceId: string;
   regionId: string;
+  /** The account the instance lives in; absent for a single-account deployment. */
+  accountId?: string;
   tags: Readonly<Record<string, string>>;
 }
 
@@ -45,6 +62,8 @@ export type Decision =
   | { action: 'attach'; role: string; rule: string }
   | { action: 'skip'; reason: 'policy'; rule: string }
   | { action: 'skip'; reason: 'region' }
+  /** The policy lists `accounts:` and the instance's account is not one of them. */
+  | { action: 'skip'; reason: 'account' }
   | { action: 'no-rule' }
   /** The rule named a role the policy does not allow (e.g. a `ram-role` tag naming an admin role). */
   | { action: 'refused'; role: string; rule: string; reason: string };

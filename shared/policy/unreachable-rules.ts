@@ -1,12 +1,12 @@
 /**
  * Warnings about rules that can never decide anything. Conservative: a warning is only given when it is certain
  * that every instance a rule matches is matched by an earlier rule (first match wins) or lies outside the
- * policy's regions. Rules that merely overlap are normal and never warned about.
+ * policy's regions or accounts. Rules that merely overlap are normal and never warned about.
  */
 import { compileGlob } from './glob.js';
 import type { Policy, Rule, TagCondition } from './policy.js';
 import type { PolicyIssue } from './policy-error.js';
-import { inScope } from './scope.js';
+import { regionInScope } from './scope.js';
 
 /** A pattern of only `*` matches every value, the empty one included: the same as `{present: true}`. */
 const matchesAnyValue = (pattern: string): boolean => /^\*+$/.test(pattern);
@@ -42,11 +42,28 @@ function implies(later: TagCondition, earlier: TagCondition): boolean {
 export function effectiveRegions(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
   const { regions } = rule.when;
   if (regions === undefined) return policy.regions === undefined ? undefined : new Set(policy.regions);
-  return new Set(regions.filter((regionId) => inScope(policy, { regionId })));
+  return new Set(regions.filter((regionId) => regionInScope(policy, regionId)));
+}
+
+/** Accounts a rule can match in, within the policy's `accounts:`; `undefined` means every account. */
+export function effectiveAccounts(policy: Policy, rule: Rule): ReadonlySet<string> | undefined {
+  const { accounts } = rule.when;
+  const scope = policy.accounts === undefined ? undefined : new Set(policy.accounts.map((a) => a.id));
+  if (accounts === undefined) return scope;
+  return new Set(scope === undefined ? accounts : accounts.filter((id) => scope.has(id)));
+}
+
+/** Whether every element of `later` is in `earlier`, where `undefined` is everything. */
+function within(earlier: ReadonlySet<string> | undefined, later: ReadonlySet<string> | undefined): boolean {
+  if (earlier === undefined) return true;
+  if (later === undefined) return false;
+  for (const item of later) if (!earlier.has(item)) return false;
+  return true;
 }
 
 /** Whether `earlier` matches every instance that `later` matches. */
 function covers(policy: Policy, earlier: Rule, later: Rule): boolean {
+  if (!within(effectiveAccounts(policy, earlier), effectiveAccounts(policy, later))) return false;
   const earlierRegions = effectiveRegions(policy, earlier);
   if (earlierRegions !== undefined) {
     const laterRegions = effectiveRegions(policy, later);
@@ -65,7 +82,9 @@ function covers(policy: Policy, earlier: Rule, later: Rule): boolean {
 const label = (rule: Rule, index: number): string => `rule ${JSON.stringify(rule.name)} (rules[${index}])`;
 
 const isCatchAll = (rule: Rule): boolean =>
-  rule.when.regions === undefined && Object.keys(rule.when.tags).length === 0;
+  rule.when.regions === undefined &&
+  rule.when.accounts === undefined &&
+  Object.keys(rule.when.tags).length === 0;
 
 /** A rule that can never decide, or part of one that can never match: located like a load issue. */
 export interface UnreachableRule extends PolicyIssue {
@@ -78,11 +97,33 @@ export interface UnreachableRule extends PolicyIssue {
 /** Every rule (or region of a rule) that can never match, in rule order. */
 export function unreachableRules(policy: Policy): UnreachableRule[] {
   const found: UnreachableRule[] = [];
+  const accountScope = policy.accounts === undefined ? undefined : new Set(policy.accounts.map((a) => a.id));
   policy.rules.forEach((rule, index) => {
     const at = { rule: rule.name, ruleIndex: index };
+    const accounts = rule.when.accounts;
+    if (accountScope !== undefined && accounts !== undefined) {
+      const unlisted = accounts.filter((id) => !accountScope.has(id));
+      if (unlisted.length === accounts.length) {
+        found.push({
+          ...at,
+          field: 'when.accounts',
+          never: true,
+          message: `can never match: none of its accounts (${accounts.join(', ')}) is in the policy's accounts`,
+        });
+        return;
+      }
+      if (unlisted.length > 0) {
+        found.push({
+          ...at,
+          field: 'when.accounts',
+          never: false,
+          message: `lists accounts that are not in the policy's accounts, which never match: ${unlisted.join(', ')}`,
+        });
+      }
+    }
     const regions = rule.when.regions;
     if (policy.regions !== undefined && regions !== undefined) {
-      const outside = regions.filter((regionId) => !inScope(policy, { regionId }));
+      const outside = regions.filter((regionId) => !regionInScope(policy, regionId));
       if (outside.length === regions.length) {
         found.push({
           ...at,

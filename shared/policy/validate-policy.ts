@@ -9,7 +9,7 @@ import { compiledPolicy } from './compiled-policy.js';
 import { quote } from './display.js';
 import { formatPath } from './field-path.js';
 import { lintPolicy, type PolicyWarning } from './lint-policy.js';
-import type { Policy, Rule, RuleEffect } from './policy.js';
+import type { Policy, PolicyAccount, Rule, RuleEffect } from './policy.js';
 import { formatIssue, PolicyError, type PolicyIssue } from './policy-error.js';
 import { documentSchema, isMapping, POLICY_LIMITS, RULE_NAME, ruleSchema } from './policy-schema.js';
 
@@ -106,6 +106,19 @@ function parseRule(raw: unknown, index: number, context: RuleContext): Rule | un
   return { name: parsed.data.name, when, effect };
 }
 
+/** Drops the keys YAML left out, so a policy compares equal to its parse (no `name: undefined`). */
+function toPolicyAccount(account: {
+  id: string;
+  name?: string | undefined;
+  regions?: string[] | undefined;
+}): PolicyAccount {
+  return {
+    id: account.id,
+    ...(account.name === undefined ? {} : { name: account.name }),
+    ...(account.regions === undefined ? {} : { regions: account.regions }),
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -147,7 +160,7 @@ export function validatePolicy(
   }
   if (!document.success || issues.length > 0) throw new PolicyError(issues, source);
 
-  const { version, mode, onExistingRole, reportConflicts, allowedRoles, regions } = document.data;
+  const { version, mode, onExistingRole, reportConflicts, allowedRoles, regions, accounts } = document.data;
   const policy: Policy = deepFreeze({
     version,
     mode,
@@ -155,6 +168,7 @@ export function validatePolicy(
     reportConflicts,
     allowedRoles,
     ...(regions === undefined ? {} : { regions }),
+    ...(accounts === undefined ? {} : { accounts: accounts.map(toPolicyAccount) }),
     rules,
   });
   compiledPolicy(policy);

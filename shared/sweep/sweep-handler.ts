@@ -12,7 +12,7 @@ import type { FunctionInvoker } from '../fc/function-invoker.js';
 import type { Logger } from '../logging/logger.js';
 import type { HeldLease, LeaseHandle, LeaseOutcome } from '../mns/queue-lease.js';
 import type { Policy } from '../policy/policy.js';
-import { inScope } from '../policy/scope.js';
+import { regionInScope } from '../policy/scope.js';
 import type { Deadline } from '../retry/deadline.js';
 import { addCounts, type RegionCounts, runSweep } from './sweep.js';
 import type { SweepContinuation, SweepCursor } from './sweep-cursor.js';
@@ -78,8 +78,8 @@ const SWEEP_CONCURRENCY = 16;
 /** The sweep's regions: SWEEP_REGIONS, else the policy's, else the function's own; never outside the policy's. */
 export function sweepRegions(config: Config, policy: Policy, ownRegion: string, log?: Logger): string[] {
   const wanted = config.sweep.regions ?? policy.regions ?? [ownRegion];
-  const inPolicy = wanted.filter((regionId) => inScope(policy, { regionId }));
-  const dropped = wanted.filter((regionId) => !inScope(policy, { regionId }));
+  const inPolicy = wanted.filter((regionId) => regionInScope(policy, regionId));
+  const dropped = wanted.filter((regionId) => !regionInScope(policy, regionId));
   if (dropped.length > 0) {
     log?.warn({ dropped }, 'SWEEP_REGIONS names regions the policy skips: not swept');
   }

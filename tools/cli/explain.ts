@@ -3,14 +3,15 @@ import { isRoleName, ROLE_NAME } from '../../shared/ecs/ids.js';
 import { quote } from '../../shared/policy/display.js';
 import type { Mismatch } from '../../shared/policy/explain.js';
 import type { Decision } from '../../shared/policy/policy.js';
+import type { OutOfScope } from '../../shared/policy/scope.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
 import { explainInstance, type InstanceExplanation } from './explain/explain-instance.js';
 import { parseTagArgs } from './explain/tag-args.js';
-import { REGION_ALLOWED, regionCheck } from './flag-checks.js';
+import { accountCheck, REGION_ALLOWED, regionCheck } from './flag-checks.js';
 import { givenPolicyFile, loadPolicyFile } from './policy-file.js';
 
-const USAGE = `usage: ram-role-attacher explain [--tags k=v]... [--region R] [--current-role X] [--policy F] [--json]
+const USAGE = `usage: ram-role-attacher explain [--tags k=v]... [--region R] [--account A] [--current-role X] [--policy F] [--json]
 
 Shows how the policy decides for an instance with these tags, without calling the cloud: the rule that decides,
 the outcome the function would report, and for every earlier rule each condition that did not hold.
@@ -18,11 +19,13 @@ the outcome the function would report, and for every earlier rule each condition
   --tags k=v          a tag of the instance; repeat it for more tags (k=v arguments after the options count
                       too). The value may be empty or contain "="; no tags at all is an untagged instance.
   --region R          the instance's region (default: the policy's first region, else cn-hangzhou)
+  --account A         the instance's account id (default: the first of the policy's accounts, else none)
   --current-role X    the role the instance has now (default: none); with onExistingRole and mode it decides
                       the outcome: already-correct, conflict, replaced, would-attach...
   --policy F          the policy (default: the repository's policy.yaml); relative to where you ran npm from
   --json              print one JSON object: {regionId, tags, currentRole, decision, outcome, decidedBy,
-                      notMatched: [{rule, index, mismatches}], outsideRegions?}
+                      notMatched: [{rule, index, mismatches}], outsideRegions?,
+                      outsideAccount?, accountId?}
   -h, --help          show this help`;
 
 const tag = (key: string): string => `tag ${quote(key)}`;
@@ -31,6 +34,10 @@ export function describeMismatch(m: Mismatch): string {
   switch (m.kind) {
     case 'region':
       return `region ${m.regionId} is not one of its regions (${m.regions.join(', ')})`;
+    case 'account':
+      return m.accountId === undefined
+        ? `it is limited to accounts (${m.accounts.join(', ')}) and the instance's account is not given (pass --account)`
+        : `account ${m.accountId} is not one of its accounts (${m.accounts.join(', ')})`;
     case 'tag-absent':
       return `${tag(m.key)} is absent`;
     case 'tag-present':
@@ -49,7 +56,7 @@ function describeDecision(decision: Decision): string {
     case 'attach':
       return `attach ${decision.role}`;
     case 'skip':
-      return decision.reason === 'policy' ? 'skip' : 'skip (region)';
+      return decision.reason === 'policy' ? 'skip' : `skip (${decision.reason})`;
     case 'no-rule':
       return 'no rule matches';
     case 'refused':
@@ -57,10 +64,28 @@ function describeDecision(decision: Decision): string {
   }
 }
 
-function render(result: InstanceExplanation, regionAssumed: boolean, c: Colours): string {
+function describeOutside(outside: OutOfScope): string {
+  if (outside.reason === 'account') {
+    return outside.accountId === undefined
+      ? `the policy lists accounts (${outside.accounts.join(', ')}) and the instance's account is not given (pass --account)`
+      : `account ${outside.accountId} is not in the policy's accounts (${outside.accounts.join(', ')})`;
+  }
+  return `${outside.regionId} is not in its account's regions (${outside.regions.join(', ')})`;
+}
+
+interface Assumed {
+  region: boolean;
+  account: boolean;
+}
+
+function render(result: InstanceExplanation, assumed: Assumed, c: Colours): string {
   const tags = Object.entries(result.tags);
+  const account =
+    result.accountId === undefined
+      ? ''
+      : ` of account ${result.accountId}${assumed.account ? ' (assumed; pass --account)' : ''}`;
   const lines = [
-    `instance in ${result.regionId}${regionAssumed ? ' (assumed; pass --region)' : ''}, ` +
+    `instance in ${result.regionId}${assumed.region ? ' (assumed; pass --region)' : ''}${account}, ` +
       `${tags.length === 0 ? 'no tags' : `tags ${tags.map(([k, v]) => `${k}=${v}`).join(', ')}`}, ` +
       `${result.currentRole === null ? 'no role now' : `role ${result.currentRole} now`}`,
   ];
@@ -68,6 +93,9 @@ function render(result: InstanceExplanation, regionAssumed: boolean, c: Colours)
     lines.push(
       `  ${c.dim('no rule consulted')}: ${result.regionId} is not in the policy's regions (${result.outsideRegions.regions.join(', ')})`,
     );
+  }
+  if (result.outsideAccount !== undefined) {
+    lines.push(`  ${c.dim('no rule consulted')}: ${describeOutside(result.outsideAccount)}`);
   }
   const width = Math.max(
     0,
@@ -85,7 +113,7 @@ function render(result: InstanceExplanation, regionAssumed: boolean, c: Colours)
     lines.push(
       `${label(result.decidedBy.index, result.decidedBy.rule)}  ${c.green('decides:')} ${describeDecision(result.decision)}`,
     );
-  } else if (result.outsideRegions === undefined) {
+  } else if (result.outsideRegions === undefined && result.outsideAccount === undefined) {
     lines.push(`  ${c.yellow('no rule matches')}`);
   }
   const { outcome, role, previousRole, reason } = result.outcome;
@@ -107,6 +135,7 @@ export const explainCommand: Command = {
       {
         tags: { type: 'string', multiple: true, default: [] },
         region: { type: 'string' },
+        account: { type: 'string' },
         'current-role': { type: 'string' },
         policy: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -123,13 +152,19 @@ export const explainCommand: Command = {
       values.region === undefined
         ? undefined
         : cli.want('region', values.region, REGION_ALLOWED, regionCheck);
+    const account =
+      values.account === undefined
+        ? undefined
+        : cli.want('account', values.account, 'an account id (UID), digits only', accountCheck);
     const { policy } = loadPolicyFile(givenPolicyFile(cli, values.policy, '--policy'));
     const regionId = region ?? policy.regions?.[0] ?? 'cn-hangzhou';
-    const result = explainInstance(policy, { regionId, tags: parsedTags.tags, currentRole });
+    const accountId = account ?? policy.accounts?.[0]?.id;
+    const result = explainInstance(policy, { regionId, accountId, tags: parsedTags.tags, currentRole });
+    const assumed = { region: region === undefined, account: account === undefined };
     cli.io.stdout.write(
       values.json
         ? `${JSON.stringify(result, null, 2)}\n`
-        : `${render(result, region === undefined, colours(cli.io.stdout))}\n`,
+        : `${render(result, assumed, colours(cli.io.stdout))}\n`,
     );
     return 0;
   },

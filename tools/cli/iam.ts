@@ -1,4 +1,5 @@
 /** `ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json]` */
+import { isRoleName } from '../../shared/ecs/ids.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
 import { REGION_ALLOWED, regionCheck, uidCheck } from './flag-checks.js';
@@ -13,9 +14,15 @@ import {
   readText,
 } from './policy-file.js';
 
-const PRINTABLE = ['attach-trust', 'attach-permissions', 'alert-trust', 'alert-permissions'] as const;
+const PRINTABLE = [
+  'attach-trust',
+  'attach-permissions',
+  'alert-trust',
+  'alert-permissions',
+  'member-trust',
+] as const;
 
-const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json | --print D]
+const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--member-role R] [--json | --print D]
 
 Prints the least-privilege RAM documents for the two functions, generated from the policy and from s.yaml
 (rendered as \`s deploy\` renders it, with your environment): one role per function.
@@ -29,7 +36,13 @@ Prints the least-privilege RAM documents for the two functions, generated from t
                     webhook secrets and talks to the internet, so it gets no ram:PassRole and no ECS access;
                     trust policy: fc.aliyuncs.com
 
+  member role       with accounts: in the policy, for each member account: the role the attach function
+                    assumes there (--member-role, default ram-role-attacher-member), trusting only the attach
+                    function's role, with the four ECS actions and ram:PassRole on that account's allowed
+                    roles; the attach function's policy then also allows sts:AssumeRole on exactly those roles
+
   --account <uid>   the account the functions run in (16 digits); ALIBABA_CLOUD_ACCOUNT_ID by default
+  --member-role R   the member role's name (MEMBER_ROLE_NAME; default ram-role-attacher-member)
   --region R        the functions' region (default: s.yaml's, i.e. REGION or cn-hangzhou)
   --policy F        the policy (default: the repository's policy.yaml)
   --s-yaml F        the deployment (default: the repository's s.yaml)
@@ -44,6 +57,8 @@ Prints the least-privilege RAM documents for the two functions, generated from t
   -h, --help        show this help`;
 
 function printed(documents: IamDocuments, which: (typeof PRINTABLE)[number]): unknown {
+  // Every member role trusts the same principal; their permission policies differ by account (see --json).
+  if (which === 'member-trust') return documents.memberRoles?.[0]?.trust ?? null;
   const fn = which.startsWith('attach') ? documents.attachFunction : documents.alertFunction;
   return which.endsWith('trust') ? fn.trust : fn.permissions;
 }
@@ -63,6 +78,16 @@ function render(documents: IamDocuments, c: Colours): string {
       );
     }
   }
+  for (const member of documents.memberRoles ?? []) {
+    for (const [kind, document] of [
+      ['permission policy', member.permissions],
+      ['trust policy', member.trust],
+    ] as const) {
+      sections.push(
+        `${c.bold(`# member account ${member.accountId}, role ${member.roleName}: ${kind}`)}\n${JSON.stringify(document, null, 2)}`,
+      );
+    }
+  }
   return sections.join('\n\n');
 }
 
@@ -79,6 +104,10 @@ export const iam: Command = {
         's-yaml': { type: 'string' },
         json: { type: 'boolean', default: false },
         print: { type: 'string' },
+        'member-role': {
+          type: 'string',
+          default: process.env.MEMBER_ROLE_NAME ?? 'ram-role-attacher-member',
+        },
       },
       { args },
     );
@@ -101,7 +130,14 @@ export const iam: Command = {
         `${displayName(sYaml)}: the attach function sets neither DEAD_LETTER_TOPIC nor DEAD_LETTER_QUEUE`,
       );
     }
+    const memberRole = cli.want('member-role', values['member-role'], 'a RAM role name', (v) =>
+      isRoleName(v)
+        ? undefined
+        : `${JSON.stringify(v)} is not a RAM role name (1–64 letters, digits, "." and "-")`,
+    );
+    const memberIds = (policy.accounts ?? []).map((a) => a.id).filter((id) => id !== accountId);
     const documents = iamDocuments({
+      ...(policy.accounts === undefined ? {} : { members: { accountIds: memberIds, roleName: memberRole } }),
       accountId,
       region: names.region,
       allowedRoles: policy.allowedRoles,

@@ -33,6 +33,8 @@ export interface HarnessOptions {
   seed: Partial<Seed> & Pick<Seed, 'instances'>;
   policy?: string;
   env?: Record<string, string>;
+  /** Member accounts (each a seed of its own); the stack then runs STS and a Resource Directory too. */
+  members?: Seed[];
   /** The function's clock and waits (`virtualClock()`); real time by default. */
   clock?: InvocationClock;
 }
@@ -81,7 +83,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ],
     ...options.seed,
   });
-  const stack = await startLocalStack({ seed });
+  const stack = await startLocalStack({ seed, ...(options.members ? { members: options.members } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'attach-role-'));
   const policyFile = join(dir, 'policy.yaml');
   writeFileSync(policyFile, options.policy ?? DESIGN_POLICY);

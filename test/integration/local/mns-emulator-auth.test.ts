@@ -47,6 +47,19 @@ describe('authentication', () => {
     expect((await rejection(stranger.receiveMessage('jobs'))).name).toBe('MNSInvalidAccessKeyIdError');
   });
 
+  it("refuses another account's keys, STS ones included, with AccessDenied: MNS state is per account", async () => {
+    const other = credentials.issueSts({
+      accountId: '2000000000000001',
+      principalArn: 'acs:ram::2000000000000001:role/x',
+    });
+    expect(
+      (await rejection(mnsClient(emulator.url, other).sendMessage('jobs', { MessageBody: 'x' }))).name,
+    ).toBe('MNSAccessDeniedError');
+    const own = credentials.issueSts({ accountId: ACCOUNT_ID });
+    await mnsClient(emulator.url, own).sendMessage('jobs', { MessageBody: 'mine' });
+    expect(emulator.queue('jobs').size).toBe(1);
+  });
+
   it('refuses STS credentials with a wrong or missing security token', async () => {
     const wrongToken = mnsClient(emulator.url, sts, { securityToken: `${sts.securityToken}x` });
     expect((await rejection(wrongToken.sendMessage('jobs', { MessageBody: 'x' }))).name).toBe(

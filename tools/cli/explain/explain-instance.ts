@@ -15,6 +15,7 @@ export type ExplainedOutcome = Omit<InstanceOutcome, 'instanceId' | 'regionId'>;
 
 export interface InstanceExplanation extends Explanation {
   regionId: string;
+  accountId?: string;
   tags: Readonly<Record<string, string>>;
   currentRole: string | null;
   outcome: ExplainedOutcome;
@@ -22,9 +23,19 @@ export interface InstanceExplanation extends Explanation {
 
 export function explainInstance(
   policy: Policy,
-  input: { regionId: string; tags: Readonly<Record<string, string>>; currentRole: string | null },
+  input: {
+    regionId: string;
+    accountId?: string | undefined;
+    tags: Readonly<Record<string, string>>;
+    currentRole: string | null;
+  },
 ): InstanceExplanation {
-  const facts: InstanceFacts = { instanceId: EXPLAINED_INSTANCE, regionId: input.regionId, tags: input.tags };
+  const facts: InstanceFacts = {
+    instanceId: EXPLAINED_INSTANCE,
+    regionId: input.regionId,
+    ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+    tags: input.tags,
+  };
   const explanation = explain(policy, facts);
   const plan = planInstance(
     policy,
@@ -41,6 +52,7 @@ export function explainInstance(
   return {
     ...explanation,
     regionId: input.regionId,
+    ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
     tags: input.tags,
     currentRole: input.currentRole,
     outcome,

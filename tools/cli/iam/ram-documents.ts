@@ -20,7 +20,14 @@ export interface RamPolicyDocument {
 
 export interface TrustPolicyDocument {
   Version: '1';
-  Statement: [{ Effect: 'Allow'; Action: 'sts:AssumeRole'; Principal: { Service: string[] } }];
+  Statement: [
+    {
+      Effect: 'Allow';
+      Action: 'sts:AssumeRole';
+      /** A service (a function's role) or RAM identities (a member role trusting the function's role). */
+      Principal: { Service: string[] } | { RAM: string[] };
+    },
+  ];
 }
 
 /** Where failures go: an MNS topic (with alerting) or a queue (without). */
@@ -46,6 +53,18 @@ export interface IamInputs {
   };
   /** The queue the alert function drains, and the queue holding its lease (ALERT_LEASE_QUEUE), if any. */
   alert: { functionName: string; roleName?: string; queue: MnsTarget; leaseQueue?: MnsTarget };
+  /** Many accounts: the member accounts (the policy's `accounts:` but the central one) and their role's name. */
+  members?: { accountIds: readonly string[]; roleName: string };
+}
+
+/** The role the attach function assumes in one member account (cloud-facts AC-6). */
+export interface MemberRoleDocuments {
+  accountId: string;
+  roleName: string;
+  /** Trusts only the central attach function's role. */
+  trust: TrustPolicyDocument;
+  /** The four ECS actions and ram:PassRole on that account's allowed roles. */
+  permissions: RamPolicyDocument;
 }
 
 export interface FunctionDocuments {
@@ -59,6 +78,8 @@ export interface FunctionDocuments {
 export interface IamDocuments {
   attachFunction: FunctionDocuments;
   alertFunction: FunctionDocuments;
+  /** One per member account, when the policy lists accounts. */
+  memberRoles?: MemberRoleDocuments[];
 }
 
 /** The four ECS operations the function calls (cloud-facts IAM-3). */
@@ -135,6 +156,21 @@ export function iamDocuments(inputs: IamInputs): IamDocuments {
       Resource: unique(send.flatMap((t) => mnsArns(accountId, t))),
     });
   }
+  const members = inputs.members;
+  if (members !== undefined && members.accountIds.length > 0) {
+    // The only cross-account power the function has: its member role in each listed account.
+    statements.push({
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      // The function asks for the name in lower case (AC-7); whether RAM matches case-insensitively is open (IAM-2).
+      Resource: unique(
+        members.accountIds.flatMap((id) => [
+          roleArn(id, members.roleName),
+          roleArn(id, members.roleName.toLowerCase()),
+        ]),
+      ),
+    });
+  }
   // One sweep at a time: its lease queue.
   if (attach.leaseQueue !== undefined) {
     statements.push({
@@ -149,7 +185,30 @@ export function iamDocuments(inputs: IamInputs): IamDocuments {
     Action: ['fc:InvokeFunction'],
     Resource: [functionArn(region, accountId, attach.functionName)],
   });
+  const functionRole = roleArn(accountId, attach.roleName ?? 'ram-role-attacher');
+  const memberRoles = members?.accountIds.map(
+    (id): MemberRoleDocuments => ({
+      accountId: id,
+      roleName: members.roleName,
+      trust: {
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [functionRole] } }],
+      },
+      permissions: {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: [...ECS_ACTIONS], Resource: ['*'] },
+          {
+            Effect: 'Allow',
+            Action: ['ram:PassRole'],
+            Resource: unique(inputs.allowedRoles.map((role) => roleArn(id, role))),
+          },
+        ],
+      },
+    }),
+  );
   return {
+    ...(memberRoles === undefined || memberRoles.length === 0 ? {} : { memberRoles }),
     attachFunction: {
       functionName: attach.functionName,
       ...(attach.roleName === undefined ? {} : { roleName: attach.roleName }),

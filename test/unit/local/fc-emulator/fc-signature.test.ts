@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import FC from '@alicloud/fc2';
 import { describe, expect, it } from 'vitest';
-import type { AccessKey } from '../../../../local/credential-store.js';
+import type { AccessKey, StsKey } from '../../../../local/credential-store.js';
 import {
   buildFcStringToSign,
   type FcRequestParts,
@@ -29,7 +29,7 @@ const LONG_TERM: AccessKey = {
   accessKeyId: 'LTAI5tFcTestKey0000001',
   accessKeySecret: 'fc-test-secret-0123',
 };
-const STS: Required<AccessKey> = {
+const STS: StsKey = {
   accessKeyId: 'STS.FcTestStsKey0000000001',
   accessKeySecret: 'fc-sts-secret-abcdefghij',
   securityToken: 'CAIS+FakeFcToken/with+slash=',

@@ -37,6 +37,29 @@ const record = (n: number, overrides: Partial<InstanceRecord> = {}): DeadLetterM
 });
 
 describe('groupFailures', () => {
+  it('a failed AssumeRole is one group per account, across its regions; other failures keep their regions', () => {
+    const stsError = (accountId: string, regionId: string, n: number) =>
+      record(n, {
+        accountId,
+        regionId,
+        desiredRole: null,
+        error: { code: 'NoPermission', message: 'not trusted', class: 'permanent', scope: 'account' },
+      });
+    const groups = groupFailures([
+      stsError('2000000000000001', 'cn-hangzhou', 1),
+      stsError('2000000000000001', 'cn-shanghai', 2),
+      stsError('3000000000000002', 'cn-hangzhou', 3),
+      record(4, { regionId: 'cn-hangzhou' }),
+      record(5, { regionId: 'cn-shanghai' }),
+    ]);
+    expect(groups.map((g) => [g.code, g.count])).toEqual([
+      ['NoPermission', 2],
+      ['NoPermission', 1],
+      ['InvalidRamRole.NotEcsRole', 1],
+      ['InvalidRamRole.NotEcsRole', 1],
+    ]);
+  });
+
   it('a 1,000-instance failure is one group: the first 10 listed with console links, 990 counted', () => {
     const groups = groupFailures(Array.from({ length: 1000 }, (_, i) => record(i)));
     expect(groups).toHaveLength(1);

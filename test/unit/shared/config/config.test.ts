@@ -224,6 +224,36 @@ describe('loadConfig', () => {
       250,
     );
   });
+
+  it('reads the accounts configuration: single by default, policy, or the Resource Directory with a folder', () => {
+    expect(loadConfig(BASE).accounts).toEqual({ source: 'single' });
+    expect(loadConfig({ ...BASE, ACCOUNTS: 'policy' }).accounts).toEqual({
+      source: 'policy',
+      memberRoleName: 'ram-role-attacher-member',
+    });
+    expect(
+      loadConfig({
+        ...BASE,
+        ACCOUNTS: 'resource-directory',
+        ACCOUNTS_FOLDER: 'fd-bVaRIG3qGz',
+        MEMBER_ROLE_NAME: 'Member',
+      }).accounts,
+    ).toEqual({ source: 'resource-directory', memberRoleName: 'Member', folderId: 'fd-bVaRIG3qGz' });
+    expect(loadConfig({ ...BASE, STS_ENDPOINT: 'http://127.0.0.1:9000' }).stsEndpoint).toEqual({
+      host: '127.0.0.1:9000',
+      protocol: 'http',
+    });
+  });
+
+  it('refuses a bad accounts source, a folder without the Resource Directory, a bad member role', () => {
+    expect(
+      problems({ ...BASE, ACCOUNTS: 'all', ACCOUNTS_FOLDER: 'fd-x', MEMBER_ROLE_NAME: 'no spaces' }),
+    ).toEqual([
+      'ACCOUNTS: "all" is not one of policy, resource-directory',
+      'MEMBER_ROLE_NAME: "no spaces" is not a RAM role name (1–64 letters, digits, "." and "-")',
+      'ACCOUNTS_FOLDER is set ("fd-x") but ACCOUNTS is "all": a folder filters only ACCOUNTS=resource-directory',
+    ]);
+  });
 });
 
 describe('loadConfig: the sweep', () => {

@@ -301,7 +301,7 @@ describe('loadPolicy: rejected documents name the rule and the field', () => {
     expect(lines).toEqual([
       '  - field "version": unsupported version 3; this release understands version 1',
       '  - field "mode": must be "enforce" or "dry-run", not "fast"',
-      '  - field "extra": unknown key (allowed: version, mode, onExistingRole, reportConflicts, allowedRoles, regions, rules)',
+      '  - field "extra": unknown key (allowed: version, mode, onExistingRole, reportConflicts, allowedRoles, regions, accounts, rules)',
       '  - rule "one" (rules[0]) field "role": "AdminRole" is not in allowedRoles',
       '  - rule "two" (rules[1]) field "when.tags.env": an empty list matches nothing; list at least one value',
       '  - rule "two" (rules[1]) field "role / roleFromTag / skip": a rule needs exactly one of role, roleFromTag or skip: true; this one has none of them',

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../../shared/policy/decide.js';
 import type { Policy } from '../../../../shared/policy/policy.js';
-import { inScope } from '../../../../shared/policy/scope.js';
+import { inScope, outOfScope, regionInScope } from '../../../../shared/policy/scope.js';
 import { REGIONS } from './arbitraries.js';
 
 const policy = (regions?: string[]): Policy => ({
@@ -45,6 +45,39 @@ describe('inScope', () => {
           expect(decision.action === 'skip' && decision.reason === 'region').toBe(!covered);
         },
       ),
+    );
+  });
+});
+
+describe('accounts in the scope', () => {
+  const withAccounts: Policy = {
+    ...policy(['cn-hangzhou', 'cn-shanghai']),
+    accounts: [{ id: '1111111111111111' }, { id: '2222222222222222', regions: ['cn-shanghai'] }],
+  };
+
+  it("an instance needs a listed account, and the account's own regions hold", () => {
+    expect(inScope(withAccounts, { regionId: 'cn-hangzhou', accountId: '1111111111111111' })).toBe(true);
+    expect(inScope(withAccounts, { regionId: 'cn-hangzhou', accountId: '3333333333333333' })).toBe(false);
+    expect(inScope(withAccounts, { regionId: 'cn-hangzhou', accountId: undefined })).toBe(false);
+    expect(outOfScope(withAccounts, { regionId: 'cn-hangzhou', accountId: '2222222222222222' })).toEqual({
+      reason: 'region',
+      regionId: 'cn-hangzhou',
+      regions: ['cn-shanghai'],
+      of: 'account',
+    });
+    expect(outOfScope(withAccounts, { regionId: 'cn-hangzhou', accountId: '9' })).toMatchObject({
+      reason: 'account',
+    });
+  });
+
+  it('regionInScope asks about the region alone, whatever the accounts', () => {
+    fc.assert(
+      fc.property(region, (regionId) => {
+        expect(regionInScope(withAccounts, regionId)).toBe(
+          regionId === 'cn-hangzhou' || regionId === 'cn-shanghai',
+        );
+        expect(regionInScope(policy(), regionId)).toBe(true);
+      }),
     );
   });
 });

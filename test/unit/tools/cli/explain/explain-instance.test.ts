@@ -79,3 +79,33 @@ describe('parseTagArgs', () => {
     expect(parseTagArgs(args)).toEqual({ problem });
   });
 });
+
+describe('explainInstance: accounts', () => {
+  const withAccounts = policy('accounts:\n  - { id: "2000000000000001" }\n');
+
+  it('skips an account the policy does not list, consulting no rule', () => {
+    const result = explainInstance(withAccounts, {
+      regionId: 'cn-hangzhou',
+      accountId: '3000000000000002',
+      tags: { team: 'app' },
+      currentRole: null,
+    });
+    expect(result.outcome).toEqual({ outcome: 'skipped', reason: 'account' });
+    expect(result.outsideAccount).toEqual({
+      reason: 'account',
+      accountId: '3000000000000002',
+      accounts: ['2000000000000001'],
+    });
+    expect(result.accountId).toBe('3000000000000002');
+  });
+
+  it('decides as usual in a listed account', () => {
+    const result = explainInstance(withAccounts, {
+      regionId: 'cn-hangzhou',
+      accountId: '2000000000000001',
+      tags: { team: 'app' },
+      currentRole: null,
+    });
+    expect(result.outcome).toEqual({ outcome: 'attached', role: 'EcsAppRole', rule: 'app' });
+  });
+});

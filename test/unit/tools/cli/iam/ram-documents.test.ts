@@ -28,6 +28,51 @@ const statementFor = (document: RamPolicyDocument, action: string) =>
   document.Statement.filter((s) => s.Action.includes(action));
 
 describe('iamDocuments', () => {
+  it("gives each member account a role trusting only the attach function's role, with ECS and PassRole there", () => {
+    const M = '2000000000000001';
+    const documents = iamDocuments(
+      inputs({
+        attach: { ...inputs().attach, roleName: 'ram-role-attacher' },
+        members: { accountIds: [M], roleName: 'ram-role-attacher-member' },
+      }),
+    );
+    expect(documents.memberRoles).toEqual([
+      {
+        accountId: M,
+        roleName: 'ram-role-attacher-member',
+        trust: {
+          Version: '1',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { RAM: [`acs:ram::${ACCOUNT}:role/ram-role-attacher`] },
+            },
+          ],
+        },
+        permissions: {
+          Version: '1',
+          Statement: [
+            { Effect: 'Allow', Action: [...ECS_ACTIONS], Resource: ['*'] },
+            {
+              Effect: 'Allow',
+              Action: ['ram:PassRole'],
+              Resource: [`acs:ram::${M}:role/EcsAppRole`, `acs:ram::${M}:role/EcsPaymentsRole`],
+            },
+          ],
+        },
+      },
+    ]);
+    expect(statementFor(documents.attachFunction.permissions, 'sts:AssumeRole')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [`acs:ram::${M}:role/ram-role-attacher-member`],
+      },
+    ]);
+    expect(iamDocuments(inputs()).memberRoles).toBeUndefined();
+  });
+
   it('gives the attach function the four ECS actions, PassRole on exactly the allowed roles, the topic and itself', () => {
     const { attachFunction } = iamDocuments(inputs());
     expect(attachFunction.functionName).toBe('ecs-ram-role-attacher');

@@ -1,0 +1,117 @@
+/**
+ * An Alibaba Cloud RPC API (any path, GET or POST, parameters in the query and/or a form body, signed ACS3 or
+ * with the legacy HMAC-SHA1 signature: the gateway ECS and RAM share), for the emulators of small APIs (STS,
+ * Resource Directory). Each action gets the decoded parameters and the caller's key; an `RpcApiError` it throws
+ * becomes the gateway's JSON error body.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallLog, CallRecord } from '../call-log.js';
+import type { AccessKey, CredentialStore } from '../credential-store.js';
+import { authenticate } from '../ecs-emulator/authenticate.js';
+import { NonceStore } from '../ecs-emulator/nonce-store.js';
+import { loggableParams, type Params, parseFormBody, toParams } from '../ecs-emulator/request-params.js';
+import type { RequestHandler } from '../http/http-server.js';
+import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signature/acs3.js';
+
+export class RpcApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = 'RpcApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export interface RpcCaller {
+  accessKeyId: string;
+  key: AccessKey;
+}
+
+export type RpcAction = (params: Params, caller: RpcCaller) => Record<string, unknown>;
+
+export interface RpcApiDeps {
+  service: CallRecord['service'];
+  /** The product name in the error body's Recommend link (`Sts`, `ResourceManager`). */
+  product: string;
+  version: string;
+  actions: Record<string, RpcAction>;
+  credentials: CredentialStore;
+  calls: CallLog;
+  now: () => number;
+}
+
+export function createRpcHandler(deps: RpcApiDeps): RequestHandler {
+  const nonces = new NonceStore();
+  return (req, res, body) => {
+    const requestId = randomUUID().toUpperCase();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? '' : url.slice(q + 1);
+    const headers = headerMapFromRaw(req.rawHeaders);
+    const normalized = normalizeHeaders(headers);
+    const pairs = parseQueryString(rawQuery);
+    if ((normalized.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+      pairs.push(...parseFormBody(body.toString('utf8')));
+    }
+    const params = toParams(pairs);
+    const action = normalized.get('x-acs-action') ?? params.get('Action') ?? '';
+    const version = normalized.get('x-acs-version') ?? params.get('Version') ?? '';
+    const method = req.method ?? 'GET';
+
+    let status = 200;
+    let payload: Record<string, unknown>;
+    let code: string | undefined;
+    let accessKeyId: string | undefined;
+    try {
+      if (method !== 'GET' && method !== 'POST')
+        throw new RpcApiError('UnsupportedHTTPMethod', 'This http method is not supported.', 400);
+      const auth = authenticate(
+        { method, path, rawQuery, headers, body, params: pairs },
+        { credentials: deps.credentials, nonces, now: deps.now },
+      );
+      accessKeyId = auth.accessKeyId;
+      if (!auth.ok) throw new RpcApiError(auth.error.code, auth.error.message, auth.error.status);
+      if (version !== deps.version)
+        throw new RpcApiError('InvalidVersion', 'Specified parameter Version is not valid.', 400);
+      const run = Object.hasOwn(deps.actions, action) ? deps.actions[action] : undefined;
+      if (run === undefined)
+        throw new RpcApiError(
+          'InvalidAction.NotFound',
+          'Specified api is not found, please check your url and method.',
+          404,
+        );
+      const key = deps.credentials.get(auth.accessKeyId) as AccessKey;
+      payload = { RequestId: requestId, ...run(params, { accessKeyId: auth.accessKeyId, key }) };
+    } catch (error) {
+      if (!(error instanceof RpcApiError)) throw error;
+      status = error.status;
+      code = error.code;
+      payload = {
+        RequestId: requestId,
+        HostId: normalized.get('host') ?? '',
+        Code: error.code,
+        Message: error.message,
+        Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=${deps.product}&requestId=${requestId}`,
+      };
+    }
+    const text = JSON.stringify(payload);
+    res.writeHead(status, {
+      'content-type': 'application/json;charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'x-acs-request-id': requestId,
+    });
+    res.end(text);
+    deps.calls.record({
+      service: deps.service,
+      action,
+      status,
+      ...(code === undefined ? {} : { code }),
+      ...(accessKeyId === undefined ? {} : { accessKeyId }),
+      params: loggableParams(params),
+    });
+  };
+}
