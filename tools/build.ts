@@ -13,13 +13,16 @@ import { parseYaml } from '../shared/policy/load-policy.js';
 import { encodeParsedPolicy, parsedPolicyPath } from '../shared/policy/parsed-policy.js';
 import { validatePolicy } from '../shared/policy/validate-policy.js';
 import { bundleFiles, totalBytes } from './build/bundle-files.js';
-import { functionBundle } from './build/bundle-options.js';
+import { functionBundle, serverBundle } from './build/bundle-options.js';
 import { type Cli, createCli } from './cli.js';
 
-/** Each function, and whether the tag policy ships beside it. */
+/**
+ * Each function, whether the tag policy ships beside it, and whether it has a custom-runtime entry
+ * (`functions/<name>/server.ts` → `server.mjs`, which loads `index.mjs`; s.yaml's customRuntimeConfig runs it).
+ */
 const FUNCTIONS = [
-  { name: 'attach-role', policy: true },
-  { name: 'dead-letter-alert', policy: false },
+  { name: 'attach-role', policy: true, server: true },
+  { name: 'dead-letter-alert', policy: false, server: false },
 ] as const;
 
 async function writeAtomically(path: string, contents: Uint8Array | string): Promise<void> {
@@ -33,7 +36,7 @@ const cli: Cli = createCli(
   `usage: npm run build
 
 Bundles each function into dist/<name>/index.mjs (handler index.handler): attach-role, with the validated
-policy.yaml beside it, and dead-letter-alert. Takes no options.
+policy.yaml and its custom-runtime entry server.mjs beside it, and dead-letter-alert. Takes no options.
 
 Exit status: 0 built, 1 failure (an invalid policy.yaml names its rule and field), 2 usage error.`,
 );
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
   if (parsedPolicy === undefined)
     console.warn('policy.yaml: not representable as JSON; parsed at cold start');
 
-  for (const { name, policy } of FUNCTIONS) {
+  for (const { name, policy, server } of FUNCTIONS) {
     const outdir = join('dist', name);
     await mkdir(outdir, { recursive: true });
     const result = await build(functionBundle(join('functions', name, 'index.ts'), outdir));
@@ -69,6 +72,11 @@ async function main(): Promise<void> {
     const isEntry = (path: string) => /^index\.mjs(\.map)?$/.test(basename(path));
     for (const file of result.outputFiles.filter((f) => !isEntry(f.path)))
       await write(file.path, file.contents);
+    if (server) {
+      // Its own bundle of node:http and a few lines: it imports the built index.mjs at run time, not its code.
+      const built = await build(serverBundle(join('functions', name, 'server.ts'), outdir));
+      for (const file of built.outputFiles) await write(file.path, file.contents);
+    }
     if (policy) {
       const policyPath = join(outdir, 'policy.yaml');
       if (parsedPolicy !== undefined) await write(parsedPolicyPath(policyPath), parsedPolicy);

@@ -69,6 +69,11 @@ export interface FunctionDeployment {
   runtime: string;
   /** `index.handler`: file `index.mjs` (or `.js`), export `handler`. */
   handler: string;
+  /**
+   * fc3 `customRuntimeConfig` of a custom runtime (`custom`, `custom.debian10` …): the command FC starts in the
+   * code directory, and the port its HTTP server listens on (default 9000). Cloud-facts CR-1, CR-2.
+   */
+  customRuntime?: { command: string[]; args: string[]; port: number };
   /** Absolute path of the code directory. */
   codeDir: string;
   memorySize: number;
@@ -182,6 +187,13 @@ const fc3Props = z.object({
   runtime: z.string(),
   code: z.string(),
   handler: z.string(),
+  customRuntimeConfig: z.optional(
+    z.object({
+      command: z._default(z.array(z.string()), []),
+      args: z._default(z.array(z.string()), []),
+      port: z._default(z.number(), 9000),
+    }),
+  ),
   memorySize: z._default(z.number(), 512),
   timeout: z._default(z.number(), 3),
   instanceConcurrency: z._default(z.number(), 1),
@@ -240,6 +252,7 @@ export function loadDeployment(options: LoadDeploymentOptions): Deployment {
       region: p.region,
       runtime: p.runtime,
       handler: p.handler,
+      ...(p.customRuntimeConfig === undefined ? {} : { customRuntime: p.customRuntimeConfig }),
       codeDir: resolve(file, '..', p.code),
       memorySize: p.memorySize,
       timeoutSeconds: p.timeout,

@@ -35,6 +35,12 @@ export interface FcEmulatorOptions {
   timeScale?: number;
   /** Per function (default 10). */
   maxInstancesPerFunction?: number;
+  /**
+   * How a custom-runtime function (`custom*` with customRuntimeConfig) runs: `server` (default, FC's way) starts
+   * its command as a child process and posts invocations to it over HTTP; `handler` loads its `handler` in a
+   * worker thread instead, as a built-in runtime would (faster to start; the same bundle has both entries).
+   */
+  customRuntime?: 'server' | 'handler';
   /** Failure records go to MNS as JSON text (default) or base64 of it; see failure-record.ts. */
   destinationBodyEncoding?: RecordBodyEncoding;
   /** Which documented variant of the failure record to send (default: epoch-ms timestamp, FC 3.0 ARN). */
@@ -101,6 +107,7 @@ export async function startFcEmulator(options: FcEmulatorOptions): Promise<FcEmu
         credentials: options.credentials,
         envOverrides: options.envOverrides ?? {},
         maxInstances: options.maxInstancesPerFunction ?? 10,
+        customRuntime: options.customRuntime ?? 'server',
         onLog: emit,
         onInvocation: (record) => invocations.push(record),
       }),

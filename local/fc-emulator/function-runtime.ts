@@ -1,10 +1,12 @@
 import type { CredentialStore, StsKey } from '../credential-store.js';
 import type { FunctionDeployment } from '../deployment/deployment.js';
 import { FcApiError } from './fc-errors.js';
-import { FunctionInstance, type RunResult } from './function-instance.js';
+import { FunctionInstance, type InstanceLogLine, type RunResult } from './function-instance.js';
 import { InstancePool } from './instance-pool.js';
 import { newInstanceId } from './request-id.js';
 import { instanceEnv, invocationContext, type RuntimeIdentity } from './runtime-env.js';
+import { ServerInstance } from './server-instance.js';
+import type { InvocationContextData } from './worker-protocol.js';
 
 /** One attempt to run a function: every sync call, and every try of an async one. */
 export interface InvocationRecord {
@@ -39,8 +41,21 @@ export interface FunctionRuntimeOptions {
   credentials: CredentialStore;
   envOverrides: Readonly<Record<string, string>>;
   maxInstances: number;
+  /**
+   * How a custom-runtime function runs: `server` (FC's way) starts its customRuntimeConfig command and posts each
+   * invocation to it over HTTP; `handler` loads its `handler` in a worker as a built-in runtime would.
+   */
+  customRuntime: 'server' | 'handler';
   onLog(line: FunctionLogLine): void;
   onInvocation(record: InvocationRecord): void;
+}
+
+/** One FC instance, whichever way it runs the code. */
+export interface RuntimeInstance {
+  readonly id: string;
+  readonly state: 'starting' | 'ready' | 'failed' | 'dead';
+  run(event: Buffer, context: InvocationContextData, timeoutMs: number): Promise<RunResult>;
+  stop(): Promise<void>;
 }
 
 /** Loading the code may take this long at least, whatever the function's timeout (the real bundle takes ~0.3 s). */
@@ -57,9 +72,9 @@ export interface FunctionUpdate {
 export class FunctionRuntime {
   #fn: FunctionDeployment;
   readonly #options: FunctionRuntimeOptions;
-  readonly #pool: InstancePool<FunctionInstance>;
+  readonly #pool: InstancePool<RuntimeInstance>;
   /** Each instance's STS keys (the function role's), issued when it starts. */
-  readonly #keys = new WeakMap<FunctionInstance, StsKey>();
+  readonly #keys = new WeakMap<RuntimeInstance, StsKey>();
 
   constructor(options: FunctionRuntimeOptions) {
     this.#fn = options.fn;
@@ -157,20 +172,24 @@ export class FunctionRuntime {
     );
   }
 
-  #startInstance(): FunctionInstance {
+  #startInstance(): RuntimeInstance {
     const instanceId = newInstanceId();
     const keys = this.#options.credentials.issueSts();
     const fn = this.#fn;
     const { identity, envOverrides, onLog } = this.#options;
-    const instance = new FunctionInstance({
+    const common = {
       instanceId,
       codeDir: fn.codeDir,
-      handler: fn.handler,
       memorySize: fn.memorySize,
       env: instanceEnv(fn, identity, instanceId, keys, envOverrides),
       initTimeoutMs: Math.max(MIN_INIT_TIMEOUT_MS, fn.timeoutSeconds * 1000),
-      onLog: (line) => onLog({ functionName: fn.functionName, ...line }),
-    });
+      onLog: (line: InstanceLogLine) => onLog({ functionName: fn.functionName, ...line }),
+    };
+    const custom = fn.runtime.startsWith('custom') ? fn.customRuntime : undefined;
+    const instance: RuntimeInstance =
+      custom !== undefined && this.#options.customRuntime === 'server'
+        ? new ServerInstance({ ...common, command: custom.command, args: custom.args })
+        : new FunctionInstance({ ...common, handler: fn.handler });
     this.#keys.set(instance, keys);
     return instance;
   }

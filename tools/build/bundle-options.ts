@@ -269,3 +269,23 @@ export function functionBundle(
     write: false,
   };
 }
+
+/**
+ * esbuild options for a custom-runtime entry: `entry` bundled alone to `<outdir>/server.mjs`. It imports the
+ * function's `index.mjs` at run time (a computed specifier, which esbuild leaves alone), so it holds only itself.
+ */
+export function serverBundle(entry: string, outdir: string): BuildOptions & { write: false } {
+  return {
+    entryPoints: { server: entry },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: false,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    write: false,
+  };
+}

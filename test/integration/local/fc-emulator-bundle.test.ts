@@ -8,8 +8,9 @@ import { ACCOUNT, instance, stateChange } from '../attach-role/harness.js';
 import { type Fc3Client, fc3Client, invoke3 } from './fc-emulator-support.js';
 
 /**
- * The deployable bundle as s.yaml declares it (handler, code directory, timeout, environment, async config), run
- * by the FC emulator in a worker and invoked through the official FC 3.0 client, against the ECS and MNS emulators.
+ * The deployable bundle as s.yaml declares it (custom runtime, code directory, timeout, environment, async config),
+ * run by the FC emulator as FC runs it (server.mjs in a child process, invocations posted to it over HTTP) and
+ * invoked through the official FC 3.0 client, against the ECS and MNS emulators.
  */
 const [fn] = loadDeployment({
   file: resolve(import.meta.dirname, '../../../s.yaml'),
@@ -57,6 +58,12 @@ describe('the real dist/attach-role/index.mjs behind the FC emulator', () => {
   it("runs s.yaml's function from the built code directory", () => {
     expect(fn.codeDir).toBe(resolve(import.meta.dirname, '../../../dist/attach-role'));
     expect(fn.handler).toBe('index.handler');
+    expect(fn.runtime).toBe('custom.debian10');
+    expect(fn.customRuntime).toEqual({
+      command: ['/var/fc/lang/nodejs20/bin/node'],
+      args: ['server.mjs'],
+      port: 9000,
+    });
   });
 
   it("attaches the role a sync invocation asks for, with the instance's STS keys", async () => {
@@ -70,7 +77,11 @@ describe('the real dist/attach-role/index.mjs behind the FC emulator', () => {
     const attach = stack.calls.records.find((r) => r.action === 'AttachInstanceRamRole');
     expect(attach?.accessKeyId).toMatch(/^STS\./);
     // The function's pino lines reached the log, with FC's request id, and no secret in them.
-    const lines = logs.filter((l) => l.requestId === requestId).map((l) => JSON.parse(l.line));
+    const own = logs.filter((l) => l.requestId === requestId).map((l) => l.line);
+    // …between FC's markers for a custom runtime's invocation (cloud-facts CR-6)…
+    expect(own[0]).toBe(`FC Invoke Start RequestId: ${requestId}`);
+    expect(own.at(-1)).toBe(`FC Invoke End RequestId: ${requestId}`);
+    const lines = own.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(lines.find((l) => l.msg === 'summary')).toMatchObject({ requestId, fn: fn.functionName });
     const text = logs.map((l) => l.line).join('\n');
     const instanceKeys = stack.credentials.get(attach?.accessKeyId ?? '');

@@ -98,6 +98,22 @@ describe.each(['direct', 'buffered'])('s.yaml, %s shape', (shape) => {
     expect(alert).toMatchObject({ reservedConcurrency: 1, instanceConcurrency: 1 });
     expect(alert?.environment.ALERT_LEASE_QUEUE).toBe(`${deployment.failures.alertQueue}-lease`);
   });
+
+  it('attach-role runs on a custom runtime, concurrently, its server told the same timeout (CO-2, CR-1 … CR-4)', () => {
+    const deployment = loadDeployment({
+      accountId: ACCOUNT,
+      env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
+    });
+    const attach = deployment.functions.find((f) => f.resource === 'attach-role');
+    expect(attach).toMatchObject({
+      runtime: 'custom.debian10',
+      customRuntime: { command: ['/var/fc/lang/nodejs20/bin/node'], args: ['server.mjs'], port: 9000 },
+      instanceConcurrency: 100,
+    });
+    expect(attach?.environment.FUNCTION_TIMEOUT_SECONDS).toBe(String(attach?.timeoutSeconds));
+    // The server it starts is the one the build writes beside the handler.
+    expect(readFileSync('tools/build.ts', 'utf8')).toMatch(/name: 'attach-role', policy: true, server: true/);
+  });
 });
 
 describe('the deployment shapes', () => {
