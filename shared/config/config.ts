@@ -23,6 +23,9 @@ const ECS_ENDPOINT = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/;
 /** Resource Directory folder ids (`fd-…`) and the root folder (`r-…`), as ListAccountsForParent takes them. */
 const FOLDER_ID = /^(?:fd|r)-[A-Za-z0-9]{1,64}$/;
 
+/** The role the function assumes in each member account (MEMBER_ROLE_NAME), also the member template's default. */
+export const DEFAULT_MEMBER_ROLE_NAME = 'ram-role-attacher-member';
+
 // Variables both functions read, validated the same way in each.
 export const mnsName = (what: 'queue' | 'topic') =>
   matching(MNS_NAME, `an MNS ${what} name (letters, digits, "-", at most 120)`);
@@ -113,7 +116,7 @@ const envSchema = z.object({
   ),
   MEMBER_ROLE_NAME: z._default(
     matching(ROLE_NAME, 'a RAM role name (1–64 letters, digits, "." and "-")'),
-    'ram-role-attacher-member',
+    DEFAULT_MEMBER_ROLE_NAME,
   ),
   STS_ENDPOINT: z.optional(matching(ECS_ENDPOINT, 'host[:port] or http(s)://host[:port]')),
   RESOURCE_DIRECTORY_ENDPOINT: z.optional(matching(ECS_ENDPOINT, 'host[:port] or http(s)://host[:port]')),
