@@ -1,6 +1,7 @@
 import MNSClient from '@alicloud/mns/lib/client.js';
 import type { FunctionInvoker } from '../../shared/fc/function-invoker.js';
 import type { Deployment } from '../deployment/deployment.js';
+import { AccountRouter, type AccountRoutes, type RouteStats } from './account-routes.js';
 import type { DeliveryListener } from './delivery-record.js';
 import { directDelivery } from './direct-delivery.js';
 import { busRules, EventBus, type RuleStats } from './event-bus.js';
@@ -11,6 +12,7 @@ import { StreamPoller, type StreamStats } from './stream-poller.js';
 
 export { createFcInvoker, type FcInvokerOptions } from '../../shared/fc/fc-invoker.js';
 export type { FunctionInvoker, InvokeResult } from '../../shared/fc/function-invoker.js';
+export type { AccountRoutes, RouteStats } from './account-routes.js';
 export type { DeliveryListener, DeliveryRecord } from './delivery-record.js';
 export type { Deliver } from './direct-delivery.js';
 export { type BusRule, busRules, EventBus, type RuleStats } from './event-bus.js';
@@ -48,6 +50,11 @@ export interface EventBridgeOptions {
    */
   asyncInvocationTypeMeans?: AsyncInvocationTypeMeaning;
   onDelivery?: DeliveryListener;
+  /**
+   * Member accounts whose stacks route their events to this (the central) account's bus; without it every event
+   * is on the central bus. An event names its bus's account in `aliyunaccountid`.
+   */
+  routes?: AccountRoutes;
 }
 
 export interface EventBridgeStats {
@@ -55,10 +62,15 @@ export interface EventBridgeStats {
   rules: Record<string, RuleStats>;
   /** Per MNS event-stream trigger (buffered shape), by trigger name. */
   streams: Record<string, StreamStats>;
+  /** With `routes`: member events routed to the central bus, and those that were not. */
+  routes?: RouteStats;
 }
 
 export interface EventBridge {
-  /** Puts an event on the default bus; delivery to the matching rules runs in the background. */
+  /**
+   * Puts an event on the default bus of its account (`aliyunaccountid`; the central one when absent); a member's
+   * event reaches the central bus only through its routes. Delivery runs in the background.
+   */
   publish(event: Record<string, unknown>): void;
   stats(): EventBridgeStats;
   /** Resolves once nothing is in flight: every delivery done and every running event stream idle. */
@@ -129,6 +141,7 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Eve
     }
   }
   for (const poller of pollers) poller.start();
+  const router = options.routes === undefined ? undefined : new AccountRouter(options.routes);
 
   let closed = false;
   return {
@@ -138,11 +151,14 @@ export async function startEventBridge(options: EventBridgeOptions): Promise<Eve
         throw new TypeError('an event must be a JSON object');
       }
       // A snapshot, as PutEvents would take: later changes by the caller do not reach the targets.
-      bus.publish(JSON.parse(JSON.stringify(event)) as Record<string, unknown>);
+      const snapshot = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
+      for (const arriving of router === undefined ? [snapshot] : router.route(snapshot))
+        bus.publish(arriving);
     },
     stats: () => ({
       rules: bus.stats(),
       streams: Object.fromEntries(pollers.map((p) => [p.name, p.stats()])),
+      ...(router === undefined ? {} : { routes: { ...router.stats } }),
     }),
     async drain() {
       // A stream can only be idle after what the bus sent it has landed; loop in case publishing continues.

@@ -174,8 +174,9 @@ export class FunctionRuntime {
 
   #startInstance(): RuntimeInstance {
     const instanceId = newInstanceId();
-    const keys = this.#options.credentials.issueSts();
     const fn = this.#fn;
+    // FC hands the instance its role's keys: STS checks a member role's trust against this role (AC-6).
+    const keys = this.#options.credentials.issueSts(fn.role === undefined ? {} : { principalArn: fn.role });
     const { identity, envOverrides, onLog } = this.#options;
     const common = {
       instanceId,

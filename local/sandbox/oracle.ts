@@ -19,6 +19,7 @@ export interface OracleInput {
   /** Roles instances held before the run (the seed); the function never owned those. */
   initialRoles: ReadonlyMap<string, string | null>;
   deadLetters: readonly DeadLetterMessage[];
+  /** The account the instances live in (the policy may scope rules to accounts). */
   accountId: string;
   region: string;
 }
@@ -45,6 +46,7 @@ export function judge(input: OracleInput): Verdict[] {
       const decision = decide(input.policy, {
         instanceId: id,
         regionId: instance.region,
+        accountId: input.accountId,
         tags: instance.tags,
       });
       if (decision.action !== 'attach') {

@@ -8,12 +8,13 @@ import {
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import type { RedriveReport } from '../../tools/redrive/redrive.js';
 import { type AlertTally, tallyAlerts } from './alert-tally.js';
+import { fleet } from './fleet.js';
 import { Observer } from './observer.js';
 import { Operator } from './operator.js';
 import { judge, type Verdict } from './oracle.js';
 import { type Sandbox, type Shape, startSandbox } from './sandbox.js';
 import type { Scenario } from './scenario.js';
-import { runSteps, type StepContext, type SweepRun } from './step-runner.js';
+import { type GroupPart, runSteps, type StepContext, type SweepRun } from './step-runner.js';
 
 /** A snapshot of the run so far, for the live progress line. */
 export interface Progress {
@@ -106,6 +107,7 @@ export async function runScenario(
   const observer = new Observer();
   const sandbox = await startSandbox({
     seed: scenario.seed,
+    ...(scenario.members === undefined || scenario.members.length === 0 ? {} : { members: scenario.members }),
     shape: options.shape,
     ...(options.codeDirs === undefined ? {} : { codeDirs: options.codeDirs }),
     ...(scenario.policy === undefined ? {} : { policyFile: scenario.policy }),
@@ -122,9 +124,18 @@ export async function runScenario(
   });
   options.onStarted?.(sandbox);
   const operator = new Operator(sandbox.ecs.host, sandbox.operatorKey);
-  const initialRoles = new Map(scenario.seed.instances.map((i) => [i.id, i.role]));
+  const operators = new Map<string, Operator>();
+  const operatorFor = (account: string | undefined): Operator => {
+    if (account === undefined || account === sandbox.accountId) return operator;
+    const known = operators.get(account) ?? new Operator(sandbox.ecs.host, sandbox.operatorKeyFor(account));
+    operators.set(account, known);
+    return known;
+  };
+  const initialRoles = new Map(
+    [scenario.seed, ...(scenario.members ?? [])].flatMap((seed) => seed.instances.map((i) => [i.id, i.role])),
+  );
   const redrives: RedriveReport[] = [];
-  const groups = new Map<string, { region: string; ids: string[] }[]>([
+  const groups = new Map<string, GroupPart[]>([
     ['seed', scenario.seed.instances.map((i) => ({ region: i.region, ids: [i.id] }))],
   ]);
   const started = Date.now();
@@ -138,6 +149,7 @@ export async function runScenario(
   const context: StepContext = {
     sandbox,
     operator,
+    operatorFor,
     observer,
     groups,
     redrives,
@@ -150,8 +162,8 @@ export async function runScenario(
 
   const progress = (): Progress => ({
     elapsedSeconds: elapsed(),
-    launched: sandbox.ecs.state.instances().filter((i) => i.launchedAt !== null).length,
-    withRole: sandbox.ecs.state.instances().filter((i) => i.role !== null).length,
+    launched: fleet(sandbox).filter(({ instance: i }) => i.launchedAt !== null).length,
+    withRole: fleet(sandbox).filter(({ instance: i }) => i.role !== null).length,
     invocations: sandbox.fc.invocations.length,
     failedInvocations: sandbox.fc.invocations.filter((i) => i.outcome !== 'ok').length,
     ecsCalls: sandbox.calls.records.filter((r) => r.service === 'ecs').length,
@@ -179,7 +191,8 @@ export async function runScenario(
     .peekAll()
     .map((m) => readDeadLetterMessage(m.body));
   const { policy } = context.policy;
-  const instances = sandbox.ecs.state.instances();
+  const everyInstance = fleet(sandbox);
+  const instances = everyInstance.map(({ instance }) => instance);
   const result: RunResult = {
     scenario,
     shape: options.shape,
@@ -201,15 +214,18 @@ export async function runScenario(
     deadLetters: summariseDeadLetters(messages),
     bufferDeadLetters: bufferDeadLetterDepth(sandbox),
     latency: launchToRole(instances, new Set(context.sweeps.flatMap((s) => s.firstRoles))),
-    verdicts: judge({
-      policy,
-      instances,
-      roles: sandbox.ecs.state.roles(),
-      initialRoles,
-      deadLetters: messages,
-      accountId: sandbox.accountId,
-      region: sandbox.region,
-    }),
+    // Each account's instances, judged in that account (the policy may scope rules to accounts).
+    verdicts: [...sandbox.ecs.accounts].flatMap(([accountId, state]) =>
+      judge({
+        policy,
+        instances: state.instances(),
+        roles: state.roles(),
+        initialRoles,
+        deadLetters: messages,
+        accountId,
+        region: sandbox.region,
+      }),
+    ),
     notes: observer.recentNotes(),
     stepErrors: runs.flatMap((r) => (r.state === 'failed' ? [`${r.description}: ${r.error}`] : [])),
     stepsNotRun: runs.flatMap((r) =>

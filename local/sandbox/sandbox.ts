@@ -7,12 +7,15 @@ import { setUpFanout } from '../../tools/setup/failure-fanout.js';
 import { CallLog } from '../call-log.js';
 import { type AccessKey, CredentialStore } from '../credential-store.js';
 import { type Deployment, loadDeployment } from '../deployment/deployment.js';
+import { readMemberRoutes } from '../deployment/member-routes.js';
 import { type EcsEmulator, startEcsEmulator } from '../ecs-emulator/index.js';
 import { type EventBridge, startEventBridge } from '../eventbridge-emulator/index.js';
 import { type FcEmulator, type FunctionLogLine, startFcEmulator } from '../fc-emulator/index.js';
 import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
 import { type RamEmulator, startRamEmulator } from '../ram-emulator/index.js';
+import { type RdEmulator, startRdEmulator } from '../rd-emulator/index.js';
 import type { Seed } from '../seed.js';
+import { type StsEmulator, startStsEmulator } from '../sts-emulator/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
 import { EventGate } from './event-gate.js';
 
@@ -22,6 +25,12 @@ import type { Shape } from './shapes.js';
 
 export interface SandboxOptions {
   seed: Seed;
+  /**
+   * Member accounts, each with its own instances and roles (its member role among them): the function serves them
+   * through STS as the Resource Directory lists them (`ACCOUNTS=resource-directory`, the central account its
+   * management account), and each has the member stack's routes to the central bus (deploy/member-account.ros.yaml).
+   */
+  members?: readonly Seed[];
   shape: Shape;
   /** The tag policy the function runs with; the one bundled with it (dist/attach-role/policy.yaml) by default. */
   policyFile?: string;
@@ -57,6 +66,13 @@ export interface Sandbox {
   readonly credentials: CredentialStore;
   /** The AccessKey of the person driving the account (launches, tags). */
   readonly operatorKey: AccessKey;
+  /** The member accounts' ids (`members`). */
+  readonly memberAccounts: readonly string[];
+  /** An operator's AccessKey in that account (the central one: `operatorKey`). */
+  operatorKeyFor(accountId: string): AccessKey;
+  /** STS (AssumeRole into the member roles) and the Resource Directory listing the accounts, with `members` only. */
+  readonly sts?: StsEmulator;
+  readonly rd?: RdEmulator;
   readonly calls: CallLog;
   readonly ecs: EcsEmulator;
   /** RAM (GetRole) over the roles the ECS emulator checks: the seed's, and the functions' own roles. */
@@ -83,6 +99,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const accountId = options.seed.accountId;
   const credentials = new CredentialStore();
   const operatorKey = credentials.issueAccessKey();
+  const members = options.members ?? [];
+  const memberKeys = new Map<string, AccessKey>();
+  const operatorKeyFor = (account: string): AccessKey => {
+    if (account === accountId) return operatorKey;
+    if (!members.some((m) => m.accountId === account))
+      throw new Error(`no account ${account} in the sandbox`);
+    const key = memberKeys.get(account) ?? credentials.issueAccessKey({ accountId: account });
+    memberKeys.set(account, key);
+    return key;
+  };
   const serviceKey = credentials.issueAccessKey(); // what EventBridge uses to reach FC and MNS
   const calls = new CallLog();
   const rendered = loadDeployment({
@@ -119,6 +145,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     latencyMs: ecsOptions.latencyMs ?? 0,
     lifecycle: { pendingMs: ecsOptions.pendingMs ?? 0, startingMs: ecsOptions.startingMs ?? 0 },
     visibilityLagMs: ecsOptions.visibilityLagMs ?? 0,
+    ...(members.length === 0 ? {} : { members: members.map((seed) => ({ seed })) }),
     ...(ecsOptions.rateLimit
       ? {
           rateLimits: {
@@ -140,6 +167,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ram.state.addRole({ name: roleName, trustPolicy: serviceTrustPolicy([FC_SERVICE]) });
     }
   }
+  // STS checks each member role's trust policy against the function's role (FC hands it that role's keys).
+  const sts =
+    members.length === 0
+      ? undefined
+      : await startStsEmulator({
+          credentials,
+          calls,
+          primaryAccountId: accountId,
+          ramFor: (account) => ecs.accounts.get(account)?.ram,
+        });
+  const rd =
+    members.length === 0
+      ? undefined
+      : await startRdEmulator({
+          credentials,
+          calls,
+          primaryAccountId: accountId,
+          managementAccountId: accountId,
+          members: [{ accountId }, ...members.map((m) => ({ accountId: m.accountId }))],
+        });
   const fanout = deployment.failures;
   const mns = await startMnsEmulator({
     credentials,
@@ -185,6 +232,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // The deployed default, unscaled: a burst's failures arrive over real seconds whatever the time scale, and
     // a shorter window would split one burst into several alerts per group.
     ALERT_GATHER_SECONDS: '5',
+    // Many accounts, as the Resource Directory lists them (README, "Many accounts"). Not the policy's
+    // `accounts:`: this branch's sweep walks only the function's own account, whose instances it then skips as
+    // unlisted; with the directory the policy names no account and the sweep keeps its own.
+    ...(sts === undefined || rd === undefined
+      ? {}
+      : { ACCOUNTS: 'resource-directory', STS_ENDPOINT: sts.url, RESOURCE_DIRECTORY_ENDPOINT: rd.url }),
   };
   const fc = await startFcEmulator({
     functions: deployment.functions,
@@ -213,6 +266,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     invoker: serviceInvoker,
     mns: { endpoint: mns.url, accountId, credentials: serviceKey },
     timeScale,
+    // Each member has the member stack: its events reach the central bus as its rules route them.
+    ...(members.length === 0
+      ? {}
+      : {
+          routes: {
+            receiver: accountId,
+            region: deployment.region,
+            senders: members.map((m) => m.accountId),
+            rules: readMemberRoutes(),
+          },
+        }),
   });
   bus = eventBridge;
   for (const event of early.splice(0)) eventBridge.publish(event);
@@ -224,6 +288,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     region: deployment.region,
     credentials,
     operatorKey,
+    memberAccounts: members.map((m) => m.accountId),
+    operatorKeyFor,
+    ...(sts === undefined ? {} : { sts }),
+    ...(rd === undefined ? {} : { rd }),
     calls,
     ecs,
     ram,
@@ -247,6 +315,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       region: deployment.region,
       ecs: { endpoint: ecs.host, protocol: 'http' },
       ram: { endpoint: ram.host, protocol: 'http' },
+      ...(sts === undefined || rd === undefined
+        ? {}
+        : {
+            sts: { endpoint: sts.url },
+            resourceDirectory: { endpoint: rd.url },
+            memberAccounts: members.map((m) => m.accountId),
+          }),
       mns: { endpoint: mns.url },
       fc: {
         endpoint: fc.url,
@@ -263,7 +338,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stopTimers();
       await eventBridge.close();
       await fc.close();
-      await Promise.all([ecs.close(), ram.close(), mns.close(), alerts.close()]);
+      await Promise.all([ecs.close(), ram.close(), mns.close(), alerts.close(), sts?.close(), rd?.close()]);
     },
   };
 }

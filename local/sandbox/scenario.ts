@@ -53,9 +53,14 @@ const timing = {
   after: z.optional(after),
 };
 
+/** An account of the scenario: the seed's (central) one or a member's. */
+const accountId = z.string().check(z.regex(/^\d{1,32}$/, 'an account id (digits)'));
+
 const launch = z.strictObject({
   ...timing,
   launch: z.strictObject({
+    /** The account the instances are launched in (a member's); the seed's when omitted. */
+    account: z.optional(accountId),
     /** Names the instances launched here, for later steps and expectations. */
     group: z.string().check(z.minLength(1)),
     region: z.string().check(z.regex(REGION_ID, 'a region id, like cn-hangzhou')),
@@ -91,11 +96,22 @@ const throttle = z.strictObject({
 
 const trust = z.strictObject({
   ...timing,
-  /** RAM side: the role's trust policy stops (false) or starts (true) allowing ecs.aliyuncs.com. */
-  trust: z.strictObject({
-    role: z.string().check(z.regex(ROLE_NAME, 'a RAM role name (1-64 letters, digits, "." or "-")')),
-    ecs: z.boolean(),
-  }),
+  /**
+   * RAM side, in `account` (the seed's when omitted): the role's trust policy stops (false) or starts (true)
+   * allowing ecs.aliyuncs.com (`ecs`), or the central attach function's role (`centralFunction`: a member role).
+   */
+  trust: z
+    .strictObject({
+      role: z.string().check(z.regex(ROLE_NAME, 'a RAM role name (1-64 letters, digits, "." or "-")')),
+      account: z.optional(accountId),
+      ecs: z.optional(z.boolean()),
+      centralFunction: z.optional(z.boolean()),
+    })
+    .check(
+      z.refine((t) => (t.ecs === undefined) !== (t.centralFunction === undefined), {
+        message: 'give one of ecs and centralFunction',
+      }),
+    ),
 });
 
 const redrive = z.strictObject({
@@ -184,6 +200,8 @@ const scenarioSchema = z.strictObject({
     maxInstances: 10,
   }),
   seed: z.optional(z.unknown()),
+  /** Member accounts (seeds: each its instances and roles, its member role among them). */
+  members: z._default(z.array(z.unknown()), []),
   // Each step is parsed by the schema of its kind, so a mistake is reported against that kind's fields.
   steps: z.array(z.unknown()),
   expect: z._default(
@@ -214,8 +232,10 @@ const scenarioSchema = z.strictObject({
   ),
 });
 
-export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'seed' | 'policy' | 'steps'> & {
+export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'seed' | 'members' | 'policy' | 'steps'> & {
   seed: Seed;
+  /** Parsed scenarios always have it; one built in code may leave it out (no member accounts). */
+  members?: Seed[];
   policy?: string;
   steps: ScenarioStep[];
 };
@@ -273,8 +293,18 @@ function parseStep(input: unknown, index: number, issues: string[]): ScenarioSte
 }
 
 /** What the steps refer to exists: unique names, `after.step` naming another step without a cycle, known groups. */
-function referenceProblems(steps: readonly ScenarioStep[], repairedBySweep: readonly string[]): string[] {
+function referenceProblems(
+  steps: readonly ScenarioStep[],
+  repairedBySweep: readonly string[],
+  accounts: ReadonlySet<string>,
+): string[] {
   const problems: string[] = [];
+  const checkAccount = (account: string | undefined, field: string) => {
+    if (account !== undefined && !accounts.has(account))
+      problems.push(
+        `${field}: ${account} is neither the seed's account nor a member's (${[...accounts].join(', ')})`,
+      );
+  };
   const byName = new Map<string, number>();
   steps.forEach((s, i) => {
     if (s.name === undefined) return;
@@ -299,6 +329,8 @@ function referenceProblems(steps: readonly ScenarioStep[], repairedBySweep: read
   if (repairedBySweep.length > 0 && !steps.some((s) => 'sweep' in s))
     problems.push('expect.repairedBySweep: no sweep step could repair them');
   steps.forEach((s, i) => {
+    if ('launch' in s) checkAccount(s.launch.account, `steps.${i}.launch.account`);
+    if ('trust' in s) checkAccount(s.trust.account, `steps.${i}.trust.account`);
     if ('retag' in s) checkGroup(s.retag.group, `steps.${i}.retag.group`);
     if ('dropEvents' in s) checkGroup(s.dropEvents.group, `steps.${i}.dropEvents.group`);
     if ('detach' in s) checkGroup(s.detach.group, `steps.${i}.detach.group`);
@@ -345,22 +377,30 @@ export function parseScenario(text: string, source: string, baseDir = dirname(re
   if (!result.success) throw new ScenarioError(source, issueText('', result.error.issues));
   const issues: string[] = [];
   const steps = result.data.steps.flatMap((s, i) => parseStep(s, i, issues) ?? []);
-  if (issues.length === 0) issues.push(...referenceProblems(steps, result.data.expect.repairedBySweep));
-  if (issues.length > 0) throw new ScenarioError(source, issues);
-  const { seed, policy, ...rest } = result.data;
+  const { seed, members, policy, ...rest } = result.data;
   const accountId = '1234567890123456';
-  let parsedSeed: Seed;
-  try {
-    parsedSeed = parseSeed(seed ?? { accountId }, 'seed');
-  } catch (error) {
-    if (!(error instanceof SeedError)) throw error;
-    throw new ScenarioError(
-      source,
-      error.issues.map((issue) => `seed.${issue}`),
-      error,
-    );
-  }
+  const seedOf = (input: unknown, field: string): Seed => {
+    try {
+      return parseSeed(input, field);
+    } catch (error) {
+      if (!(error instanceof SeedError)) throw error;
+      throw new ScenarioError(
+        source,
+        error.issues.map((issue) => `${field}.${issue}`),
+        error,
+      );
+    }
+  };
+  const parsedSeed = seedOf(seed ?? { accountId }, 'seed');
+  const parsedMembers = members.map((m, i) => seedOf(m, `members.${i}`));
+  const accounts = new Set([parsedSeed.accountId, ...parsedMembers.map((m) => m.accountId)]);
+  if (accounts.size !== 1 + parsedMembers.length)
+    issues.push('members: every account must be a different one');
+  if (issues.length === 0)
+    issues.push(...referenceProblems(steps, result.data.expect.repairedBySweep, accounts));
+  if (issues.length > 0) throw new ScenarioError(source, issues);
   return {
+    members: parsedMembers,
     ...rest,
     // A deploy's policy is relative to the scenario file, like any path in it.
     steps: steps.map((s) =>

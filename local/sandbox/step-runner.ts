@@ -11,6 +11,7 @@ import { loadPolicy } from '../../shared/policy/load-policy.js';
 import type { Policy } from '../../shared/policy/policy.js';
 import { type RedriveReport, redrive } from '../../tools/redrive/redrive.js';
 import { fcManagementClient } from './fc-management.js';
+import { fleet, trustingRole } from './fleet.js';
 import type { Observer, SweepReport } from './observer.js';
 import type { Operator } from './operator.js';
 import type { Sandbox } from './sandbox.js';
@@ -50,15 +51,18 @@ export interface SweepRun {
 
 export interface StepContext {
   sandbox: Sandbox;
+  /** The person driving the central account. */
   operator: Operator;
+  /** The one driving that account (a member's; the central one's when undefined). */
+  operatorFor(accountId: string | undefined): Operator;
   observer: Observer;
   /** The policy deployed now; a `deploy` step replaces it. */
   policy: DeployedPolicy;
   sweeps: SweepRun[];
   /** Groups whose events EventBridge loses (`dropEvents`). */
   droppedGroups: Set<string>;
-  /** Instances launched so far, by group (`seed`: the seeded ones). */
-  groups: Map<string, { region: string; ids: string[] }[]>;
+  /** Instances launched so far, by group (`seed`: the seeded ones); `account` when not the central one. */
+  groups: Map<string, GroupPart[]>;
   redrives: RedriveReport[];
   /** Resolves true once the system has settled, false if the deadline came first. */
   settled: () => Promise<boolean>;
@@ -112,6 +116,14 @@ export function runSteps(
   return { runs, finished };
 }
 
+/** Some instances of a group: launched together, in one region of one account. */
+export interface GroupPart {
+  region: string;
+  ids: string[];
+  /** A member account; the central one when absent. */
+  account?: string;
+}
+
 interface World {
   context: StepContext;
   finishedNames: Set<string>;
@@ -153,9 +165,9 @@ function holds(after: StepCondition, { context, finishedNames, launchesLeft }: W
   if (after.withRole !== undefined) {
     const { group, atLeast } = after.withRole;
     const ids = new Set(members(group));
-    const withRole = context.sandbox.ecs.state
-      .instances()
-      .filter((i) => ids.has(i.id) && i.role !== null).length;
+    const withRole = fleet(context.sandbox).filter(
+      ({ instance: i }) => ids.has(i.id) && i.role !== null,
+    ).length;
     if (
       atLeast === undefined ? !complete(group) || ids.size === 0 || withRole < ids.size : withRole < atLeast
     )
@@ -173,16 +185,20 @@ async function perform(
   const { sandbox, operator, groups, redrives } = context;
   if ('launch' in step) {
     // RunInstances takes ≤ 100 a call: bursts of `burstSize`, `burstEverySeconds` apart from the first.
-    const { group, region, count, tags, burstSize, burstEverySeconds } = step.launch;
+    const { group, region, count, tags, burstSize, burstEverySeconds, account } = step.launch;
+    const launcher = context.operatorFor(account);
     const first = Date.now();
     for (let k = 0; k * burstSize < count; k++) {
       await sleep(Math.max(0, first + k * burstEverySeconds * 1000 - Date.now()), undefined, { signal });
       // A group whose events are lost: its ids are known only from the answer, so events wait until then.
       const release = context.droppedGroups.has(group) ? sandbox.eventGate.hold() : () => {};
       try {
-        const ids = await operator.runInstances(region, Math.min(burstSize, count - k * burstSize), tags);
+        const ids = await launcher.runInstances(region, Math.min(burstSize, count - k * burstSize), tags);
         if (context.droppedGroups.has(group)) sandbox.eventGate.lose(ids);
-        groups.set(group, [...(groups.get(group) ?? []), { region, ids }]);
+        groups.set(group, [
+          ...(groups.get(group) ?? []),
+          { region, ids, ...(account === undefined ? {} : { account }) },
+        ]);
       } finally {
         release();
       }
@@ -211,13 +227,18 @@ async function perform(
     context.sweeps.push(await runSweep(index, context, signal));
   } else if ('retag' in step) {
     const { group, count, set, remove } = step.retag;
-    const members = (groups.get(group) ?? []).flatMap(({ region, ids }) => ids.map((id) => ({ region, id })));
+    const members = (groups.get(group) ?? []).flatMap(({ region, ids, account }) =>
+      ids.map((id) => ({ region, id, account })),
+    );
     if (members.length === 0) throw new Error(`retag: group "${group}" has no instances (yet)`);
     const chosen = members.slice(0, count ?? members.length);
-    for (const region of new Set(chosen.map((m) => m.region))) {
-      const ids = chosen.filter((m) => m.region === region).map((m) => m.id);
-      if (remove.length > 0) await operator.untag(region, ids, remove);
-      if (Object.keys(set).length > 0) await operator.tag(region, ids, set);
+    for (const place of new Set(chosen.map((m) => `${m.account ?? ''}/${m.region}`))) {
+      const inPlace = chosen.filter((m) => `${m.account ?? ''}/${m.region}` === place);
+      const { region, account } = inPlace[0] as (typeof chosen)[number];
+      const ids = inPlace.map((m) => m.id);
+      const tagger = context.operatorFor(account);
+      if (remove.length > 0) await tagger.untag(region, ids, remove);
+      if (Object.keys(set).length > 0) await tagger.tag(region, ids, set);
     }
   } else if ('throttle' in step) {
     const { actions, ratePerSecond, burst, seconds } = step.throttle;
@@ -230,7 +251,17 @@ async function perform(
       for (const [action, limit] of before) sandbox.ecs.rateLimits.set(action, limit);
     }
   } else if ('trust' in step) {
-    sandbox.ecs.state.setRoleTrustsEcs(step.trust.role, step.trust.ecs);
+    const { role, account, ecs, centralFunction } = step.trust;
+    const state = account === undefined ? sandbox.ecs.state : sandbox.ecs.accounts.get(account);
+    if (state === undefined) throw new Error(`trust: no account ${account}`);
+    if (ecs !== undefined) state.setRoleTrustsEcs(role, ecs);
+    if (centralFunction !== undefined) {
+      // A member role that trusts the central attach function's role, or (false) another role of that account.
+      const fnRole = attachFunction(sandbox).role;
+      if (fnRole === undefined) throw new Error('trust: s.yaml gives the attach function no role');
+      const principal = centralFunction ? fnRole : fnRole.replace(/:role\/.*$/, ':role/someone-else');
+      state.ram.addRole({ name: role, trustPolicy: trustingRole(principal) });
+    }
   } else {
     const attachRole = attachFunction(sandbox);
     redrives.push(
@@ -288,7 +319,7 @@ async function runSweep(index: number, context: StepContext, signal: AbortSignal
   for (let attempt = 1; attempt <= SWEEP_TRIES; attempt++) {
     const wrong = sandbox.ecs.state
       .instances()
-      .filter((i) => i.status !== 'Deleted' && !holdsItsRole(policy.policy, i));
+      .filter((i) => i.status !== 'Deleted' && !holdsItsRole(policy.policy, sandbox.accountId, i));
     const wrongBefore = new Set(wrong.map((i) => i.id));
     const neverHeld = new Set(wrong.filter((i) => i.firstRoleAt === null).map((i) => i.id));
     const timerEvent = { triggerTime: new Date().toISOString(), triggerName: 'sweep', payload: '' };
@@ -309,7 +340,7 @@ async function runSweep(index: number, context: StepContext, signal: AbortSignal
       if (seen?.state === 'complete') {
         const repaired = sandbox.ecs.state
           .instances()
-          .filter((i) => wrongBefore.has(i.id) && holdsItsRole(policy.policy, i))
+          .filter((i) => wrongBefore.has(i.id) && holdsItsRole(policy.policy, sandbox.accountId, i))
           .map((i) => i.id);
         return {
           step: index,
@@ -333,11 +364,13 @@ async function runSweep(index: number, context: StepContext, signal: AbortSignal
 /** The instance holds the role the policy gives its tags (an instance the policy gives none counts as holding it). */
 function holdsItsRole(
   policy: Policy,
+  accountId: string,
   instance: { id: string; region: string; tags: Record<string, string>; role: string | null },
 ): boolean {
   const decision = decide(policy, {
     instanceId: instance.id,
     regionId: instance.region,
+    accountId,
     tags: instance.tags,
   });
   return decision.action !== 'attach' || instance.role === decision.role;
