@@ -143,6 +143,20 @@ export function formatReport(result: RunResult, checks: readonly Check[]): strin
       (r, i) =>
         `Redrive ${i + 1}: scanned ${r.scanned} records (${r.instances.scanned} instances), replayed ${r.replayed} (${r.instances.replayed} instances) in ${r.invocations} invocations, ${r.fixed} fixed and deleted (${r.instances.fixed} instances), ${r.stillFailing} still failing (${r.instances.stillFailing} instances)`,
     ),
+    ...(result.accounts.length > 1
+      ? [
+          `Accounts: ${result.accounts
+            .map(
+              (a) =>
+                `${a.accountId}${a.central ? ' (central)' : ''} ${a.withRole}/${a.instances} with a role`,
+            )
+            .join(', ')}${
+            result.routes === undefined
+              ? ''
+              : `; member events routed to the central bus: ${result.routes.routed} (not routed: ${result.routes.notRouted})`
+          }`,
+        ]
+      : []),
     ...(result.eventsDropped > 0
       ? [`Events lost on the way to EventBridge (dropEvents): ${result.eventsDropped}`]
       : []),

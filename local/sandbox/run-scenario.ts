@@ -7,6 +7,7 @@ import {
 } from '../../shared/dead-letter/dead-letter-message.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import type { RedriveReport } from '../../tools/redrive/redrive.js';
+import type { RouteStats } from '../eventbridge-emulator/index.js';
 import { type AlertTally, tallyAlerts } from './alert-tally.js';
 import { fleet } from './fleet.js';
 import { Observer } from './observer.js';
@@ -81,6 +82,12 @@ export interface RunResult {
   groups: Record<string, string[]>;
   /** Events EventBridge lost (`dropEvents`). */
   eventsDropped: number;
+  /** Instances per account (the central one first) and how many of them hold a role. */
+  accounts: { accountId: string; central: boolean; instances: number; withRole: number }[];
+  /** Member events the member stacks' rules routed to the central bus, and those they did not (no members: absent). */
+  routes?: RouteStats;
+  /** The groups the webhook target was alerted about: account, kind and code of each (one entry per group). */
+  alertGroups: { accountId?: string; kind: string; code: string }[];
   /** The policy deployed at the end, which `converged` is judged against (a `deploy` step changes it). */
   policyFile: string;
 }
@@ -191,8 +198,7 @@ export async function runScenario(
     .peekAll()
     .map((m) => readDeadLetterMessage(m.body));
   const { policy } = context.policy;
-  const everyInstance = fleet(sandbox);
-  const instances = everyInstance.map(({ instance }) => instance);
+  const instances = fleet(sandbox).map(({ instance }) => instance);
   const result: RunResult = {
     scenario,
     shape: options.shape,
@@ -236,6 +242,19 @@ export async function runScenario(
     groups: Object.fromEntries([...groups].map(([name, parts]) => [name, parts.flatMap(({ ids }) => ids)])),
     sweeps: context.sweeps,
     eventsDropped: sandbox.eventGate.dropped,
+    accounts: [...sandbox.ecs.accounts].map(([accountId, state]) => {
+      const live = state.instances().filter((i) => i.status !== 'Deleted');
+      return {
+        accountId,
+        central: accountId === sandbox.accountId,
+        instances: live.length,
+        withRole: live.filter((i) => i.role !== null).length,
+      };
+    }),
+    ...(sandbox.eventBridge.stats().routes === undefined
+      ? {}
+      : { routes: sandbox.eventBridge.stats().routes }),
+    alertGroups: webhookGroups(sandbox),
     policyFile: context.policy.file,
   };
   if (options.keepOpen) return { ...result, sandbox };
@@ -322,6 +341,23 @@ function alertsReceived(sandbox: Sandbox): RunResult['alerts'] {
     problems,
     tally: tallyAlerts(sandbox.alerts.received),
   };
+}
+
+/** Each group the generic webhook got (its body is the AlertGroup itself), once. */
+function webhookGroups(sandbox: Sandbox): RunResult['alertGroups'] {
+  const groups = new Map<string, RunResult['alertGroups'][number]>();
+  for (const alert of sandbox.alerts.received) {
+    if (alert.target !== 'webhook' || !alert.verified) continue;
+    const group = (alert.body as { alert?: Record<string, unknown> } | undefined)?.alert;
+    if (typeof group?.key !== 'string' || typeof group.kind !== 'string' || typeof group.code !== 'string')
+      continue;
+    groups.set(group.key, {
+      ...(typeof group.accountId === 'string' ? { accountId: group.accountId } : {}),
+      kind: group.kind,
+      code: group.code,
+    });
+  }
+  return [...groups.values()];
 }
 
 function throttledCalls(sandbox: Sandbox): number {

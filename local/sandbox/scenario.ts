@@ -302,7 +302,7 @@ function referenceProblems(
   const checkAccount = (account: string | undefined, field: string) => {
     if (account !== undefined && !accounts.has(account))
       problems.push(
-        `${field}: ${account} is neither the seed's account nor a member's (${[...accounts].join(', ')})`,
+        `${field}: ${account} is neither the seed’s account nor a member’s (${[...accounts].join(', ')})`,
       );
   };
   const byName = new Map<string, number>();

@@ -87,6 +87,39 @@ export function expectDefaultScenarioHeld({ scenario, result, checks }: SmallRun
   expect(result.latency.count + result.latency.sweptFirst).toBe(launchedWithRole(scenario));
   expect(result.latency.sweptFirst).toBe(groupSize(result, 'lost-events') + groupSize(result, 'untagged'));
   expectSweepsRepaired(result);
+  expectAccountsServed(scenario, result);
+}
+
+/**
+ * The member accounts' part: their events reach the central function only through the member stack's routes;
+ * account data's member role does not trust the function, so its instances are dead-lettered with STS's code and
+ * alerted as one group of that account, then fixed and redriven; every member instance ends with its role.
+ */
+function expectAccountsServed(scenario: Scenario, result: RunResult): void {
+  const members = scenario.members ?? [];
+  expect(members).toHaveLength(2);
+  expect(result.accounts.map((a) => a.accountId)).toEqual([
+    scenario.seed.accountId,
+    ...members.map((m) => m.accountId),
+  ]);
+  for (const account of result.accounts.filter((a) => !a.central)) {
+    expect(account.instances).toBeGreaterThan(0);
+    expect(account.withRole).toBe(account.instances);
+  }
+  expect(result.routes?.routed).toBeGreaterThan(0);
+  const untrusting = scenario.steps.flatMap((s) =>
+    'trust' in s && s.trust.centralFunction === true && s.trust.account !== undefined
+      ? [s.trust.account]
+      : [],
+  );
+  expect(untrusting).toHaveLength(1);
+  expect(result.alertGroups.filter((g) => g.accountId === untrusting[0])).toEqual([
+    { accountId: untrusting[0], kind: 'attach-failed', code: 'NoPermission' },
+  ]);
+  const memberRedrive = result.redrives[1];
+  expect(memberRedrive?.instances.fixed).toBe(groupSize(result, 'data-payments'));
+  expect(memberRedrive?.stillFailing).toBe(0);
+  expect(result.deadLetters.byCode.NoPermission ?? 0).toBe(0);
 }
 
 const groupSize = (result: RunResult, group: string) => result.groups[group]?.length ?? 0;

@@ -123,3 +123,47 @@ expect:
     expect(problems('  - { sweep: { now: true } }')).toEqual(['steps.0.sweep: Unrecognized key: "now"']);
   });
 });
+
+describe('scenario member accounts', () => {
+  const MEMBERS = `members:
+  - accountId: "2000000000000001"
+    roles: [{ name: EcsAppRole, trustsEcs: true }]
+`;
+  const parse = (text: string) => parseScenario(text, 's.yaml', '/tmp');
+  const issues = (text: string): readonly string[] => {
+    try {
+      parse(text);
+    } catch (error) {
+      if (error instanceof ScenarioError) return error.issues;
+      throw error;
+    }
+    return [];
+  };
+
+  it('take member seeds, launches in a member account and a member role’s trust of the central function', () => {
+    const scenario = parse(`name: s
+${MEMBERS}steps:
+  - launch: { group: m, account: "2000000000000001", region: cn-hangzhou, count: 1 }
+  - trust: { account: "2000000000000001", role: ram-role-attacher-member, centralFunction: true }
+`);
+    expect(scenario.members?.map((m) => m.accountId)).toEqual(['2000000000000001']);
+    expect(scenario.steps[0]).toMatchObject({ launch: { account: '2000000000000001' } });
+  });
+
+  it('refuse an account that is neither the seed’s nor a member’s, and a trust step with both or neither change', () => {
+    expect(
+      issues(`name: s
+${MEMBERS}steps:
+  - launch: { group: m, account: "9000000000000009", region: cn-hangzhou, count: 1 }
+`),
+    ).toEqual([
+      'steps.0.launch.account: 9000000000000009 is neither the seed’s account nor a member’s (1234567890123456, 2000000000000001)',
+    ]);
+    expect(issues('name: s\nsteps:\n  - trust: { role: R, ecs: true, centralFunction: true }\n')).toEqual([
+      'steps.0.trust: give one of ecs and centralFunction',
+    ]);
+    expect(issues('name: s\nsteps:\n  - trust: { role: R }\n')).toEqual([
+      'steps.0.trust: give one of ecs and centralFunction',
+    ]);
+  });
+});
