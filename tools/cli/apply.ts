@@ -8,7 +8,7 @@ import {
   deadLetterSender,
   deadLetterTarget,
 } from './fleet/dead-letter-flags.js';
-import { ecsGateway, operatorCredentials } from './fleet/ecs-access.js';
+import { fleetAccess, operatorCredentials } from './fleet/ecs-access.js';
 import { FLEET_FLAGS_HELP, FLEET_OPTIONS, fleetFlags } from './fleet/fleet-flags.js';
 import { type ApplyDocument, changeKeys, type FleetReport, reportFailed } from './fleet/fleet-report.js';
 import { createProgress } from './fleet/progress.js';
@@ -19,7 +19,7 @@ import {
   renderTable,
   renderTotals,
 } from './fleet/render.js';
-import { type FleetRunOptions, runFleet } from './fleet/run-fleet.js';
+import { type FleetRunOptions, newRunId, runFleet } from './fleet/run-fleet.js';
 
 const USAGE = `usage: ram-role-attacher apply [--yes] [--region R]... [--policy F] [--endpoint URL]
                               [--calls-per-second N] [--json] [--dead-letter-topic T | --dead-letter-queue Q]
@@ -80,11 +80,13 @@ export const applyCommand: Command = {
     const credential = await operatorCredentials();
     const { stdout, stderr } = cli.io;
     const c = colours(stdout);
+    const runId = newRunId('apply', Date.now());
     const base: Omit<FleetRunOptions, 'kind' | 'writes' | 'onProgress'> = {
+      runId,
       policy: flags.loaded.policy,
       policyName: flags.policyName,
-      regions: flags.regions,
-      gateway: ecsGateway(credential, flags.endpoint),
+      accounts: flags.targets,
+      access: fleetAccess(flags, credential, runId),
       callsPerSecond: flags.callsPerSecond,
       ...(target === undefined ? {} : { deadLetter: deadLetterSender(target, credential) }),
     };

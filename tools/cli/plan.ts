@@ -1,12 +1,12 @@
 /** `ram-role-attacher plan [--region R]... [--policy F] [--endpoint URL] [--json] [--detailed-exitcode]` */
 import { colours } from './colour.js';
 import type { Command } from './command.js';
-import { ecsGateway, operatorCredentials } from './fleet/ecs-access.js';
+import { fleetAccess, operatorCredentials } from './fleet/ecs-access.js';
 import { FLEET_FLAGS_HELP, FLEET_OPTIONS, fleetFlags } from './fleet/fleet-flags.js';
 import { type FleetReport, reportFailed } from './fleet/fleet-report.js';
 import { createProgress } from './fleet/progress.js';
 import { renderReport } from './fleet/render.js';
-import { runFleet } from './fleet/run-fleet.js';
+import { newRunId, runFleet } from './fleet/run-fleet.js';
 
 const USAGE = `usage: ram-role-attacher plan [--region R]... [--policy F] [--endpoint URL] [--calls-per-second N]
                              [--json] [--detailed-exitcode]
@@ -49,14 +49,16 @@ export const planCommand: Command = {
     const flags = fleetFlags(cli, values);
     const credential = await operatorCredentials();
     const progress = createProgress(cli.io.stderr, 'reading');
+    const runId = newRunId('plan', Date.now());
     let report: FleetReport;
     try {
       report = await runFleet({
         kind: 'plan',
+        runId,
         policy: flags.loaded.policy,
         policyName: flags.policyName,
-        regions: flags.regions,
-        gateway: ecsGateway(credential, flags.endpoint),
+        accounts: flags.targets,
+        access: fleetAccess(flags, credential, runId),
         writes: false,
         callsPerSecond: flags.callsPerSecond,
         onProgress: (p) => progress.update(p),

@@ -221,14 +221,14 @@ describe('ram-role-attacher: help and usage errors', () => {
       'ram-role-attacher apply: --dead-letter-topic and --dead-letter-queue: give one of them, not both',
     ],
     [
-      'apply with --account but no dead-letter target',
-      ['apply', '--yes', '--account', ACCOUNT],
-      'ram-role-attacher apply: --account is only for --dead-letter-topic or --dead-letter-queue',
+      'apply with --mns-account but no dead-letter target',
+      ['apply', '--yes', '--mns-account', ACCOUNT],
+      'ram-role-attacher apply: --mns-account is only for --dead-letter-topic or --dead-letter-queue',
     ],
     [
       'apply with a dead-letter queue and no account',
       ['apply', '--yes', '--dead-letter-queue', 'dlq'],
-      'ram-role-attacher apply: --account is required (the Alibaba Cloud account id (UID), digits only; or set ALIBABA_CLOUD_ACCOUNT_ID)',
+      'ram-role-attacher apply: --mns-account is required (the Alibaba Cloud account id (UID), digits only; or set ALIBABA_CLOUD_ACCOUNT_ID)',
     ],
   ])('refuses %s with one line naming it, then the usage, exit 2', async (_what, argv, firstLine) => {
     expectUsageError(await cli(argv), firstLine);
