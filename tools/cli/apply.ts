@@ -21,7 +21,7 @@ import {
 } from './fleet/render.js';
 import { type FleetRunOptions, newRunId, runFleet } from './fleet/run-fleet.js';
 
-const USAGE = `usage: ram-role-attacher apply [--yes] [--region R]... [--policy F] [--endpoint URL]
+const USAGE = `usage: ram-role-attacher apply [--yes] [--account A]... [--region R]... [--policy F] [--endpoint URL]
                               [--calls-per-second N] [--json] [--dead-letter-topic T | --dead-letter-queue Q]
 
 Brings the fleet to the policy now: prints the plan (as \`plan\` does), asks for confirmation, then runs the
@@ -119,7 +119,8 @@ export const applyCommand: Command = {
       return finish({ plan, apply: null }, 0);
     }
     if (!yes && stdin !== undefined) {
-      const question = `\nApply ${plan.changes} changes (${changeWords(plan)}) in ${flags.regions.join(', ')}? Only "yes" applies: `;
+      const accounts = plan.accounts.length === 0 ? '' : ` of accounts ${plan.accounts.join(', ')}`;
+      const question = `\nApply ${plan.changes} changes (${changeWords(plan)}) in ${flags.regions.join(', ')}${accounts}? Only "yes" applies: `;
       if (!(await confirm(stdin, stderr, question))) {
         stderr.write('Apply cancelled: nothing written.\n');
         return 1;
