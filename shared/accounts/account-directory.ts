@@ -10,11 +10,13 @@ import { type ListPage, listMembers } from './resource-directory.js';
 export interface AccountDirectory {
   /** Throws when the directory cannot be read (the error's code goes into the dead-letter records). */
   has(accountId: string, caller: CredentialProvider): Promise<boolean>;
+  /** Every configured account, in a stable order (the sweep walks them in it); throws as `has` does. */
+  list(caller: CredentialProvider): Promise<string[]>;
 }
 
 export function policyDirectory(policy: Policy): AccountDirectory {
   const ids = new Set((policy.accounts ?? []).map((a) => a.id));
-  return { has: async (accountId) => ids.has(accountId) };
+  return { has: async (accountId) => ids.has(accountId), list: async () => [...ids] };
 }
 
 /** The Resource Directory's members, re-read every 10 minutes by default. */
@@ -39,5 +41,8 @@ export function resourceDirectory(options: {
       });
     return pending;
   };
-  return { has: async (accountId, caller) => (await read(caller)).has(accountId) };
+  return {
+    has: async (accountId, caller) => (await read(caller)).has(accountId),
+    list: async (caller) => [...(await read(caller))],
+  };
 }

@@ -86,6 +86,7 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       return sweepInvocation(
         {
           ...deps.sweep,
+          ...(deps.accounts === undefined ? {} : { accounts: deps.accounts }),
           config: deps.config,
           policy: deps.policy,
           ecs: deps.ecs,

@@ -18,7 +18,12 @@ export type EcsAction =
   | 'AttachInstanceRamRole'
   | 'DetachInstanceRamRole';
 
-export const rateKey = (regionId: string, action: EcsAction): string => `${regionId}/${action}`;
+/**
+ * The budget's key: the action in the region, and with `scope` (an account id) in that account: ECS limits each
+ * account separately, so one account's throttling must not slow another's calls.
+ */
+export const rateKey = (regionId: string, action: EcsAction, scope?: string): string =>
+  scope === undefined ? `${regionId}/${action}` : `${scope}/${regionId}/${action}`;
 
 /** The wait for our own rate budget would pass the deadline: retryable, and not a sign of throttling. */
 export class RateBudgetError extends AppError {
@@ -44,11 +49,14 @@ export class RateLimitedEcsGateway implements EcsGateway {
   readonly #inner: EcsGateway;
   readonly #limiter: RateLimiter;
   readonly #deadline: Deadline | undefined;
+  readonly #scope: string | undefined;
 
-  constructor(inner: EcsGateway, limiter: RateLimiter, deadline?: Deadline) {
+  /** `scope`: the account whose budget the calls take (its own key space in `limiter`); none: one space. */
+  constructor(inner: EcsGateway, limiter: RateLimiter, deadline?: Deadline, scope?: string) {
     this.#inner = inner;
     this.#limiter = limiter;
     this.#deadline = deadline;
+    this.#scope = scope;
   }
 
   describeInstances(
@@ -106,7 +114,7 @@ export class RateLimitedEcsGateway implements EcsGateway {
     options: CallOptions,
     call: (options: CallOptions) => Promise<T>,
   ): Promise<T> {
-    const key = rateKey(regionId, action);
+    const key = rateKey(regionId, action, this.#scope);
     const wait = this.#limiter.waitMs(key);
     if (this.#deadline?.wouldPass(wait)) throw new RateBudgetError(key, wait);
     const waited = await this.#limiter.acquire(key);

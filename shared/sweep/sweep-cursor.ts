@@ -1,56 +1,113 @@
 import * as z from 'zod/mini';
-import { isRegionId } from '../ecs/ids.js';
+import { isAccountId, isRegionId } from '../ecs/ids.js';
 import type { ErrorInfo } from '../errors/classify.js';
 
 const regionId = z.string().check(z.refine(isRegionId, 'not a valid region id'));
+const accountId = z.string().check(z.refine(isAccountId, 'not a valid account id'));
+const regionList = z.array(regionId).check(z.maxLength(100));
 
-/** Where a sweep stands: the region it is in (an index into its region list) and the page to list next there. */
+/**
+ * Where a sweep stands: the account it is in and the region there (indexes into its account and region lists),
+ * and the page to list next. A cursor written before sweeps walked accounts has no `accountIndex`: it is the
+ * first (and then only) account's, so it parses as 0.
+ */
 export const sweepCursorSchema = z.object({
   sweepId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - (≤ 128)')),
+  accountIndex: z._default(z.number().check(z.int(), z.gte(0)), 0),
   regionIndex: z.number().check(z.int(), z.gte(0)),
   /** `null`: the region's first page. */
   nextToken: z.nullable(z.string().check(z.maxLength(4096))),
 });
 export type SweepCursor = z.infer<typeof sweepCursorSchema>;
 
-/**
- * The payload a sweep invokes itself with to go on (FC async `InvokeFunction`). It carries its region list, so a
- * deploy in between (a new policy, other regions) cannot move `regionIndex` under it, and the lease it holds, so
- * it goes on under the same lease (`shared/mns/queue-lease.ts`).
- */
-export const sweepContinuationSchema = z.object({
-  kind: z.literal('ram-role-attacher/sweep-continuation'),
-  version: z.literal(1),
-  cursor: sweepCursorSchema,
-  regions: z.array(regionId).check(z.minLength(1), z.maxLength(100)),
-  /** The lease message, handed over by the invocation before (`shared/mns/queue-lease.ts`). */
-  lease: z.optional(
-    z.object({
-      receiptHandle: z.string().check(z.minLength(1), z.maxLength(1024)),
-      enqueuedAt: z.nullable(z.number()),
-    }),
-  ),
-  /** This invocation's place in the sweep, the first being 1 (a bound, and the log's progress). */
-  invocation: z.number().check(z.int(), z.gte(1)),
-  /** Outcome counts per region of the invocations before, so the last one logs the whole sweep's summary. */
-  counts: z.optional(z.record(regionId, z.record(z.string(), z.number().check(z.int(), z.gte(0))))),
+/** One account a sweep walks, with its own regions (the scope module's, `sweep-accounts.ts`). */
+export const sweepAccountSchema = z.object({ accountId, regions: regionList });
+export type SweepAccount = z.infer<typeof sweepAccountSchema>;
+
+/** An account the sweep could not enter (its member role could not be assumed), and why. */
+export const failedAccountSchema = z.object({
+  accountId,
+  code: z.string().check(z.maxLength(256)),
 });
+export type FailedAccount = z.infer<typeof failedAccountSchema>;
+
+/** Accounts one sweep walks at most: a Resource Directory's worth, and still a payload FC takes async (FT-13). */
+export const MAX_SWEEP_ACCOUNTS = 500;
+
+/**
+ * The payload a sweep invokes itself with to go on (FC async `InvokeFunction`). It carries its account and region
+ * lists, so a deploy in between (a new policy, other accounts or regions, a directory that changed) cannot move
+ * the cursor's indexes under it, and the lease it holds, so it goes on under the same lease
+ * (`shared/mns/queue-lease.ts`). `accounts` since sweeps walk accounts; a continuation written before has only
+ * `regions`, the function's own account's.
+ */
+export const sweepContinuationSchema = z
+  .object({
+    kind: z.literal('ram-role-attacher/sweep-continuation'),
+    version: z.literal(1),
+    cursor: sweepCursorSchema,
+    /** The function's own account's regions (a continuation from before accounts), or absent with `accounts`. */
+    regions: z.optional(regionList.check(z.minLength(1))),
+    accounts: z.optional(z.array(sweepAccountSchema).check(z.minLength(1), z.maxLength(MAX_SWEEP_ACCOUNTS))),
+    /** The lease message, handed over by the invocation before (`shared/mns/queue-lease.ts`). */
+    lease: z.optional(
+      z.object({
+        receiptHandle: z.string().check(z.minLength(1), z.maxLength(1024)),
+        enqueuedAt: z.nullable(z.number()),
+      }),
+    ),
+    /** This invocation's place in the sweep, the first being 1 (a bound, and the log's progress). */
+    invocation: z.number().check(z.int(), z.gte(1)),
+    /**
+     * Outcome counts per region (summed over accounts) of the invocations before, so the last one logs the whole
+     * sweep's summary. Per account only in each invocation's own log line: carried, they could outgrow the payload.
+     */
+    counts: z.optional(z.record(regionId, z.record(z.string(), z.number().check(z.int(), z.gte(0))))),
+    /** Accounts the invocations before could not enter. */
+    failedAccounts: z.optional(z.array(failedAccountSchema).check(z.maxLength(MAX_SWEEP_ACCOUNTS))),
+  })
+  .check(
+    z.refine(
+      (c) => (c.regions === undefined) !== (c.accounts === undefined),
+      'exactly one of regions (one account) and accounts',
+    ),
+  );
 export type SweepContinuation = z.infer<typeof sweepContinuationSchema>;
+
+/** The accounts a continuation walks: its `accounts`, or (written before accounts) the own account's `regions`. */
+export function continuationAccounts(c: SweepContinuation, ownAccountId: string): SweepAccount[] {
+  return c.accounts ?? [{ accountId: ownAccountId, regions: c.regions ?? [] }];
+}
 
 /** Where the sweep goes after a page: the next page, the next region's first page, or `null` (swept everything). */
 export function cursorAfterPage(
   cursor: SweepCursor,
   pageNextToken: string | null,
-  regionCount: number,
+  regionCounts: readonly number[],
 ): SweepCursor | null {
   if (pageNextToken !== null) return { ...cursor, nextToken: pageNextToken };
-  return cursorAfterRegion(cursor, regionCount);
+  return cursorAfterRegion(cursor, regionCounts);
 }
 
-/** The next region's first page, or `null` after the last region. */
-export function cursorAfterRegion(cursor: SweepCursor, regionCount: number): SweepCursor | null {
+/**
+ * The next region's first page: in this account, else the first region of the next account that has any, else
+ * `null` (the last region of the last account). `regionCounts[i]` is account i's number of regions.
+ */
+export function cursorAfterRegion(cursor: SweepCursor, regionCounts: readonly number[]): SweepCursor | null {
   const regionIndex = cursor.regionIndex + 1;
-  return regionIndex < regionCount ? { sweepId: cursor.sweepId, regionIndex, nextToken: null } : null;
+  if (regionIndex < (regionCounts[cursor.accountIndex] ?? 0)) {
+    return { sweepId: cursor.sweepId, accountIndex: cursor.accountIndex, regionIndex, nextToken: null };
+  }
+  return cursorAfterAccount(cursor, regionCounts);
+}
+
+/** The first region of the next account that has any, or `null`: an account skipped whole (no credentials). */
+export function cursorAfterAccount(cursor: SweepCursor, regionCounts: readonly number[]): SweepCursor | null {
+  for (let accountIndex = cursor.accountIndex + 1; accountIndex < regionCounts.length; accountIndex++) {
+    if ((regionCounts[accountIndex] ?? 0) > 0)
+      return { sweepId: cursor.sweepId, accountIndex, regionIndex: 0, nextToken: null };
+  }
+  return null;
 }
 
 /** Time a page is allowed, at the least, in the decision to start one (a page is a few calls of one second each). */
@@ -88,12 +145,12 @@ export type ListingFailure =
 export function onListingFailure(
   cursor: SweepCursor,
   failure: { info: ErrorInfo; stoppedBy: 'permanent' | 'attempts' | 'deadline' },
-  regionCount: number,
+  regionCounts: readonly number[],
   restartedThisInvocation: boolean,
 ): ListingFailure {
   if (failure.stoppedBy === 'deadline') return { kind: 'continue', cursor };
   if (cursor.nextToken !== null && failure.info.errorClass === 'permanent' && !restartedThisInvocation) {
     return { kind: 'restart-region', cursor: { ...cursor, nextToken: null } };
   }
-  return { kind: 'skip-region', next: cursorAfterRegion(cursor, regionCount) };
+  return { kind: 'skip-region', next: cursorAfterRegion(cursor, regionCounts) };
 }

@@ -1,21 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
+import type { AccountDirectory } from '../accounts/account-directory.js';
+import { accessFor } from '../attach/account-access.js';
 import type { InstanceOutcome, Outcome, Summary } from '../attach/outcomes.js';
 import type { RunContext } from '../attach/run-context.js';
 import type { Config } from '../config/config.js';
 import type { CredentialProvider } from '../credentials/credentials.js';
+import type { MemberCredentials } from '../credentials/member-credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import type { EcsGateway } from '../ecs/ecs-gateway.js';
 import { RateLimitedEcsGateway } from '../ecs/rate-limited-gateway.js';
 import { RateLimiter } from '../ecs/rate-limiter.js';
+import { describeError } from '../errors/classify.js';
 import type { FunctionInvoker } from '../fc/function-invoker.js';
 import type { Logger } from '../logging/logger.js';
 import type { HeldLease, LeaseHandle, LeaseOutcome } from '../mns/queue-lease.js';
 import type { Policy } from '../policy/policy.js';
-import { regionInScope } from '../policy/scope.js';
 import type { Deadline } from '../retry/deadline.js';
-import { addCounts, type RegionCounts, runSweep } from './sweep.js';
-import type { SweepContinuation, SweepCursor } from './sweep-cursor.js';
+import { OperationError } from '../retry/retry.js';
+import {
+  type AccountContext,
+  type AccountCounts,
+  addCounts,
+  type RegionCounts,
+  regionTotals,
+  runSweep,
+  type SweepTarget,
+} from './sweep.js';
+import { sweepAccounts } from './sweep-accounts.js';
+import {
+  continuationAccounts,
+  type FailedAccount,
+  MAX_SWEEP_ACCOUNTS,
+  type SweepAccount,
+  type SweepContinuation,
+  type SweepCursor,
+} from './sweep-cursor.js';
 import type { SweepTrigger } from './sweep-event.js';
 
 /** The sweep's lease (an MNS queue with one message, `shared/mns/queue-lease.ts`), behind a seam for tests. */
@@ -30,6 +50,8 @@ export interface SweepDeps {
   config: Config;
   policy: Policy;
   ecs: (credential: CredentialProvider) => EcsGateway;
+  /** Many accounts (ACCOUNTS set): which accounts are configured, and their assumed credentials (the event path's). */
+  accounts?: { directory: AccountDirectory; members: MemberCredentials };
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   /** `undefined`: no lease queue configured (sweeps are not kept from overlapping). */
   lease: (credential: CredentialProvider, accountId: string, regionId: string) => SweepLeaseStore | undefined;
@@ -61,7 +83,14 @@ export interface SweepSummary extends Summary {
     state: 'complete' | 'continued' | 'stopped' | 'busy';
     invocation?: number;
     pages?: number;
+    /** Per region, summed over accounts: this invocation's, or the whole sweep's once complete. */
     regions?: RegionCounts;
+    /** This invocation's counts per account and region. */
+    accounts?: AccountCounts;
+    /** Accounts not walked (their member role could not be assumed), this invocation's and the ones before. */
+    failedAccounts?: FailedAccount[];
+    /** The accounts could not be listed (the Resource Directory): nothing was swept. */
+    error?: string;
     next?: SweepCursor;
   };
 }
@@ -75,17 +104,6 @@ const HANDOFF_SPARE_SECONDS = 120;
 /** Pages wait on the rate budget inside the concurrency limit: enough slots that no action waits on another. */
 const SWEEP_CONCURRENCY = 16;
 
-/** The sweep's regions: SWEEP_REGIONS, else the policy's, else the function's own; never outside the policy's. */
-export function sweepRegions(config: Config, policy: Policy, ownRegion: string, log?: Logger): string[] {
-  const wanted = config.sweep.regions ?? policy.regions ?? [ownRegion];
-  const inPolicy = wanted.filter((regionId) => regionInScope(policy, regionId));
-  const dropped = wanted.filter((regionId) => !regionInScope(policy, regionId));
-  if (dropped.length > 0) {
-    log?.warn({ dropped }, 'SWEEP_REGIONS names regions the policy skips: not swept');
-  }
-  return inPolicy;
-}
-
 /**
  * One invocation of the sweep: take (or take over) the lease, sweep from the cursor until done or the deadline is
  * near, then hand the lease and the cursor to a new invocation of this function (FC async InvokeFunction) or
@@ -95,36 +113,74 @@ export function sweepRegions(config: Config, policy: Policy, ownRegion: string, 
  */
 export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Promise<SweepSummary> {
   const { log, trigger } = inv;
-  const continuation: SweepContinuation =
-    trigger.kind === 'continue'
-      ? trigger.continuation
-      : {
-          kind: 'ram-role-attacher/sweep-continuation',
-          version: 1,
-          cursor: { sweepId: newSweepId(deps.now()), regionIndex: 0, nextToken: null },
-          regions: sweepRegions(deps.config, deps.policy, inv.regionId, log),
-          invocation: 1,
-        };
-  const { cursor, regions } = continuation;
-  const slog = log.child({ sweepId: cursor.sweepId, invocation: continuation.invocation });
-  if (regions.length === 0) {
-    slog.warn('no region to sweep (SWEEP_REGIONS and the policy name none in common)');
-    return summary({ state: 'complete', sweepId: cursor.sweepId }, {});
-  }
+  const retry = {
+    deadline: inv.deadline,
+    maxAttempts: deps.config.retry.maxAttempts,
+    backoff: { baseMs: deps.config.retry.baseMs, capMs: deps.config.retry.capMs },
+    ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+    ...(deps.random === undefined ? {} : { random: deps.random }),
+  };
+  const sweepId = trigger.kind === 'continue' ? trigger.continuation.cursor.sweepId : newSweepId(deps.now());
+  const invocation = trigger.kind === 'continue' ? trigger.continuation.invocation : 1;
+  const slog = log.child({ sweepId, invocation });
 
   const holdSeconds = Math.min(43_200, Math.ceil(inv.timeoutSeconds) + LEASE_SPARE_SECONDS);
   const store = deps.lease(inv.credential, inv.accountId, inv.regionId);
   let lease: HeldLease | undefined;
   if (store !== undefined) {
-    const taken = await takeLease(store, continuation, holdSeconds);
+    const taken = await takeLease(
+      store,
+      trigger.kind === 'continue' ? trigger.continuation : undefined,
+      holdSeconds,
+    );
     if (taken.state === 'held') lease = taken;
     else if (taken.reason === 'timeout') {
       slog.info(
         { reason: trigger.kind === 'start' ? trigger.reason : 'continuation' },
         'another sweep holds the sweep lease: nothing to do (if none is running, the lease message is lost: npm run setup puts it back)',
       );
-      return summary({ state: 'busy', sweepId: cursor.sweepId }, {});
+      return summary({ state: 'busy', sweepId }, {});
     }
+  }
+
+  let continuation: SweepContinuation;
+  if (trigger.kind === 'continue') continuation = trigger.continuation;
+  else {
+    let accounts: SweepAccount[];
+    try {
+      accounts = await sweepAccounts({
+        config: deps.config,
+        policy: deps.policy,
+        ownAccountId: inv.accountId,
+        ownRegion: inv.regionId,
+        directory: deps.accounts?.directory,
+        caller: inv.credential,
+        retry,
+        log: slog,
+      });
+    } catch (error) {
+      await lease?.release();
+      const info = error instanceof OperationError ? error.info : describeError(error);
+      slog.error(
+        { code: info.code },
+        `could not list the accounts to sweep (${info.message}): nothing swept; the next tick tries again`,
+      );
+      return summary({ state: 'stopped', sweepId, error: info.code }, {});
+    }
+    continuation = {
+      kind: 'ram-role-attacher/sweep-continuation',
+      version: 1,
+      cursor: { sweepId, accountIndex: 0, regionIndex: 0, nextToken: null },
+      accounts,
+      invocation: 1,
+    };
+  }
+  const { cursor } = continuation;
+  const accounts = continuationAccounts(continuation, inv.accountId);
+  if (accounts.every((a) => a.regions.length === 0)) {
+    await lease?.release();
+    slog.warn('no region to sweep (SWEEP_REGIONS, the policy and its accounts name none in common)');
+    return summary({ state: 'complete', sweepId }, {});
   }
 
   const limiter = new RateLimiter({
@@ -132,8 +188,8 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
     now: deps.now,
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   });
-  const ctx: RunContext = {
-    gateway: new RateLimitedEcsGateway(deps.ecs(inv.credential), limiter, inv.deadline),
+  const base: RunContext = {
+    gateway: deps.ecs(inv.credential),
     policy: deps.policy,
     deadline: inv.deadline,
     retry: {
@@ -148,13 +204,39 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
     ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
     ...(deps.random === undefined ? {} : { random: deps.random }),
   };
+  // The event path's resolution (the same member-credential cache); each account's calls then take slots of its
+  // own budget (a key space per account in the one limiter: ECS limits each account on its own).
+  const access =
+    deps.accounts === undefined
+      ? undefined
+      : accessFor({
+          ...deps.accounts,
+          caller: inv.credential,
+          ownAccountId: inv.accountId,
+          ecs: deps.ecs,
+          requestId: inv.fcRequestId,
+          timeoutSeconds: inv.timeoutSeconds,
+          neededUntil: inv.hardStop.at,
+          retry,
+        });
+  const contextFor = async (account: SweepTarget): Promise<AccountContext> => {
+    const accountId = account.accountId ?? inv.accountId;
+    const got = access === undefined ? undefined : await access(accountId);
+    if (got !== undefined && got.kind !== 'gateway') return got;
+    const gateway = got?.gateway ?? base.gateway;
+    return {
+      kind: 'ready',
+      ctx: { ...base, gateway: new RateLimitedEcsGateway(gateway, limiter, inv.deadline, accountId) },
+    };
+  };
+
   const sink = deps.deadLetters(inv.credential, inv.accountId, inv.regionId);
   const startedAt = deps.now();
   let run: Awaited<ReturnType<typeof runSweep>>;
   try {
     run = await runSweep({
-      ctx,
-      regions,
+      accounts,
+      contextFor,
       cursor,
       writes: true,
       log: slog,
@@ -168,28 +250,44 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
     throw error;
   }
 
-  const totals = addCounts(continuation.counts ?? {}, run.counts);
-  const base = {
-    sweepId: cursor.sweepId,
-    invocation: continuation.invocation,
+  const regions = regionTotals(run.counts);
+  const totals = addCounts(continuation.counts ?? {}, regions);
+  const failedAccounts = [...(continuation.failedAccounts ?? []), ...run.failedAccounts].slice(
+    0,
+    MAX_SWEEP_ACCOUNTS,
+  );
+  const logged = {
+    sweepId,
+    invocation,
     pages: run.pages,
     durationMs: deps.now() - startedAt,
-    counts: run.counts,
+    counts: regions,
+    accounts: run.counts,
+    ...(run.failedAccounts.length > 0 ? { failedAccounts: run.failedAccounts } : {}),
     ...(run.skipped.length > 0 ? { skippedRegions: run.skipped } : {}),
     ...(run.restarted.length > 0 ? { restartedRegions: run.restarted } : {}),
   };
+  const reported = {
+    sweepId,
+    invocation,
+    pages: run.pages,
+    accounts: run.counts,
+    ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
+  };
   if (run.next === null) {
     await lease?.release();
-    slog.info({ ...base, totals }, 'sweep complete');
-    return summary({ state: 'complete', ...idAndPages(cursor, continuation, run.pages) }, run.counts, totals);
-  }
-  if (continuation.invocation >= MAX_SWEEP_INVOCATIONS) {
-    await lease?.release();
-    slog.error({ ...base, next: run.next }, `sweep stopped after ${MAX_SWEEP_INVOCATIONS} invocations`);
-    return summary(
-      { state: 'stopped', ...idAndPages(cursor, continuation, run.pages), next: run.next },
-      run.counts,
+    slog.info(
+      { ...logged, totals, ...(failedAccounts.length > 0 ? { failedAccounts } : {}) },
+      failedAccounts.length > 0
+        ? `sweep complete (${failedAccounts.length} of ${accounts.length} accounts not swept)`
+        : 'sweep complete',
     );
+    return summary({ state: 'complete', ...reported }, regions, totals);
+  }
+  if (invocation >= MAX_SWEEP_INVOCATIONS) {
+    await lease?.release();
+    slog.error({ ...logged, next: run.next }, `sweep stopped after ${MAX_SWEEP_INVOCATIONS} invocations`);
+    return summary({ state: 'stopped', ...reported, next: run.next }, regions);
   }
 
   const handle = lease === undefined ? null : await lease.handOff(holdSeconds + HANDOFF_SPARE_SECONDS);
@@ -197,9 +295,10 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
     kind: 'ram-role-attacher/sweep-continuation',
     version: 1,
     cursor: run.next,
-    regions: [...regions],
-    invocation: continuation.invocation + 1,
+    accounts,
+    invocation: invocation + 1,
     counts: totals,
+    ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
     ...(handle === null ? {} : { lease: handle }),
   };
   const invoked = await deps
@@ -207,40 +306,30 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
     .invoke(inv.functionName, Buffer.from(JSON.stringify(next)), { async: true });
   if (!invoked.ok) {
     slog.error(
-      { ...base, next: run.next, code: invoked.error?.code ?? invoked.errorType, status: invoked.status },
+      { ...logged, next: run.next, code: invoked.error?.code ?? invoked.errorType, status: invoked.status },
       'could not continue the sweep (FC refused InvokeFunction); the next tick starts a new one once the lease frees itself',
     );
-    return summary(
-      { state: 'stopped', ...idAndPages(cursor, continuation, run.pages), next: run.next },
-      run.counts,
-    );
+    return summary({ state: 'stopped', ...reported, next: run.next }, regions);
   }
   slog.info(
-    { ...base, next: run.next, fcRequestId: invoked.requestId },
+    { ...logged, next: run.next, fcRequestId: invoked.requestId },
     'sweep continues in a new invocation',
   );
-  return summary(
-    { state: 'continued', ...idAndPages(cursor, continuation, run.pages), next: run.next },
-    run.counts,
-  );
+  return summary({ state: 'continued', ...reported, next: run.next }, regions);
 }
 
 async function takeLease(
   store: SweepLeaseStore,
-  continuation: SweepContinuation,
+  continuation: SweepContinuation | undefined,
   holdSeconds: number,
 ): Promise<LeaseOutcome> {
-  if (continuation.lease !== undefined) {
+  if (continuation?.lease !== undefined) {
     const adopted = await store.adopt(continuation.lease, holdSeconds);
     if (adopted !== null) return adopted;
     // Not ours any more: a duplicate delivery (the first took it), or FC retrying this invocation after it
     // released the lease, or the hold ran out. Only a free lease lets it go on.
   }
   return store.acquire(holdSeconds);
-}
-
-function idAndPages(cursor: SweepCursor, continuation: SweepContinuation, pages: number) {
-  return { sweepId: cursor.sweepId, invocation: continuation.invocation, pages };
 }
 
 function summary(sweep: SweepSummary['sweep'], counts: RegionCounts, totals?: RegionCounts): SweepSummary {

@@ -1,16 +1,48 @@
 import type { InstanceOutcome, Outcome } from '../attach/outcomes.js';
 import type { RunContext } from '../attach/run-context.js';
 import type { DeadLetterRecord } from '../dead-letter/dead-letter-record.js';
+import type { ErrorInfo } from '../errors/classify.js';
 import type { Logger } from '../logging/logger.js';
-import { cursorAfterRegion, onListingFailure, type SweepCursor } from './sweep-cursor.js';
+import {
+  cursorAfterAccount,
+  cursorAfterRegion,
+  type FailedAccount,
+  onListingFailure,
+  type SweepCursor,
+} from './sweep-cursor.js';
 import { type WalkedPage, walkRegion } from './walk-region.js';
 
 /** Outcome counts per region: the sweep's summary (also carried from one invocation of a sweep to the next). */
 export type RegionCounts = Record<string, Partial<Record<Outcome, number>>>;
+/** The same per account: what one invocation reports. */
+export type AccountCounts = Record<string, RegionCounts>;
+
+/**
+ * An account's engine context for the sweep (its credentials, its own rate budget), or why there is none: the
+ * same answers as the event path's `accessFor`.
+ */
+export type AccountContext =
+  | { kind: 'ready'; ctx: RunContext }
+  | { kind: 'refused' }
+  | { kind: 'failed'; info: ErrorInfo; attempts: number };
+
+/**
+ * An account to walk and its regions. `accountId` undefined: the account of the credentials at hand, unnamed (the
+ * CLI on a single-account policy without an account id); its references then carry none, as before accounts.
+ */
+export interface SweepTarget {
+  accountId?: string | undefined;
+  regions: readonly string[];
+}
+
+/** The key an unnamed account's counts and problems go under. */
+export const OWN_ACCOUNT = '-';
 
 export interface SweepRunOptions {
-  ctx: RunContext;
-  regions: readonly string[];
+  /** The accounts to walk, each with its regions, in order (the cursor indexes into them). */
+  accounts: readonly SweepTarget[];
+  /** Each account's context, asked once per account per run, before its first region. */
+  contextFor: (account: SweepTarget) => Promise<AccountContext>;
   cursor: SweepCursor;
   /** `false`: decide and report, write nothing (`plan`). */
   writes: boolean;
@@ -23,42 +55,76 @@ export interface SweepRunOptions {
 }
 
 export interface SweepRun {
-  /** Counts of this run only, per region and outcome. */
-  counts: RegionCounts;
+  /** Counts of this run only, per account, region and outcome. */
+  counts: AccountCounts;
   pages: number;
   /** Regions that could not be listed, with the code. */
-  skipped: { regionId: string; code: string }[];
+  skipped: { accountId: string; regionId: string; code: string }[];
   /** Regions started over because their NextToken was refused. */
-  restarted: string[];
+  restarted: { accountId: string; regionId: string }[];
+  /** Accounts not walked: their credentials could not be had, or the account is no longer configured. */
+  failedAccounts: FailedAccount[];
   /** Where to go on (in a new invocation), or `null`: the sweep is complete. */
   next: SweepCursor | null;
 }
 
+/** The code a refused account is reported with (no call was made: nothing answered). */
+export const NOT_CONFIGURED = 'Account.NotConfigured';
+
 /**
- * Sweeps the regions from `cursor` on, region by region, page by page, until all are swept or the deadline is
- * near (then `next` says where to go on). Each page goes through the event path's engine (`walkRegion`) and its
+ * Sweeps the accounts from `cursor` on, account by account, region by region, page by page, until all are swept
+ * or the deadline is near (then `next` says where to go on). Each account's context is had before its first
+ * page; an account without one (AssumeRole failed) is logged, reported and passed over — no instance of it is
+ * known, so there is nothing to dead-letter. Each page goes through the event path's engine (`walkRegion`) and its
  * failures are dead-lettered before the next page counts as done.
  */
 export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
-  const { ctx, regions, log } = options;
-  const run: SweepRun = { counts: {}, pages: 0, skipped: [], restarted: [], next: null };
+  const { accounts, log } = options;
+  const regionCounts = accounts.map((a) => a.regions.length);
+  const run: SweepRun = { counts: {}, pages: 0, skipped: [], restarted: [], failedAccounts: [], next: null };
   let cursor: SweepCursor | null = options.cursor;
+  if ((regionCounts[cursor.accountIndex] ?? 0) === 0) cursor = cursorAfterAccount(cursor, regionCounts);
   let restarted = false;
+  let entered: { accountIndex: number; ctx: RunContext } | undefined;
   while (cursor !== null) {
-    const regionId = regions[cursor.regionIndex];
-    if (regionId === undefined) break;
+    const account = accounts[cursor.accountIndex];
+    const regionId = account?.regions[cursor.regionIndex];
+    if (account === undefined || regionId === undefined) break;
+    const accountId = account.accountId ?? OWN_ACCOUNT;
+    if (entered?.accountIndex !== cursor.accountIndex) {
+      const access = await options.contextFor(account);
+      if (access.kind !== 'ready') {
+        const code = access.kind === 'failed' ? access.info.code : NOT_CONFIGURED;
+        if (access.kind === 'failed') {
+          log.error(
+            { accountId, code, attempts: access.attempts },
+            `account ${accountId}: ${access.info.message}; the sweep goes on with the other accounts`,
+          );
+        } else {
+          log.warn({ accountId }, `account ${accountId} is no longer configured: the sweep passes it over`);
+        }
+        run.failedAccounts.push({ accountId, code });
+        cursor = cursorAfterAccount(cursor, regionCounts);
+        restarted = false;
+        continue;
+      }
+      entered = { accountIndex: cursor.accountIndex, ctx: access.ctx };
+    }
     const at: SweepCursor = cursor;
     const outcome = await walkRegion({
-      ctx,
+      ctx: entered.ctx,
       regionId,
+      ...(account.accountId === undefined ? {} : { accountId: account.accountId }),
       startToken: at.nextToken,
       sweepId: at.sweepId,
       writes: options.writes,
       ...(options.pagesInFlight === undefined ? {} : { pagesInFlight: options.pagesInFlight }),
       onPage: async (page) => {
         const { results } = page.result.summary;
-        const counts = run.counts[regionId] ?? {};
-        run.counts[regionId] = counts;
+        const perAccount = run.counts[accountId] ?? {};
+        run.counts[accountId] = perAccount;
+        const counts = perAccount[regionId] ?? {};
+        perAccount[regionId] = counts;
         for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
         options.onResults?.(results, page);
         if (page.result.ledger.deadLetters.length > 0)
@@ -68,7 +134,7 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
     run.pages += outcome.pages;
     switch (outcome.kind) {
       case 'done':
-        cursor = cursorAfterRegion(at, regions.length);
+        cursor = cursorAfterRegion(at, regionCounts);
         restarted = false;
         break;
       case 'stopped':
@@ -78,7 +144,7 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
         const decision = onListingFailure(
           { ...at, nextToken: outcome.token },
           outcome,
-          regions.length,
+          regionCounts,
           restarted,
         );
         if (decision.kind === 'continue') {
@@ -87,19 +153,19 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
         }
         if (decision.kind === 'restart-region') {
           log.warn(
-            { regionId, code: outcome.info.code },
+            { accountId, regionId, code: outcome.info.code },
             `${regionId}: ECS refused the sweep's NextToken (expired or stale): listing the region again from the start`,
           );
-          run.restarted.push(regionId);
+          run.restarted.push({ accountId, regionId });
           cursor = decision.cursor;
           restarted = true;
           break;
         }
         log.error(
-          { regionId, code: outcome.info.code, stoppedBy: outcome.stoppedBy },
+          { accountId, regionId, code: outcome.info.code, stoppedBy: outcome.stoppedBy },
           `${regionId}: could not list the region's instances (${outcome.info.message}); the sweep skips it`,
         );
-        run.skipped.push({ regionId, code: outcome.info.code });
+        run.skipped.push({ accountId, regionId, code: outcome.info.code });
         cursor = decision.next;
         restarted = false;
         break;
@@ -107,6 +173,11 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRun> {
     }
   }
   return run;
+}
+
+/** Per region, summed over the accounts. */
+export function regionTotals(counts: AccountCounts): RegionCounts {
+  return Object.values(counts).reduce<RegionCounts>((sum, regions) => addCounts(sum, regions), {});
 }
 
 /** `a` plus `b`, per region and outcome. */

@@ -17,6 +17,8 @@ export interface WalkRegionOptions {
   /** The engine's context: the gateway (rate-limited for the sweep), the policy, the deadline, retries. */
   ctx: RunContext;
   regionId: string;
+  /** The account the region is walked in (the context's gateway has its credentials): its references carry it. */
+  accountId?: string;
   /** Where to start: a page's `NextToken`, or `null` for the region's first page. */
   startToken: string | null;
   /** Names the walk in the references (`eventId`), so dead-letter records say which sweep found them. */
@@ -32,6 +34,7 @@ export interface WalkRegionOptions {
 
 export interface WalkedPage {
   regionId: string;
+  accountId?: string;
   /** The token that listed this page (`null`: the first). */
   token: string | null;
   nextToken: string | null;
@@ -120,6 +123,7 @@ async function reconcilePage(
   const unique = [...new Map(listed.instances.map((i) => [i.instanceId, i])).values()];
   const refs: InstanceRef[] = unique.map((instance) => ({
     regionId,
+    ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
     instanceId: instance.instanceId,
     reason: 'sweep',
     eventId: options.sweepId,
@@ -129,5 +133,12 @@ async function reconcilePage(
     refs.length === 0
       ? await reconcileListed(ctx, regionId, [], [])
       : await reconcileListed(ctx, regionId, unique, refs);
-  await options.onPage({ regionId, token, nextToken: listed.nextToken, instances: unique, result });
+  await options.onPage({
+    regionId,
+    ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
+    token,
+    nextToken: listed.nextToken,
+    instances: unique,
+    result,
+  });
 }

@@ -8,7 +8,7 @@ import {
   deadLetterSender,
   deadLetterTarget,
 } from './fleet/dead-letter-flags.js';
-import { ecsGateway, operatorCredentials } from './fleet/ecs-access.js';
+import { fleetAccess, operatorCredentials } from './fleet/ecs-access.js';
 import { FLEET_FLAGS_HELP, FLEET_OPTIONS, fleetFlags } from './fleet/fleet-flags.js';
 import { type ApplyDocument, changeKeys, type FleetReport, reportFailed } from './fleet/fleet-report.js';
 import { createProgress } from './fleet/progress.js';
@@ -19,9 +19,9 @@ import {
   renderTable,
   renderTotals,
 } from './fleet/render.js';
-import { type FleetRunOptions, runFleet } from './fleet/run-fleet.js';
+import { type FleetRunOptions, newRunId, runFleet } from './fleet/run-fleet.js';
 
-const USAGE = `usage: ram-role-attacher apply [--yes] [--region R]... [--policy F] [--endpoint URL]
+const USAGE = `usage: ram-role-attacher apply [--yes] [--account A]... [--region R]... [--policy F] [--endpoint URL]
                               [--calls-per-second N] [--json] [--dead-letter-topic T | --dead-letter-queue Q]
 
 Brings the fleet to the policy now: prints the plan (as \`plan\` does), asks for confirmation, then runs the
@@ -80,11 +80,13 @@ export const applyCommand: Command = {
     const credential = await operatorCredentials();
     const { stdout, stderr } = cli.io;
     const c = colours(stdout);
+    const runId = newRunId('apply', Date.now());
     const base: Omit<FleetRunOptions, 'kind' | 'writes' | 'onProgress'> = {
+      runId,
       policy: flags.loaded.policy,
       policyName: flags.policyName,
-      regions: flags.regions,
-      gateway: ecsGateway(credential, flags.endpoint),
+      accounts: flags.targets,
+      access: fleetAccess(flags, credential, runId),
       callsPerSecond: flags.callsPerSecond,
       ...(target === undefined ? {} : { deadLetter: deadLetterSender(target, credential) }),
     };
@@ -117,7 +119,8 @@ export const applyCommand: Command = {
       return finish({ plan, apply: null }, 0);
     }
     if (!yes && stdin !== undefined) {
-      const question = `\nApply ${plan.changes} changes (${changeWords(plan)}) in ${flags.regions.join(', ')}? Only "yes" applies: `;
+      const accounts = plan.accounts.length === 0 ? '' : ` of accounts ${plan.accounts.join(', ')}`;
+      const question = `\nApply ${plan.changes} changes (${changeWords(plan)}) in ${flags.regions.join(', ')}${accounts}? Only "yes" applies: `;
       if (!(await confirm(stdin, stderr, question))) {
         stderr.write('Apply cancelled: nothing written.\n');
         return 1;

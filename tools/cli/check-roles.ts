@@ -1,29 +1,41 @@
-/** `ram-role-attacher check-roles [--policy F] [--endpoint URL] [--region R] [--json]` */
+/** `ram-role-attacher check-roles [--account A]... [--policy F] [--endpoint URL] [--region R] [--json]` */
 import { credentialsFor } from '../../shared/credentials/credentials.js';
+import { describeError } from '../../shared/errors/classify.js';
 import { type GetRole, parseEndpoint, ramGetRole } from './check-roles/ram-client.js';
 import { allGood, checkRole, type RoleCheck } from './check-roles/role-check.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
 import { REGION_ALLOWED, regionCheck } from './flag-checks.js';
+import {
+  ACCOUNT_FLAGS_HELP,
+  ACCOUNT_OPTIONS,
+  accountCredentials,
+  accountFlags,
+} from './fleet/account-flags.js';
+import { newRunId } from './fleet/run-fleet.js';
 import { chosenFile, DEFAULT_POLICY_FILE, displayName, loadPolicyFile } from './policy-file.js';
 
-const USAGE = `usage: ram-role-attacher check-roles [--policy F] [--endpoint URL] [--region R] [--json]
+const USAGE = `usage: ram-role-attacher check-roles [--account A]... [--policy F] [--endpoint URL] [--region R] [--json]
 
 Checks, through RAM's GetRole, that every role in the policy's allowedRoles exists and that its trust policy
 lets ecs.aliyuncs.com assume it (Effect Allow, Action sts:AssumeRole, Principal.Service naming it): without
 that, ECS refuses to attach it (InvalidRamRole.NotEcsRole). A trust that holds only under a Condition is
 reported as such. Read-only; needs ram:GetRole on those roles. Credentials: @alicloud/credentials' default chain
-(ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, a profile, an instance role...).
+(ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, a profile, an instance role...). With accounts: in the policy, every
+account's roles are checked (the roles must exist in each account the function attaches them in), each account
+through its member role, as plan does.
 
-Exit status: 0 when every role exists and trusts ECS, 1 when any does not (or RAM could not be asked),
-2 on a usage error.
+Exit status: 0 when every role exists and trusts ECS, 1 when any does not (or RAM could not be asked, or an
+account's member role could not be assumed), 2 on a usage error.
 
+${ACCOUNT_FLAGS_HELP}
   --policy F        the policy (default: the repository's policy.yaml); relative to where you ran npm from
   --endpoint URL    RAM's endpoint, http(s)://host[:port] (default: the SDK's, ram.aliyuncs.com); for the
                     emulators of \`npm run emulators\`, the "ram" endpoint it prints
   --region R        the region the client is configured with (default cn-hangzhou; RAM itself is global)
-  --json            print one JSON object: {policy, ok, roles: [{role, status, exists, arn, trustsEcs,
-                    conditional, note}]}
+  --json            print one JSON object: {policy, ok, roles: [{accountId, role, status, exists, arn,
+                    trustsEcs, conditional, note}], failedAccounts: [{accountId, code, message}]}
+                    (accountId null for a policy without accounts:)
   -h, --help        show this help`;
 
 const STATUS_TEXT: Record<RoleCheck['status'], string> = {
@@ -36,9 +48,25 @@ const STATUS_TEXT: Record<RoleCheck['status'], string> = {
 
 const yesNo = (value: boolean | null): string => (value === null ? '?' : value ? 'yes' : 'no');
 
-function render(policyName: string, checks: readonly RoleCheck[], c: Colours): string {
-  const header = ['role', 'exists', 'trusts ECS', 'status'];
+/** One role's check in one account (`null`: the credentials' own, unnamed). */
+export type AccountRoleCheck = RoleCheck & { accountId: string | null };
+
+export interface FailedAccountCheck {
+  accountId: string;
+  code: string;
+  message: string;
+}
+
+function render(
+  policyName: string,
+  checks: readonly AccountRoleCheck[],
+  failed: readonly FailedAccountCheck[],
+  c: Colours,
+): string {
+  const withAccount = checks.some((check) => check.accountId !== null) || failed.length > 0;
+  const header = [...(withAccount ? ['account'] : []), 'role', 'exists', 'trusts ECS', 'status'];
   const rows = checks.map((check) => [
+    ...(withAccount ? [check.accountId ?? '-'] : []),
     check.role,
     yesNo(check.exists),
     check.trustsEcs === true && check.conditional ? 'yes, with conditions' : yesNo(check.trustsEcs),
@@ -56,18 +84,29 @@ function render(policyName: string, checks: readonly RoleCheck[], c: Colours): s
   checks.forEach((check, i) => {
     const cells = rows[i] ?? [];
     const padded = line(cells);
-    const status = cells[3] ?? '';
+    const status = cells[cells.length - 1] ?? '';
     lines.push(`${padded.slice(0, padded.length - status.length)}${paint(check, status)}`);
   });
   const notes = checks.filter((check) => check.note !== undefined);
   if (notes.length > 0) lines.push('');
-  for (const check of notes) lines.push(`${check.role}: ${check.note}`);
+  for (const check of notes)
+    lines.push(`${check.accountId === null ? '' : `${check.accountId} `}${check.role}: ${check.note}`);
+  if (failed.length > 0) lines.push('');
+  for (const f of failed)
+    lines.push(
+      c.red(
+        `account ${f.accountId}: not checked, its member role could not be assumed (${f.code}): ${f.message}`,
+      ),
+    );
   const bad = checks.filter((check) => check.status !== 'ok').length;
+  const where = withAccount
+    ? ` in ${new Set(checks.map((check) => check.accountId)).size + failed.length} accounts`
+    : '';
   lines.push(
     '',
-    bad === 0
-      ? `${policyName}: ${c.green(`all ${checks.length} allowed roles exist and trust ECS`)}`
-      : `${policyName}: ${c.red(`${bad} of ${checks.length} allowed roles cannot be attached`)}`,
+    bad === 0 && failed.length === 0
+      ? `${policyName}: ${c.green(`all ${checks.length} allowed roles${where} exist and trust ECS`)}`
+      : `${policyName}: ${c.red(`${bad} of ${checks.length} allowed roles${where} cannot be attached${failed.length > 0 ? `, ${failed.length} accounts not checked` : ''}`)}`,
   );
   return lines.join('\n');
 }
@@ -97,6 +136,7 @@ export const checkRolesCommand: Command = {
         endpoint: { type: 'string' },
         region: { type: 'string', default: 'cn-hangzhou' },
         json: { type: 'boolean', default: false },
+        ...ACCOUNT_OPTIONS,
       },
       { args },
     );
@@ -113,17 +153,36 @@ export const checkRolesCommand: Command = {
           );
     const file = chosenFile(values.policy, DEFAULT_POLICY_FILE);
     const { policy } = loadPolicyFile(file);
-    const getRole = ramGetRole({
-      credential: credentialsFor(undefined),
-      region,
-      ...(endpoint === undefined ? {} : { endpoint }),
-    });
-    const checks = await checkRoles(policy.allowedRoles, getRole);
-    const ok = allGood(checks);
+    const flags = accountFlags(cli, values, policy);
+    const credentialsOf = accountCredentials(
+      flags,
+      credentialsFor(undefined),
+      newRunId('check-roles', Date.now()),
+    );
+    const checks: AccountRoleCheck[] = [];
+    const failed: FailedAccountCheck[] = [];
+    for (const accountId of flags.accounts) {
+      let credential: Awaited<ReturnType<typeof credentialsOf>>;
+      try {
+        credential = await credentialsOf(accountId);
+      } catch (error) {
+        const info = describeError(error);
+        failed.push({
+          accountId: accountId ?? '-',
+          code: info.code,
+          message: info.message.split('\n', 1)[0] ?? '',
+        });
+        continue;
+      }
+      const getRole = ramGetRole({ credential, region, ...(endpoint === undefined ? {} : { endpoint }) });
+      for (const check of await checkRoles(policy.allowedRoles, getRole))
+        checks.push({ accountId: accountId ?? null, ...check });
+    }
+    const ok = allGood(checks) && failed.length === 0;
     cli.io.stdout.write(
       values.json
-        ? `${JSON.stringify({ policy: displayName(file), ok, roles: checks }, null, 2)}\n`
-        : `${render(displayName(file), checks, colours(cli.io.stdout))}\n`,
+        ? `${JSON.stringify({ policy: displayName(file), ok, roles: checks, failedAccounts: failed }, null, 2)}\n`
+        : `${render(displayName(file), checks, failed, colours(cli.io.stdout))}\n`,
     );
     return ok ? 0 : 1;
   },

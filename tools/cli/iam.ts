@@ -1,4 +1,4 @@
-/** `ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--json]` */
+/** `ram-role-attacher iam [--central-account <uid>] [--account A]... [--region R] [--policy F] [--s-yaml F] [--json]` */
 import { isRoleName } from '../../shared/ecs/ids.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
@@ -22,7 +22,8 @@ const PRINTABLE = [
   'member-trust',
 ] as const;
 
-const USAGE = `usage: ram-role-attacher iam --account <uid> [--region R] [--policy F] [--s-yaml F] [--member-role R] [--json | --print D]
+const USAGE = `usage: ram-role-attacher iam [--central-account <uid>] [--account A]... [--region R] [--policy F]
+                            [--s-yaml F] [--member-role R] [--json | --print D]
 
 Prints the least-privilege RAM documents for the two functions, generated from the policy and from s.yaml
 (rendered as \`s deploy\` renders it, with your environment): one role per function.
@@ -41,7 +42,12 @@ Prints the least-privilege RAM documents for the two functions, generated from t
                     function's role, with the four ECS actions and ram:PassRole on that account's allowed
                     roles; the attach function's policy then also allows sts:AssumeRole on exactly those roles
 
-  --account <uid>   the account the functions run in (16 digits); ALIBABA_CLOUD_ACCOUNT_ID by default
+  --central-account <uid>
+                    the account the functions run in (16 digits); default ALIBABA_CLOUD_ACCOUNT_ID, else,
+                    with a policy without accounts:, the one --account
+  --account A       a member account whose role to print (16 digits, one of the policy's accounts); repeat it
+                    (or comma-separate) for more (default: every account the policy lists). The attach
+                    function's own policy always names every listed account's member role: it is one document
   --member-role R   the member role's name (MEMBER_ROLE_NAME; default ram-role-attacher-member)
   --region R        the functions' region (default: s.yaml's, i.e. REGION or cn-hangzhou)
   --policy F        the policy (default: the repository's policy.yaml)
@@ -98,7 +104,8 @@ export const iam: Command = {
   async run(cli, args) {
     const { values } = cli.parse(
       {
-        account: { type: 'string', default: process.env.ALIBABA_CLOUD_ACCOUNT_ID },
+        account: { type: 'string', multiple: true },
+        'central-account': { type: 'string' },
         region: { type: 'string' },
         policy: { type: 'string' },
         's-yaml': { type: 'string' },
@@ -113,12 +120,43 @@ export const iam: Command = {
     );
     const print = values.print === undefined ? undefined : cli.choice('print', values.print, PRINTABLE);
     if (print !== undefined && values.json) cli.usageError('--print and --json: give one of them');
-    const accountId = cli.want('account', values.account, 'the account id (UID), 16 digits', uidCheck);
+    const given = [
+      ...new Set(
+        (values.account ?? [])
+          .flatMap((v) => v.split(','))
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+          .map((v) => cli.want('account', v, 'the account id (UID), 16 digits', uidCheck)),
+      ),
+    ];
     const region =
       values.region === undefined
         ? undefined
         : cli.want('region', values.region, REGION_ALLOWED, regionCheck);
     const { policy } = loadPolicyFile(givenPolicyFile(cli, values.policy, '--policy'));
+    const listed = policy.accounts?.map((a) => a.id);
+    // Without accounts: the one account is the central one, so `--account` names it (as before accounts).
+    const central =
+      values['central-account'] ??
+      (process.env.ALIBABA_CLOUD_ACCOUNT_ID?.trim() || undefined) ??
+      (listed === undefined && given.length === 1 ? given[0] : undefined);
+    const accountId =
+      central === undefined && given.length === 0 && listed === undefined
+        ? cli.want('account', undefined, 'the account id (UID), 16 digits', uidCheck)
+        : cli.want(
+            'central-account',
+            central,
+            'the account the functions run in, 16 digits; or set ALIBABA_CLOUD_ACCOUNT_ID',
+            uidCheck,
+          );
+    const stranger = given.find((id) => (listed === undefined ? id !== accountId : !listed.includes(id)));
+    if (stranger !== undefined) {
+      cli.usageError(
+        listed === undefined
+          ? `--account: ${JSON.stringify(stranger)} is not the central account ${accountId}, and the policy lists no accounts:`
+          : `--account: ${JSON.stringify(stranger)} is not one of the policy's accounts (${listed.join(', ')})`,
+      );
+    }
     const sYaml = chosenFile(values['s-yaml'], DEFAULT_S_YAML);
     readText(sYaml, 'the deployment'); // fails naming the file, before the renderer would
     const names = readDeploymentNames(sYaml, {
@@ -136,7 +174,7 @@ export const iam: Command = {
         : `${JSON.stringify(v)} is not a RAM role name (1–64 letters, digits, "." and "-")`,
     );
     const memberIds = (policy.accounts ?? []).map((a) => a.id).filter((id) => id !== accountId);
-    const documents = iamDocuments({
+    const all = iamDocuments({
       ...(policy.accounts === undefined ? {} : { members: { accountIds: memberIds, roleName: memberRole } }),
       accountId,
       region: names.region,
@@ -144,6 +182,10 @@ export const iam: Command = {
       attach: names.attach,
       alert: names.alert,
     });
+    const documents =
+      given.length === 0 || all.memberRoles === undefined
+        ? all
+        : { ...all, memberRoles: all.memberRoles.filter((m) => given.includes(m.accountId)) };
     cli.io.stdout.write(
       print !== undefined
         ? `${JSON.stringify(printed(documents, print))}\n`

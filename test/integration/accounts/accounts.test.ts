@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FUNCTION_ROLE_NAME } from '../../../local/local-stack.js';
 import { parseSeed, type Seed } from '../../../local/seed.js';
 import { coldStart } from '../../../shared/attach/cold-start.js';
+import type { SweepSummary } from '../../../shared/sweep/sweep-handler.js';
 import { type Harness, instance, startHarness } from '../attach-role/harness.js';
 
 const CENTRAL = '1234567890123456';
@@ -155,6 +156,39 @@ describe('many accounts', () => {
     expect(h.stack.calls.count('ListAccounts', { status: 200 })).toBe(1);
     // The policy's accounts still scope: the unlisted account is refused by the policy, whatever the directory says.
     expect((await h.invoke([event(UNLISTED, IX)])).counts).toEqual({ skipped: 1 });
+  });
+});
+
+describe('many accounts: the sweep', () => {
+  const sweep = async (h: Harness) =>
+    (await h.invoke({ 'ram-role-attacher': 'sweep' }, { timeoutSeconds: 60 })) as unknown as SweepSummary;
+
+  it('walks every configured account with its own credentials and converges the instances events missed', async () => {
+    const h = await start();
+    const summary = await sweep(h);
+    expect(summary.sweep).toMatchObject({ state: 'complete' });
+    expect(summary.sweep.failedAccounts).toBeUndefined();
+    expect(roleOf(h, CENTRAL, I0)).toBe('EcsAppRole');
+    expect(roleOf(h, M1, I1)).toBe('EcsAppRole');
+    expect(roleOf(h, M2, I2)).toBe('EcsAppRole');
+    // An account nobody listed is never walked.
+    expect(roleOf(h, UNLISTED, IX)).toBeNull();
+    expect(Object.keys(summary.sweep.accounts ?? {}).sort()).toEqual([CENTRAL, M1, M2].sort());
+    expect(h.stack.calls.count('AssumeRole', { status: 200 })).toBe(2);
+  });
+
+  it('passes over an account whose member role does not trust the function: logged, counted, the others swept', async () => {
+    const h = await start({ m2Trust: `acs:ram::${CENTRAL}:role/someone-else` });
+    const summary = await sweep(h);
+    expect(summary.sweep.state).toBe('complete');
+    expect(summary.sweep.failedAccounts).toEqual([{ accountId: M2, code: 'NoPermission' }]);
+    expect(roleOf(h, M1, I1)).toBe('EcsAppRole');
+    expect(roleOf(h, M2, I2)).toBeNull();
+    // No instance of M2 is known, so nothing is dead-lettered for it.
+    expect(h.stack.deadLetters()).toEqual([]);
+    expect(h.logs.some((l) => l.level === 'error' && l.accountId === M2 && l.code === 'NoPermission')).toBe(
+      true,
+    );
   });
 });
 

@@ -265,7 +265,7 @@ describe('ram-role-attacher plan and apply against the emulators', { timeout: 24
       'cn-hangzhou',
       '--dead-letter-queue',
       stack.deadLetterQueue,
-      '--account',
+      '--mns-account',
       ACCOUNT,
       '--mns-endpoint',
       stack.mns.url,

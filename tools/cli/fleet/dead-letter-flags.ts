@@ -15,7 +15,7 @@ import { ACCOUNT_ALLOWED, accountCheck, matching, REGION_ALLOWED, regionCheck } 
 export const DEAD_LETTER_OPTIONS = {
   'dead-letter-topic': { type: 'string' },
   'dead-letter-queue': { type: 'string' },
-  account: { type: 'string' },
+  'mns-account': { type: 'string' },
   'mns-region': { type: 'string' },
   'mns-endpoint': { type: 'string' },
 } as const;
@@ -24,7 +24,7 @@ export const DEAD_LETTER_HELP = `  --dead-letter-topic T | --dead-letter-queue Q
                     also send each failed instance's dead-letter record to this MNS topic (alerted, kept for
                     redrive; \`npm run setup\` made ram-role-attacher-failures) or queue, as the function does;
                     without either, failures are only printed (the function's DEAD_LETTER_* are not read)
-  --account A       the account id, for MNS (default: ALIBABA_CLOUD_ACCOUNT_ID)
+  --mns-account A   the account the topic or queue is in, the function's (default: ALIBABA_CLOUD_ACCOUNT_ID)
   --mns-region R    the region of that topic or queue (default: the first region walked)
   --mns-endpoint URL
                     MNS's endpoint (default https://<account>.mns.<region>.aliyuncs.com); for the emulators`;
@@ -44,7 +44,7 @@ export interface DeadLetterTarget {
 interface DeadLetterValues {
   'dead-letter-topic'?: string | undefined;
   'dead-letter-queue'?: string | undefined;
-  account?: string | undefined;
+  'mns-account'?: string | undefined;
   'mns-region'?: string | undefined;
   'mns-endpoint'?: string | undefined;
 }
@@ -61,7 +61,7 @@ export function deadLetterTarget(
     return cli.usageError('--dead-letter-topic and --dead-letter-queue: give one of them, not both');
   }
   if (topic === undefined && queue === undefined) {
-    for (const flag of ['account', 'mns-region', 'mns-endpoint'] as const) {
+    for (const flag of ['mns-account', 'mns-region', 'mns-endpoint'] as const) {
       if (values[flag] !== undefined)
         cli.usageError(`--${flag} is only for --dead-letter-topic or --dead-letter-queue`);
     }
@@ -76,8 +76,8 @@ export function deadLetterTarget(
     matching(MNS_NAME, 'an MNS name (a letter, then letters, digits and -)'),
   );
   const accountId = cli.want(
-    'account',
-    values.account ?? process.env.ALIBABA_CLOUD_ACCOUNT_ID,
+    'mns-account',
+    values['mns-account'] ?? process.env.ALIBABA_CLOUD_ACCOUNT_ID,
     ACCOUNT_ALLOWED,
     accountCheck,
   );

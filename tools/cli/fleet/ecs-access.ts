@@ -1,4 +1,6 @@
 /** ECS for `plan` and `apply`: the official SDK with `@alicloud/credentials`' default chain, as check-roles does. */
+
+import type { AccountAccess } from '../../../shared/attach/account-access.js';
 import {
   type CredentialProvider,
   credentialsFor,
@@ -6,7 +8,10 @@ import {
 } from '../../../shared/credentials/credentials.js';
 import type { EcsGateway } from '../../../shared/ecs/ecs-gateway.js';
 import { SdkEcsGateway } from '../../../shared/ecs/sdk-ecs-gateway.js';
+import { describeError } from '../../../shared/errors/classify.js';
+import type { SweepTarget } from '../../../shared/sweep/sweep.js';
 import type { Endpoint } from '../endpoint-flag.js';
+import { type AccountFlags, accountCredentials } from './account-flags.js';
 import { ECS_TIMEOUTS } from './run-fleet.js';
 
 /**
@@ -29,3 +34,31 @@ export async function operatorCredentials(): Promise<CredentialProvider> {
 
 export const ecsGateway = (credential: CredentialProvider, endpoint: Endpoint | undefined): EcsGateway =>
   new SdkEcsGateway({ credential, ...(endpoint === undefined ? {} : { endpoint }), ...ECS_TIMEOUTS });
+
+/**
+ * Each account's ECS for `plan` and `apply`: your credentials in your own account, the member role's elsewhere
+ * (`account-flags.ts`); an account whose role cannot be assumed is reported as failed with STS's code, and the
+ * walk goes on with the others, as the function's sweep does.
+ */
+export function fleetAccess(
+  flags: { accounts: AccountFlags; endpoint: Endpoint | undefined },
+  credential: CredentialProvider,
+  runId: string,
+): (account: SweepTarget) => Promise<AccountAccess> {
+  const credentialsOf = accountCredentials(flags.accounts, credential, runId);
+  return async (account) => {
+    try {
+      return { kind: 'gateway', gateway: ecsGateway(await credentialsOf(account.accountId), flags.endpoint) };
+    } catch (error) {
+      const info = describeError(error);
+      return {
+        kind: 'failed',
+        info: {
+          ...info,
+          message: `could not assume ${flags.accounts.memberRole} in ${account.accountId}: ${info.message}`,
+        },
+        attempts: 1,
+      };
+    }
+  };
+}

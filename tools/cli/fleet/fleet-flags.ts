@@ -1,12 +1,16 @@
 /** The flags `plan` and `apply` share, parsed and checked once: the policy, the regions, ECS, the budget. */
 import type { LoadedPolicy } from '../../../shared/policy/load-policy.js';
+import { inScope } from '../../../shared/policy/scope.js';
+import type { SweepTarget } from '../../../shared/sweep/sweep.js';
 import type { Cli } from '../../cli.js';
 import { ENDPOINT_ALLOWED, type Endpoint, endpointCheck, parseEndpoint } from '../endpoint-flag.js';
 import { REGION_ALLOWED, regionCheck } from '../flag-checks.js';
 import { displayName, givenPolicyFile, loadPolicyFile } from '../policy-file.js';
+import { ACCOUNT_FLAGS_HELP, ACCOUNT_OPTIONS, type AccountFlags, accountFlags } from './account-flags.js';
 import { DEFAULT_SWEEP_CALLS_PER_SECOND } from './run-fleet.js';
 
 export const FLEET_OPTIONS = {
+  ...ACCOUNT_OPTIONS,
   region: { type: 'string', multiple: true },
   policy: { type: 'string' },
   endpoint: { type: 'string' },
@@ -15,7 +19,8 @@ export const FLEET_OPTIONS = {
 } as const;
 
 export const FLEET_FLAGS_HELP = `  --region R        a region to walk; repeat it (or comma-separate) for more (default: the policy's
-                    regions); must be among the policy's regions when it names any
+                    regions, or an account's own regions); must be among the policy's regions when it names any
+${ACCOUNT_FLAGS_HELP}
   --policy F        the policy (default: the repository's policy.yaml); relative to where you ran npm from
   --endpoint URL    ECS's endpoint for every region, ${ENDPOINT_ALLOWED} (default: the SDK's per region);
                     for the emulators of \`npm run emulators\`, the "ecs" endpoint it prints
@@ -26,13 +31,20 @@ export const FLEET_FLAGS_HELP = `  --region R        a region to walk; repeat it
 export interface FleetFlags {
   loaded: LoadedPolicy;
   policyName: string;
+  /** The regions given, or the policy's (an account may narrow them: `targets`). */
   regions: string[];
+  /** What to walk: each account with its regions. */
+  targets: SweepTarget[];
+  accounts: AccountFlags;
   endpoint: Endpoint | undefined;
   callsPerSecond: number;
   json: boolean;
 }
 
 interface FleetValues {
+  account?: string[] | undefined;
+  'member-role'?: string | undefined;
+  'sts-endpoint'?: string | undefined;
   region?: string[] | undefined;
   policy?: string | undefined;
   endpoint?: string | undefined;
@@ -68,8 +80,12 @@ export function fleetFlags(cli: Cli, values: FleetValues): FleetFlags {
         );
   const file = givenPolicyFile(cli, values.policy, '--policy');
   const loaded = loadPolicyFile(file);
-  const policyRegions = loaded.policy.regions;
-  if (checked.length === 0 && policyRegions === undefined) {
+  const { policy } = loaded;
+  const policyRegions = policy.regions;
+  const accounts = accountFlags(cli, values, policy);
+  const ownRegions = (accountId: string | undefined) =>
+    policy.accounts?.find((a) => a.id === accountId)?.regions ?? policyRegions;
+  if (checked.length === 0 && accounts.accounts.some((a) => ownRegions(a) === undefined)) {
     return cli.usageError(`--region is required: ${displayName(file)} names no regions (${REGION_ALLOWED})`);
   }
   const outside = checked.filter((r) => policyRegions !== undefined && !policyRegions.includes(r));
@@ -80,10 +96,27 @@ export function fleetFlags(cli: Cli, values: FleetValues): FleetFlags {
         'the function skips instances there',
     );
   }
+  // Each account's regions: the given ones, else its own in the policy, else the policy's; only where the policy
+  // governs that account (the scope module).
+  const targets = accounts.accounts
+    .map((accountId) => ({
+      accountId,
+      regions: [...new Set(checked.length > 0 ? checked : (ownRegions(accountId) ?? []))].filter((regionId) =>
+        inScope(policy, { regionId, accountId }),
+      ),
+    }))
+    .filter((t) => t.regions.length > 0);
+  if (targets.length === 0) {
+    return cli.usageError(
+      `--region: ${checked.join(', ')} is none of the regions the policy governs in ${accounts.accounts.join(', ')}`,
+    );
+  }
   return {
     loaded,
     policyName: displayName(file),
-    regions: [...new Set(checked.length > 0 ? checked : (policyRegions ?? []))],
+    regions: [...new Set(targets.flatMap((t) => t.regions))],
+    targets,
+    accounts,
     endpoint,
     callsPerSecond,
     json: values.json === true,

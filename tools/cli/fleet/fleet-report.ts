@@ -22,6 +22,8 @@ export type ActionCounts = z.infer<typeof actionCounts>;
 export const fleetRowSchema = z.object({
   instanceId: z.string(),
   regionId: z.string(),
+  /** The account it is in; `null`: the credentials' own, unnamed (a single-account policy, no account id given). */
+  accountId: z.nullable(z.string()),
   /** The role it has (plan: now; apply: before the write); `null`: none. */
   currentRole: z.nullable(z.string()),
   /** The role the policy gives it; `null` when no rule names one (no rule, a skip rule). */
@@ -40,14 +42,26 @@ export const fleetReportSchema = z.object({
   kind: z.enum(['plan', 'apply']),
   version: z.literal(1),
   policy: z.string(),
+  /** The accounts walked (`[]`: only the credentials' own, unnamed). */
+  accounts: z.array(z.string()),
+  /** Every region walked, in any account. */
   regions: z.array(z.string()),
-  /** Sorted by region (in `regions` order), then instance id. */
+  /** Sorted by account (in `accounts` order), then region (in `regions` order), then instance id. */
   instances: z.array(fleetRowSchema),
-  counts: z.object({ total: actionCounts, regions: z.record(z.string(), actionCounts) }),
+  /** Per region summed over accounts, and per account summed over regions. */
+  counts: z.object({
+    total: actionCounts,
+    regions: z.record(z.string(), actionCounts),
+    accounts: z.record(z.string(), actionCounts),
+  }),
   /** attach + replace: what `--detailed-exitcode` goes by. */
   changes: count,
   /** Regions whose instances could not be listed (the walk skipped them), with ECS's code. */
-  unlistedRegions: z.array(z.object({ regionId: z.string(), code: z.string() })),
+  unlistedRegions: z.array(
+    z.object({ accountId: z.nullable(z.string()), regionId: z.string(), code: z.string() }),
+  ),
+  /** Accounts not walked at all: their member role could not be assumed (STS's code). */
+  failedAccounts: z.array(z.object({ accountId: z.string(), code: z.string() })),
   /** The walk stopped before the end (the CLI's time limit): the rest of the fleet was not looked at. */
   incomplete: z.boolean(),
 });
@@ -64,9 +78,19 @@ const SKIP_REASONS: Record<string, string> = {
  * One instance's row, from the engine's outcome and the role read before it was decided (`currentRole`, what
  * the role read said; only `replace`'s outcome carries it itself). Pure.
  */
-export function rowFor(outcome: InstanceOutcome, currentRole: string | null): FleetRow {
+export function rowFor(
+  outcome: InstanceOutcome,
+  currentRole: string | null,
+  accountId: string | null = null,
+): FleetRow {
   const { instanceId, regionId, rule } = outcome;
-  const base = { instanceId, regionId, outcome: outcome.outcome, ...(rule === undefined ? {} : { rule }) };
+  const base = {
+    instanceId,
+    regionId,
+    accountId,
+    outcome: outcome.outcome,
+    ...(rule === undefined ? {} : { rule }),
+  };
   const desiredRole = outcome.role ?? null;
   switch (outcome.outcome) {
     case 'would-attach':
@@ -129,46 +153,65 @@ export function rowFor(outcome: InstanceOutcome, currentRole: string | null): Fl
 
 export const zeroCounts = (): ActionCounts => ({ attach: 0, replace: 0, none: 0, skip: 0, error: 0 });
 
-/** The report of one walk over `regions`: rows sorted, counted per action and region. Pure. */
+/** The report of one walk over `accounts` and their regions: rows sorted, counted per action, region, account. Pure. */
 export function buildReport(input: {
   kind: FleetReport['kind'];
   policy: string;
-  regions: readonly string[];
+  accounts: readonly { accountId?: string | undefined; regions: readonly string[] }[];
   rows: readonly FleetRow[];
   unlistedRegions: FleetReport['unlistedRegions'];
+  failedAccounts?: FleetReport['failedAccounts'];
   incomplete: boolean;
 }): FleetReport {
-  const order = new Map(input.regions.map((r, i) => [r, i]));
+  const accounts = input.accounts.flatMap((a) => (a.accountId === undefined ? [] : [a.accountId]));
+  const regionList = [...new Set(input.accounts.flatMap((a) => a.regions))];
+  const accountOrder = new Map(accounts.map((a, i) => [a, i]));
+  const order = new Map(regionList.map((r, i) => [r, i]));
+  const rank = (map: Map<string, number>, key: string | null) =>
+    key === null ? -1 : (map.get(key) ?? map.size);
   const instances = [...input.rows].sort(
     (a, b) =>
-      (order.get(a.regionId) ?? order.size) - (order.get(b.regionId) ?? order.size) ||
+      rank(accountOrder, a.accountId) - rank(accountOrder, b.accountId) ||
+      rank(order, a.regionId) - rank(order, b.regionId) ||
       (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0),
   );
   const total = zeroCounts();
   const regions: Record<string, ActionCounts> = {};
-  for (const regionId of input.regions) regions[regionId] = zeroCounts();
+  const perAccount: Record<string, ActionCounts> = {};
+  for (const regionId of regionList) regions[regionId] = zeroCounts();
+  for (const accountId of accounts) perAccount[accountId] = zeroCounts();
   for (const row of instances) {
     total[row.action]++;
     const perRegion = regions[row.regionId] ?? zeroCounts();
     regions[row.regionId] = perRegion;
     perRegion[row.action]++;
+    if (row.accountId !== null) {
+      const counts = perAccount[row.accountId] ?? zeroCounts();
+      perAccount[row.accountId] = counts;
+      counts[row.action]++;
+    }
   }
   return {
     kind: input.kind,
     version: 1,
     policy: input.policy,
-    regions: [...input.regions],
+    accounts,
+    regions: regionList,
     instances,
-    counts: { total, regions },
+    counts: { total, regions, accounts: perAccount },
     changes: total.attach + total.replace,
     unlistedRegions: [...input.unlistedRegions],
+    failedAccounts: [...(input.failedAccounts ?? [])],
     incomplete: input.incomplete,
   };
 }
 
 /** Whether the walk looked at everything it was asked to and every instance could be read (or written). */
 export const reportFailed = (report: FleetReport): boolean =>
-  report.counts.total.error > 0 || report.unlistedRegions.length > 0 || report.incomplete;
+  report.counts.total.error > 0 ||
+  report.unlistedRegions.length > 0 ||
+  report.failedAccounts.length > 0 ||
+  report.incomplete;
 
 /** `region/instance → action role` of each change, to compare what a plan showed with what apply did. */
 export function changeKeys(report: FleetReport): Set<string> {
@@ -176,7 +219,8 @@ export function changeKeys(report: FleetReport): Set<string> {
     report.instances
       .filter((r) => r.action === 'attach' || r.action === 'replace')
       .map(
-        (r) => `${r.regionId}/${r.instanceId}: ${r.action} ${r.currentRole ?? '-'} → ${r.desiredRole ?? '-'}`,
+        (r) =>
+          `${r.accountId === null ? '' : `${r.accountId}/`}${r.regionId}/${r.instanceId}: ${r.action} ${r.currentRole ?? '-'} → ${r.desiredRole ?? '-'}`,
       ),
   );
 }

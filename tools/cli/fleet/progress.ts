@@ -21,7 +21,8 @@ export function progressLine(verb: string, p: FleetProgress): string {
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
   const errors = p.errors === 0 ? '' : ` · ${p.errors} errors`;
-  return `${bar} ${verb} region ${p.regionIndex + 1}/${p.regionCount} ${p.regionId} · ${p.instances} instances · ${p.changes} changes${errors}`;
+  const where = p.accountId === undefined ? p.regionId : `${p.accountId} ${p.regionId}`;
+  return `${bar} ${verb} region ${p.regionIndex + 1}/${p.regionCount} ${where} · ${p.instances} instances · ${p.changes} changes${errors}`;
 }
 
 export function createProgress(

@@ -21,18 +21,24 @@ function paint(action: Action, c: Colours): (text: string) => string {
 const actionCell = (row: FleetRow): string =>
   row.reason === undefined ? row.action : `${row.action} (${row.reason})`;
 
-/** One line per instance, columns aligned; only the action is coloured, so the alignment holds. */
+/**
+ * One line per instance, columns aligned; only the action is coloured, so the alignment holds. An account column
+ * after the instance when the rows name accounts (a policy with `accounts:`).
+ */
 export function renderTable(rows: readonly FleetRow[], c: Colours): string {
+  const withAccount = rows.some((r) => r.accountId !== null);
+  const header: readonly string[] = withAccount ? [HEADER[0], 'account', ...HEADER.slice(1)] : HEADER;
   const cells = rows.map((r) => [
     r.instanceId,
+    ...(withAccount ? [r.accountId ?? '-'] : []),
     r.regionId,
     r.currentRole ?? '-',
     r.desiredRole ?? '-',
     actionCell(r),
   ]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
   const pad = (row: readonly string[]) => row.slice(0, -1).map((cell, i) => cell.padEnd(widths[i] ?? 0));
-  const lines = [c.bold([...pad(HEADER), HEADER[HEADER.length - 1]].join('  '))];
+  const lines = [c.bold([...pad(header), header[header.length - 1]].join('  '))];
   rows.forEach((row, i) => {
     const line = cells[i] ?? [];
     lines.push([...pad(line), paint(row.action, c)(line[line.length - 1] ?? '')].join('  '));
@@ -64,13 +70,17 @@ export function renderTotals(report: FleetReport, c: Colours): string {
   return `${c.bold(`${label}:`)} ${ACTIONS.map(part).join(', ')}.`;
 }
 
-/** A small table: one row per region, one column per action. */
+/** A small table: one row per region (then, with accounts, one per account), one column per action. */
 export function renderRegionCounts(report: FleetReport, c: Colours): string {
-  const header = ['region', ...ACTIONS];
-  const rows = Object.entries(report.counts.regions).map(([regionId, counts]) => [
-    regionId,
-    ...ACTIONS.map((a) => String(counts[a])),
-  ]);
+  const regions = countsTable('region', report.counts.regions, c);
+  return report.accounts.length === 0
+    ? regions
+    : `${regions}\n\n${countsTable('account', report.counts.accounts, c)}`;
+}
+
+function countsTable(label: string, counts: FleetReport['counts']['regions'], c: Colours): string {
+  const header = [label, ...ACTIONS];
+  const rows = Object.entries(counts).map(([key, n]) => [key, ...ACTIONS.map((a) => String(n[a]))]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (row: readonly string[]) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
@@ -82,12 +92,21 @@ export function renderProblems(report: FleetReport, c: Colours): string[] {
   const failed = report.instances.flatMap((r) =>
     r.error === undefined
       ? []
-      : [`${r.instanceId} (${r.regionId}): ${c.red(r.error.code)}: ${r.error.message}`],
+      : [
+          `${r.instanceId} (${r.accountId === null ? '' : `${r.accountId} `}${r.regionId}): ${c.red(r.error.code)}: ${r.error.message}`,
+        ],
   );
   const lines = failed.length === 0 ? [] : ['', ...failed];
   lines.push(
     ...report.unlistedRegions.map((r) =>
-      c.red(`${r.regionId}: could not list its instances (${r.code}); nothing there was looked at`),
+      c.red(
+        `${r.accountId === null ? '' : `account ${r.accountId} `}${r.regionId}: could not list its instances (${r.code}); nothing there was looked at`,
+      ),
+    ),
+    ...report.failedAccounts.map((a) =>
+      c.red(
+        `account ${a.accountId}: its member role could not be assumed (${a.code}); nothing there was looked at`,
+      ),
     ),
   );
   if (report.incomplete) {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
+import type { AccountAccess } from '../../../shared/attach/account-access.js';
 import type { InstanceOutcome } from '../../../shared/attach/outcomes.js';
 import type { RunContext } from '../../../shared/attach/run-context.js';
 import { DEFAULT_SWEEP_CALLS_PER_SECOND } from '../../../shared/config/config.js';
@@ -22,7 +23,8 @@ import { RateLimiter } from '../../../shared/ecs/rate-limiter.js';
 import { createLogger, type Logger } from '../../../shared/logging/logger.js';
 import type { Policy } from '../../../shared/policy/policy.js';
 import { Deadline } from '../../../shared/retry/deadline.js';
-import { runSweep } from '../../../shared/sweep/sweep.js';
+import { type AccountContext, OWN_ACCOUNT, runSweep, type SweepTarget } from '../../../shared/sweep/sweep.js';
+import type { WalkedPage } from '../../../shared/sweep/walk-region.js';
 import { buildReport, type FleetReport, type FleetRow, rowFor } from './fleet-report.js';
 
 /** The engine's defaults for one invocation (README "Configuration"), which the CLI keeps. */
@@ -40,9 +42,12 @@ export { DEFAULT_SWEEP_CALLS_PER_SECOND, TIMEOUTS as ECS_TIMEOUTS };
 
 /** After each page: how far the walk is, for the progress line. */
 export interface FleetProgress {
+  /** The account × region being walked, counted over every account's regions. */
   regionIndex: number;
   regionCount: number;
   regionId: string;
+  /** The account walked, when named. */
+  accountId?: string;
   instances: number;
   changes: number;
   errors: number;
@@ -52,9 +57,13 @@ export interface FleetRunOptions {
   kind: FleetReport['kind'];
   policy: Policy;
   policyName: string;
-  regions: readonly string[];
-  /** ECS, unlimited (the SDK gateway); the sweep's rate limiter goes around it here. */
-  gateway: EcsGateway;
+  /** The accounts to walk, each with its regions (an unnamed one: the credentials' own account). */
+  accounts: readonly SweepTarget[];
+  /**
+   * Each account's ECS, unlimited (the SDK gateway with its credentials: the operator's own, or assumed into its
+   * member role), or why there is none; the sweep's rate limiter goes around it here, a key space per account.
+   */
+  access: (account: SweepTarget) => Promise<AccountAccess>;
   writes: boolean;
   callsPerSecond: number;
   /** Where apply's failures go; a throw stops the walk. Plan dead-letters nothing. */
@@ -82,9 +91,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   const log = options.log ?? createLogger({ level: 'silent' });
   const deadline = new Deadline(now() + CLI_TIME_LIMIT_MS, now);
   const limiter = new RateLimiter({ ratePerSecond: options.callsPerSecond, now, sleep });
-  const roles = new RoleReads(new RateLimitedEcsGateway(options.gateway, limiter, deadline));
-  const ctx: RunContext = {
-    gateway: roles,
+  const base: Omit<RunContext, 'gateway'> = {
     policy: options.policy,
     deadline,
     retry: RETRY,
@@ -96,27 +103,48 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
     sleep,
     ...(options.random === undefined ? {} : { random: options.random }),
   };
+  const reads = new Map<string, RoleReads>();
+  const contextFor = async (account: SweepTarget): Promise<AccountContext> => {
+    const access = await options.access(account);
+    if (access.kind !== 'gateway') return access;
+    const roles = new RoleReads(
+      new RateLimitedEcsGateway(access.gateway, limiter, deadline, account.accountId),
+    );
+    reads.set(account.accountId ?? OWN_ACCOUNT, roles);
+    return { kind: 'ready', ctx: { ...base, gateway: roles } };
+  };
+  // Progress counts account × region pairs, in walking order.
+  const places = options.accounts.flatMap((a) =>
+    a.regions.map((regionId) => `${a.accountId ?? OWN_ACCOUNT}/${regionId}`),
+  );
   const rows: FleetRow[] = [];
   const seen = { instances: 0, changes: 0, errors: 0 };
-  const onResults = (results: readonly InstanceOutcome[], page: { regionId: string }) => {
+  const onResults = (results: readonly InstanceOutcome[], page: WalkedPage) => {
+    const accountKey = page.accountId ?? OWN_ACCOUNT;
+    const roles = reads.get(accountKey);
     for (const result of results) {
-      const row = rowFor(result, roles.before(result.regionId, result.instanceId));
+      const row = rowFor(
+        result,
+        roles?.before(result.regionId, result.instanceId) ?? null,
+        page.accountId ?? null,
+      );
       rows.push(row);
       seen.instances++;
       if (row.action === 'attach' || row.action === 'replace') seen.changes++;
       if (row.action === 'error') seen.errors++;
     }
     options.onProgress?.({
-      regionIndex: options.regions.indexOf(page.regionId),
-      regionCount: options.regions.length,
+      regionIndex: places.indexOf(`${accountKey}/${page.regionId}`),
+      regionCount: places.length,
       regionId: page.regionId,
+      ...(page.accountId === undefined ? {} : { accountId: page.accountId }),
       ...seen,
     });
   };
   const run = await runSweep({
-    ctx,
-    regions: options.regions,
-    cursor: { sweepId: runId, regionIndex: 0, nextToken: null },
+    accounts: options.accounts,
+    contextFor,
+    cursor: { sweepId: runId, accountIndex: 0, regionIndex: 0, nextToken: null },
     writes: options.writes,
     log,
     deadLetter: async (records) => {
@@ -127,9 +155,13 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   return buildReport({
     kind: options.kind,
     policy: options.policyName,
-    regions: options.regions,
+    accounts: options.accounts,
     rows,
-    unlistedRegions: run.skipped,
+    unlistedRegions: run.skipped.map((r) => ({
+      ...r,
+      accountId: r.accountId === OWN_ACCOUNT ? null : r.accountId,
+    })),
+    failedAccounts: run.failedAccounts,
     incomplete: run.next !== null,
   });
 }

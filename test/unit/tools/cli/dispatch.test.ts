@@ -75,6 +75,17 @@ const POLICY = [
   '',
 ].join('\n');
 writeFileSync(join(dir, 'policy.yaml'), POLICY);
+const M1 = '2000000000000001';
+const M2 = '3000000000000002';
+/** A policy with accounts: the central one and two members. */
+const ACCOUNTS_POLICY = join(dir, 'accounts.yaml');
+writeFileSync(
+  ACCOUNTS_POLICY,
+  POLICY.replace(
+    'rules:',
+    `regions: [cn-hangzhou]\naccounts:\n  - { id: "${ACCOUNT}" }\n  - { id: "${M1}" }\n  - { id: "${M2}" }\nrules:`,
+  ),
+);
 mkdirSync(join(dir, 'empty-dir'));
 writeFileSync(
   join(dir, 'broken.yaml'),
@@ -156,6 +167,51 @@ describe('ram-role-attacher: help and usage errors', () => {
       'ram-role-attacher iam: --account: "12345" is not an account id (16 digits, like 1234567890123456)',
     ],
     [
+      'a short account (plan)',
+      ['plan', '--account', '12345'],
+      'ram-role-attacher plan: --account: "12345" is not an account id (16 digits, like 1234567890123456)',
+    ],
+    [
+      'an account the policy does not list (plan)',
+      ['plan', '--policy', ACCOUNTS_POLICY, '--account', `${M1},4000000000000003`],
+      `ram-role-attacher plan: --account: "4000000000000003" is not one of the policy's accounts (${ACCOUNT}, ${M1}, ${M2})`,
+    ],
+    [
+      'two accounts with a policy that lists none (plan)',
+      [
+        'plan',
+        '--region',
+        'cn-hangzhou',
+        '--policy',
+        join(dir, 'policy.yaml'),
+        '--account',
+        ACCOUNT,
+        '--account',
+        M1,
+      ],
+      `ram-role-attacher plan: --account: "${M1}": the policy lists no accounts:, so it serves one account, the one your credentials are in`,
+    ],
+    [
+      'an account id with letters (apply)',
+      ['apply', '--yes', '--account', '20000000000000x1'],
+      'ram-role-attacher apply: --account: "20000000000000x1" is not an account id (16 digits, like 1234567890123456)',
+    ],
+    [
+      'an account the policy does not list (check-roles)',
+      ['check-roles', '--policy', ACCOUNTS_POLICY, '--account', '4000000000000003'],
+      `ram-role-attacher check-roles: --account: "4000000000000003" is not one of the policy's accounts (${ACCOUNT}, ${M1}, ${M2})`,
+    ],
+    [
+      'an account the policy does not list (iam)',
+      ['iam', '--central-account', ACCOUNT, '--policy', ACCOUNTS_POLICY, '--account', '4000000000000003'],
+      `ram-role-attacher iam: --account: "4000000000000003" is not one of the policy's accounts (${ACCOUNT}, ${M1}, ${M2})`,
+    ],
+    [
+      'no central account with a policy that lists accounts (iam)',
+      ['iam', '--policy', ACCOUNTS_POLICY, '--account', M1],
+      'ram-role-attacher iam: --central-account is required (the account the functions run in, 16 digits; or set ALIBABA_CLOUD_ACCOUNT_ID)',
+    ],
+    [
       'an unknown option',
       ['validate', '--bogus'],
       'ram-role-attacher validate: unknown option --bogus (options: --json, --help)',
@@ -173,7 +229,7 @@ describe('ram-role-attacher: help and usage errors', () => {
     [
       'an argument to a command that takes none',
       ['iam', '--account', ACCOUNT, 'extra'],
-      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --region, --policy, --s-yaml, --json, --print, --member-role, --help)',
+      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --central-account, --region, --policy, --s-yaml, --json, --print, --member-role, --help)',
     ],
     [
       'a region that is none (plan)',
@@ -221,14 +277,14 @@ describe('ram-role-attacher: help and usage errors', () => {
       'ram-role-attacher apply: --dead-letter-topic and --dead-letter-queue: give one of them, not both',
     ],
     [
-      'apply with --account but no dead-letter target',
-      ['apply', '--yes', '--account', ACCOUNT],
-      'ram-role-attacher apply: --account is only for --dead-letter-topic or --dead-letter-queue',
+      'apply with --mns-account but no dead-letter target',
+      ['apply', '--yes', '--mns-account', ACCOUNT],
+      'ram-role-attacher apply: --mns-account is only for --dead-letter-topic or --dead-letter-queue',
     ],
     [
       'apply with a dead-letter queue and no account',
       ['apply', '--yes', '--dead-letter-queue', 'dlq'],
-      'ram-role-attacher apply: --account is required (the Alibaba Cloud account id (UID), digits only; or set ALIBABA_CLOUD_ACCOUNT_ID)',
+      'ram-role-attacher apply: --mns-account is required (the Alibaba Cloud account id (UID), digits only; or set ALIBABA_CLOUD_ACCOUNT_ID)',
     ],
   ])('refuses %s with one line naming it, then the usage, exit 2', async (_what, argv, firstLine) => {
     expectUsageError(await cli(argv), firstLine);
@@ -267,6 +323,35 @@ describe('ram-role-attacher: failures', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/^ram-role-attacher iam failed: Invalid tag policy in broken\.yaml/);
     expect(broken.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('ram-role-attacher iam: --account', () => {
+  it("prints the member roles of the accounts asked for; the attach function's policy still names every one", async () => {
+    const run = (extra: string[]) =>
+      cli(['iam', '--central-account', ACCOUNT, '--policy', ACCOUNTS_POLICY, '--json', ...extra]);
+    const all = await run([]);
+    const one = await run(['--account', M1]);
+    expect([all.code, one.code]).toEqual([0, 0]);
+    type Doc = {
+      memberRoles: { accountId: string }[];
+      attachFunction: { permissions: { Statement: { Action: string[]; Resource: string[] }[] } };
+    };
+    const [allDoc, oneDoc] = [all, one].map((e) => JSON.parse(e.stdout) as Doc);
+    expect(allDoc?.memberRoles.map((m) => m.accountId)).toEqual([M1, M2]);
+    expect(oneDoc?.memberRoles.map((m) => m.accountId)).toEqual([M1]);
+    const assume = (d: Doc | undefined) =>
+      d?.attachFunction.permissions.Statement.find((st) => st.Action.includes('sts:AssumeRole'))?.Resource;
+    expect(assume(oneDoc)).toEqual(assume(allDoc));
+    expect(assume(oneDoc)?.some((arn) => arn.includes(M2))).toBe(true);
+  });
+
+  it('takes the central account from ALIBABA_CLOUD_ACCOUNT_ID, as before', async () => {
+    const exit = await cli(['iam', '--policy', ACCOUNTS_POLICY, '--print', 'member-trust'], {
+      env: { ALIBABA_CLOUD_ACCOUNT_ID: ACCOUNT },
+    });
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain(`acs:ram::${ACCOUNT}:role/`);
   });
 });
 

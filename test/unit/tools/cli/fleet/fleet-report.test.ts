@@ -115,7 +115,7 @@ describe('buildReport', () => {
         const report = buildReport({
           kind: 'plan',
           policy: 'policy.yaml',
-          regions: ['cn-shanghai', 'cn-hangzhou'],
+          accounts: [{ regions: ['cn-shanghai', 'cn-hangzhou'] }],
           rows,
           unlistedRegions: [],
           incomplete,
@@ -139,7 +139,7 @@ describe('buildReport', () => {
     const base = {
       kind: 'plan' as const,
       policy: 'p',
-      regions: ['cn-hangzhou', 'cn-beijing'],
+      accounts: [{ regions: ['cn-hangzhou', 'cn-beijing'] }],
       incomplete: false,
     };
     const attach = rowFor({ ...at, outcome: 'would-attach', role: 'EcsAppRole' }, null);
@@ -150,7 +150,7 @@ describe('buildReport', () => {
     const unlisted = buildReport({
       ...base,
       rows: [attach],
-      unlistedRegions: [{ regionId: 'cn-beijing', code: 'Forbidden.RAM' }],
+      unlistedRegions: [{ accountId: null, regionId: 'cn-beijing', code: 'Forbidden.RAM' }],
     });
     expect([clean, changes, unlisted].map((r) => [planExitCode(r, false), planExitCode(r, true)])).toEqual([
       [0, 0],
@@ -160,11 +160,50 @@ describe('buildReport', () => {
     expect([...changeKeys(changes)]).toEqual([`cn-hangzhou/${at.instanceId}: attach - → EcsAppRole`]);
   });
 
+  it('with accounts: rows sorted by account, then region; counts per account; a failed account fails the report', () => {
+    const M1 = '2000000000000001';
+    const M2 = '3000000000000002';
+    const row = (instanceId: string, regionId: string, accountId: string) =>
+      rowFor({ instanceId, regionId, outcome: 'would-attach', role: 'EcsAppRole' }, null, accountId);
+    const report = buildReport({
+      kind: 'plan',
+      policy: 'p',
+      accounts: [
+        { accountId: M2, regions: ['cn-shanghai'] },
+        { accountId: M1, regions: ['cn-hangzhou', 'cn-shanghai'] },
+      ],
+      rows: [row('i-a', 'cn-shanghai', M1), row('i-b', 'cn-hangzhou', M1), row('i-c', 'cn-shanghai', M2)],
+      unlistedRegions: [],
+      failedAccounts: [],
+      incomplete: false,
+    });
+    expect(fleetReportSchema.parse(report)).toEqual(report);
+    expect(report.accounts).toEqual([M2, M1]);
+    expect(report.regions).toEqual(['cn-shanghai', 'cn-hangzhou']);
+    expect(report.instances.map((r) => [r.accountId, r.instanceId])).toEqual([
+      [M2, 'i-c'],
+      [M1, 'i-a'],
+      [M1, 'i-b'],
+    ]);
+    expect(report.counts.accounts[M1]?.attach).toBe(2);
+    expect(report.counts.regions['cn-shanghai']?.attach).toBe(2);
+    expect([...changeKeys(report)][0]).toBe(`${M2}/cn-shanghai/i-c: attach - → EcsAppRole`);
+    expect(reportFailed(report)).toBe(false);
+    const failed = buildReport({
+      ...report,
+      accounts: [],
+      rows: [],
+      failedAccounts: [{ accountId: M1, code: 'NoPermission' }],
+      unlistedRegions: [],
+    });
+    expect(reportFailed(failed)).toBe(true);
+  });
+
   it("apply's document holds the plan and what apply did, or null", () => {
     const plan = buildReport({
       kind: 'plan',
       policy: 'p',
-      regions: ['cn-hangzhou'],
+      accounts: [{ regions: ['cn-hangzhou'] }],
       rows: [],
       unlistedRegions: [],
       incomplete: false,

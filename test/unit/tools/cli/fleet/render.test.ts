@@ -31,9 +31,9 @@ const rows = [
 const report = buildReport({
   kind: 'plan',
   policy: 'policy.yaml',
-  regions: ['cn-hangzhou', 'cn-shanghai'],
+  accounts: [{ regions: ['cn-hangzhou', 'cn-shanghai'] }],
   rows,
-  unlistedRegions: [{ regionId: 'cn-shanghai', code: 'Forbidden.RAM' }],
+  unlistedRegions: [{ accountId: null, regionId: 'cn-shanghai', code: 'Forbidden.RAM' }],
   incomplete: false,
 });
 
@@ -51,6 +51,43 @@ describe('the plan as text', () => {
       '',
       'Plan: 1 to attach, 1 to replace, 0 unchanged, 1 skipped, 0 unreadable.',
       'cn-shanghai: could not list its instances (Forbidden.RAM); nothing there was looked at',
+    ]);
+  });
+
+  it('with accounts: an account column, counts per account, and the accounts that could not be entered', () => {
+    const M1 = '2000000000000001';
+    const M2 = '3000000000000002';
+    const withAccounts = buildReport({
+      kind: 'plan',
+      policy: 'policy.yaml',
+      accounts: [
+        { accountId: M1, regions: ['cn-hangzhou'] },
+        { accountId: M2, regions: ['cn-hangzhou'] },
+      ],
+      rows: [
+        rowFor(
+          { instanceId: 'i-bp1a', regionId: 'cn-hangzhou', outcome: 'would-attach', role: 'EcsAppRole' },
+          null,
+          M1,
+        ),
+      ],
+      unlistedRegions: [],
+      failedAccounts: [{ accountId: M2, code: 'NoPermission' }],
+      incomplete: false,
+    });
+    expect(renderReport(withAccounts, plain).split('\n')).toEqual([
+      'instance  account           region       current role  desired role  action',
+      `i-bp1a    ${M1}  cn-hangzhou  -             EcsAppRole    attach`,
+      '',
+      'region       attach  replace  none  skip  error',
+      'cn-hangzhou       1        0     0     0      0',
+      '',
+      'account           attach  replace  none  skip  error',
+      `${M1}       1        0     0     0      0`,
+      `${M2}       0        0     0     0      0`,
+      '',
+      'Plan: 1 to attach, 0 to replace, 0 unchanged, 0 skipped, 0 unreadable.',
+      `account ${M2}: its member role could not be assumed (NoPermission); nothing there was looked at`,
     ]);
   });
 
