@@ -45,7 +45,7 @@ export class SdkEcsGateway implements EcsGateway {
     options: CallOptions,
   ): Promise<InstanceState[]> {
     assertBatch(instanceIds, MAX_IDS_PER_CALL);
-    const response = await this.#client(regionId).describeInstances(
+    const response = await this.#client(regionId).describeInstanceRows(
       new DescribeInstancesRequest({
         regionId,
         instanceIds: JSON.stringify(instanceIds),
@@ -61,7 +61,7 @@ export class SdkEcsGateway implements EcsGateway {
     nextToken: string | null,
     options: CallOptions,
   ): Promise<InstancePage> {
-    const response = await this.#client(regionId).describeInstances(
+    const response = await this.#client(regionId).describeInstanceRows(
       new DescribeInstancesRequest({
         regionId,
         maxResults: MAX_RESULTS_PER_PAGE,
