@@ -232,9 +232,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // The deployed default, unscaled: a burst's failures arrive over real seconds whatever the time scale, and
     // a shorter window would split one burst into several alerts per group.
     ALERT_GATHER_SECONDS: '5',
-    // Many accounts, as the Resource Directory lists them (README, "Many accounts"). Not the policy's
-    // `accounts:`: this branch's sweep walks only the function's own account, whose instances it then skips as
-    // unlisted; with the directory the policy names no account and the sweep keeps its own.
+    // Many accounts, as the Resource Directory lists them (README, "Many accounts"): the policy names no account,
+    // so the directory's every member is governed, and the sweep walks each of them too.
     ...(sts === undefined || rd === undefined
       ? {}
       : { ACCOUNTS: 'resource-directory', STS_ENDPOINT: sts.url, RESOURCE_DIRECTORY_ENDPOINT: rd.url }),
