@@ -25,7 +25,12 @@ export interface AccessDeps {
   /** The function's own credentials (they call STS and the directory, and serve its own account). */
   caller: CredentialProvider;
   ownAccountId: string;
-  ecs: (credential: CredentialProvider) => EcsGateway;
+  /** ECS in `accountId` with `credential`; the account keeps calls (shared or rate-limited) apart per account. */
+  ecs: (credential: CredentialProvider, accountId: string) => EcsGateway & { release?(): void };
+  /** The invocation's own gateway, for its own account (one view, released by the handler). */
+  own?: EcsGateway;
+  /** Each member view made, so the invocation can release it when it ends. */
+  onView?: (gateway: EcsGateway & { release?(): void }) => void;
   requestId: string;
   timeoutSeconds: number;
   neededUntil: number;
@@ -52,7 +57,7 @@ export function accessFor(deps: AccessDeps): AccessFor {
     }
     if (!configured) return { kind: 'refused' };
     if (account === deps.ownAccountId) {
-      own ??= deps.ecs(deps.caller);
+      own ??= deps.own ?? deps.ecs(deps.caller, deps.ownAccountId);
       return { kind: 'gateway', gateway: own };
     }
     try {
@@ -67,7 +72,9 @@ export function accessFor(deps: AccessDeps): AccessFor {
           }),
         deps.retry,
       );
-      return { kind: 'gateway', gateway: deps.ecs(credential) };
+      const gateway = deps.ecs(credential, account);
+      deps.onView?.(gateway);
+      return { kind: 'gateway', gateway };
     } catch (error) {
       return failure(error, `could not assume the member role in account ${account}`);
     }

@@ -26,7 +26,7 @@ export interface AttachRoleDeps {
    * ECS for this invocation's credentials (in production a coalescing view over an `SdkEcsGateway`); `release`,
    * when there, is called once the invocation is done with ECS.
    */
-  ecs: (credential: CredentialProvider) => EcsGateway & { release?(): void };
+  ecs: (credential: CredentialProvider, accountId: string) => EcsGateway & { release?(): void };
   /** Where this invocation's dead-letter records go (an MNS topic or queue), with its credentials. */
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
   /** The clock and the waits between retries (a test's fake clock); real time by default. */
@@ -89,7 +89,13 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
           ...(deps.accounts === undefined ? {} : { accounts: deps.accounts }),
           config: deps.config,
           policy: deps.policy,
-          ecs: deps.ecs,
+          // A sweep walks page by page on its own budget: its calls are not shared with events', and its views
+          // must not count as invocations waiting to share (release() only drops the count; calls go on).
+          ecs: (credential, account) => {
+            const view = deps.ecs(credential, account);
+            view.release?.();
+            return view;
+          },
           deadLetters: deps.deadLetters,
           now,
         },
@@ -130,7 +136,9 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
       log.info({ ignored: decoded.ignored }, 'events about no instance: nothing to do');
 
     const credential = credentialsFor(context.credentials);
-    const gateway = deps.ecs(credential);
+    const gateway = deps.ecs(credential, accountId);
+    // Member accounts' views, released with the invocation's own (the coalescer counts the views it serves).
+    const views: { release?(): void }[] = [];
     const access =
       deps.accounts === undefined
         ? undefined
@@ -139,6 +147,8 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
             caller: credential,
             ownAccountId: accountId,
             ecs: deps.ecs,
+            own: gateway,
+            onView: (view) => views.push(view),
             requestId: context.requestId,
             timeoutSeconds,
             neededUntil: startedAt + timeoutSeconds * 1000,
@@ -167,7 +177,10 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         ...(deps.random === undefined ? {} : { random: deps.random }),
       },
       decoded.refs,
-    ).finally(() => gateway.release?.());
+    ).finally(() => {
+      gateway.release?.();
+      for (const view of views) view.release?.();
+    });
 
     const at = new Date(now()).toISOString();
     const poison = decoded.poison.flatMap((p) =>

@@ -140,8 +140,7 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
     ...(clock === undefined ? {} : { now: clock.now, sleep: clock.sleep }),
     ...(clock?.random === undefined ? {} : { random: clock.random }),
   };
-  // One per FC instance: the invocations FC runs at once on it (instanceConcurrency) share their ECS calls. Every
-  // invocation has the function's own role, so one scope.
+  // One per FC instance: the invocations FC runs at once on it (instanceConcurrency) share their ECS calls.
   // Real timers even under a test's fake clock: its waits for a window or a member's deadline stand for I/O
   // that runs alongside, which a clock that jumps to the next wait cannot model.
   const coalescer = new EcsCoalescer({ windowMs: config.coalesceWindowMs });
@@ -159,7 +158,10 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
     logger,
     ...(accounts === undefined ? {} : { accounts }),
     ...timing,
-    ecs: (credential) =>
+    // Scoped by account: calls are shared, and rate budgets kept, only among invocations acting in the same
+    // account with its credentials (ECS limits each account on its own; a shared call is made with one member's
+    // keys, which must be that account's).
+    ecs: (credential, accountId) =>
       coalescer.view(
         new RateLimitedEcsGateway(
           new SdkEcsGateway({
@@ -169,7 +171,10 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
             readTimeoutMs: config.ecs.readTimeoutMs,
           }),
           limiter,
+          undefined,
+          accountId,
         ),
+        accountId,
       ),
     // The MNS client and the sinks load on the first failure to write (a chunk of their own in the bundle):
     // an invocation that fails nothing never pays for them.

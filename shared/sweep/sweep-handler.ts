@@ -49,7 +49,7 @@ export interface SweepLeaseStore {
 export interface SweepDeps {
   config: Config;
   policy: Policy;
-  ecs: (credential: CredentialProvider) => EcsGateway;
+  ecs: (credential: CredentialProvider, accountId: string) => EcsGateway & { release?(): void };
   /** Many accounts (ACCOUNTS set): which accounts are configured, and their assumed credentials (the event path's). */
   accounts?: { directory: AccountDirectory; members: MemberCredentials };
   deadLetters: (credential: CredentialProvider, accountId: string, regionId: string) => DeadLetterSink;
@@ -189,7 +189,7 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   });
   const base: RunContext = {
-    gateway: deps.ecs(inv.credential),
+    gateway: deps.ecs(inv.credential, inv.accountId),
     policy: deps.policy,
     deadline: inv.deadline,
     retry: {
@@ -214,6 +214,7 @@ export async function sweepInvocation(deps: SweepDeps, inv: SweepInvocation): Pr
           caller: inv.credential,
           ownAccountId: inv.accountId,
           ecs: deps.ecs,
+          own: base.gateway,
           requestId: inv.fcRequestId,
           timeoutSeconds: inv.timeoutSeconds,
           neededUntil: inv.hardStop.at,

@@ -104,6 +104,42 @@ describe('many accounts', () => {
     expect(h.stack.calls.count('AssumeRole')).toBe(2);
   });
 
+  it('never shares an ECS call across accounts: invocations at once in three accounts each act in their own', async () => {
+    // A long window, and credentials and chunks warmed first, so the three invocations' calls arrive together:
+    // shared across accounts, one call would carry one account's keys for all three accounts' instances.
+    const second = (id: string) => id.replace(/1$/, '2');
+    const twice = (seed: Seed): Seed => ({
+      ...seed,
+      instances: [...seed.instances, ...seed.instances.map((i) => ({ ...i, id: second(i.id) }))],
+    });
+    harness = await startHarness({
+      seed: {
+        accountId: CENTRAL,
+        instances: [instance(I0, { team: 'app' }), instance(second(I0), { team: 'app' })],
+      },
+      members: [twice(member(M1, I1)), twice(member(M2, I2))],
+      policy: POLICY,
+      env: { ACCOUNTS: 'policy', COALESCE_WINDOW_MS: '2000' },
+    });
+    const h = harness;
+    await h.invoke([event(CENTRAL, I0), event(M1, I1), event(CENTRAL, I2, M2)]);
+    const before = h.stack.calls.count('DescribeInstances');
+    const summaries = await Promise.all([
+      h.invoke([event(CENTRAL, second(I0))]),
+      h.invoke([event(M1, second(I1))]),
+      h.invoke([event(CENTRAL, second(I2), M2)]),
+    ]);
+    expect(summaries.map((s) => s.counts)).toEqual([{ attached: 1 }, { attached: 1 }, { attached: 1 }]);
+    expect([CENTRAL, M1, M2].map((a, i) => roleOf(h, a, second([I0, I1, I2][i] as string)))).toEqual([
+      'EcsAppRole',
+      'EcsAppRole',
+      'EcsAppRole',
+    ]);
+    // One DescribeInstances per account: shared within an account, never across.
+    expect(h.stack.calls.count('DescribeInstances') - before).toBe(3);
+    expect(h.stack.deadLetters()).toEqual([]);
+  });
+
   it('does nothing for an event naming an unlisted account: skipped, reason account, no call there', async () => {
     const h = await start();
     const summary = await h.invoke([event(UNLISTED, IX)]);
