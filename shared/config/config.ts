@@ -21,7 +21,7 @@ const MNS_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
 const ECS_ENDPOINT = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/;
 
 /** Resource Directory folder ids (`fd-…`) and the root folder (`r-…`), as ListAccountsForParent takes them. */
-const FOLDER_ID = /^(?:fd|r)-[A-Za-z0-9]{1,64}$/;
+export const FOLDER_ID = /^(?:fd|r)-[A-Za-z0-9]{1,64}$/;
 
 /** The role the function assumes in each member account (MEMBER_ROLE_NAME), also the member template's default. */
 export const DEFAULT_MEMBER_ROLE_NAME = 'ram-role-attacher-member';

@@ -33,6 +33,14 @@ export function accountRegions(
   return kept;
 }
 
+/**
+ * The directory's accounts the policy governs: its `accounts:` scope them as an event's account is scoped (the
+ * sweep and the CLI's `--accounts-from resource-directory` alike).
+ */
+export function governedAccounts(policy: Policy, regionId: string, ids: readonly string[]): string[] {
+  return ids.filter((accountId) => outOfScope(policy, { regionId, accountId })?.reason !== 'account');
+}
+
 export interface SweepAccountsInput {
   config: Config;
   policy: Policy;
@@ -57,10 +65,7 @@ export async function sweepAccounts(input: SweepAccountsInput): Promise<SweepAcc
     input.directory === undefined
       ? [input.ownAccountId]
       : await withRetry(() => (input.directory as AccountDirectory).list(input.caller), input.retry);
-  const governed = ids.filter((accountId) => {
-    const outside = outOfScope(policy, { regionId: input.ownRegion, accountId });
-    return outside?.reason !== 'account';
-  });
+  const governed = governedAccounts(policy, input.ownRegion, ids);
   const outside = ids.length - governed.length;
   if (outside > 0)
     log.info({ accounts: outside }, "directory accounts outside the policy's accounts: not swept");

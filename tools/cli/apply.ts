@@ -8,7 +8,7 @@ import {
   deadLetterSender,
   deadLetterTarget,
 } from './fleet/dead-letter-flags.js';
-import { fleetAccess, operatorCredentials } from './fleet/ecs-access.js';
+import { fleetAccess, lazyOperatorCredentials } from './fleet/ecs-access.js';
 import { FLEET_FLAGS_HELP, FLEET_OPTIONS, fleetFlags } from './fleet/fleet-flags.js';
 import { type ApplyDocument, changeKeys, type FleetReport, reportFailed } from './fleet/fleet-report.js';
 import { createProgress } from './fleet/progress.js';
@@ -21,7 +21,7 @@ import {
 } from './fleet/render.js';
 import { type FleetRunOptions, newRunId, runFleet } from './fleet/run-fleet.js';
 
-const USAGE = `usage: ram-role-attacher apply [--yes] [--account A]... [--region R]... [--policy F] [--endpoint URL]
+const USAGE = `usage: ram-role-attacher apply [--yes] [--account A]... [--accounts-from S [--folder F]] [--region R]... [--policy F] [--endpoint URL]
                               [--calls-per-second N] [--json] [--dead-letter-topic T | --dead-letter-queue Q]
 
 Brings the fleet to the policy now: prints the plan (as \`plan\` does), asks for confirmation, then runs the
@@ -69,7 +69,8 @@ export const applyCommand: Command = {
         'stdin is not a terminal, so apply cannot ask for confirmation: pass --yes to apply without asking',
       );
     }
-    const flags = fleetFlags(cli, values);
+    const caller = lazyOperatorCredentials();
+    const flags = await fleetFlags(cli, values, caller);
     const firstRegion = flags.regions[0] ?? '';
     const target = deadLetterTarget(cli, values, firstRegion);
     if (flags.loaded.policy.mode === 'dry-run') {
@@ -77,7 +78,7 @@ export const applyCommand: Command = {
         `${flags.policyName} has mode: dry-run, so apply would write nothing; set mode: enforce (plan shows what would change)`,
       );
     }
-    const credential = await operatorCredentials();
+    const credential = await caller();
     const { stdout, stderr } = cli.io;
     const c = colours(stdout);
     const runId = newRunId('apply', Date.now());

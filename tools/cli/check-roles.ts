@@ -11,11 +11,12 @@ import {
   ACCOUNT_OPTIONS,
   accountCredentials,
   accountFlags,
+  coveredAccounts,
 } from './fleet/account-flags.js';
 import { newRunId } from './fleet/run-fleet.js';
 import { chosenFile, DEFAULT_POLICY_FILE, displayName, loadPolicyFile } from './policy-file.js';
 
-const USAGE = `usage: ram-role-attacher check-roles [--account A]... [--policy F] [--endpoint URL] [--region R] [--json]
+const USAGE = `usage: ram-role-attacher check-roles [--account A]... [--accounts-from S [--folder F]] [--policy F] [--endpoint URL] [--region R] [--json]
 
 Checks, through RAM's GetRole, that every role in the policy's allowedRoles exists and that its trust policy
 lets ecs.aliyuncs.com assume it (Effect Allow, Action sts:AssumeRole, Principal.Service naming it): without
@@ -23,7 +24,8 @@ that, ECS refuses to attach it (InvalidRamRole.NotEcsRole). A trust that holds o
 reported as such. Read-only; needs ram:GetRole on those roles. Credentials: @alicloud/credentials' default chain
 (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, a profile, an instance role...). With accounts: in the policy, every
 account's roles are checked (the roles must exist in each account the function attaches them in), each account
-through its member role, as plan does.
+through its member role, as plan does; with --accounts-from resource-directory, every member the Resource
+Directory lists.
 
 Exit status: 0 when every role exists and trusts ECS, 1 when any does not (or RAM could not be asked, or an
 account's member role could not be assumed), 2 on a usage error.
@@ -153,12 +155,9 @@ export const checkRolesCommand: Command = {
           );
     const file = chosenFile(values.policy, DEFAULT_POLICY_FILE);
     const { policy } = loadPolicyFile(file);
-    const flags = accountFlags(cli, values, policy);
-    const credentialsOf = accountCredentials(
-      flags,
-      credentialsFor(undefined),
-      newRunId('check-roles', Date.now()),
-    );
+    const caller = credentialsFor(undefined);
+    const flags = await coveredAccounts(cli, accountFlags(cli, values, policy), policy, async () => caller);
+    const credentialsOf = accountCredentials(flags, caller, newRunId('check-roles', Date.now()));
     const checks: AccountRoleCheck[] = [];
     const failed: FailedAccountCheck[] = [];
     for (const accountId of flags.accounts) {

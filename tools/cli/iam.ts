@@ -3,6 +3,8 @@ import { isRoleName } from '../../shared/ecs/ids.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
 import { REGION_ALLOWED, regionCheck, uidCheck } from './flag-checks.js';
+import { accountFlags, coveredAccounts } from './fleet/account-flags.js';
+import { lazyOperatorCredentials } from './fleet/ecs-access.js';
 import { readDeploymentNames } from './iam/deployment-names.js';
 import { type IamDocuments, iamDocuments } from './iam/ram-documents.js';
 import {
@@ -23,7 +25,7 @@ const PRINTABLE = [
 ] as const;
 
 const USAGE = `usage: ram-role-attacher iam [--central-account <uid>] [--account A]... [--region R] [--policy F]
-                            [--s-yaml F] [--member-role R] [--json | --print D]
+                            [--s-yaml F] [--member-role R] [--accounts-from S [--folder F]] [--json | --print D]
 
 Prints the least-privilege RAM documents for the two functions, generated from the policy and from s.yaml
 (rendered as \`s deploy\` renders it, with your environment): one role per function.
@@ -49,6 +51,12 @@ Prints the least-privilege RAM documents for the two functions, generated from t
                     (or comma-separate) for more (default: every account the policy lists). The attach
                     function's own policy always names every listed account's member role: it is one document
   --member-role R   the member role's name (MEMBER_ROLE_NAME; default ram-role-attacher-member)
+  --accounts-from S policy or resource-directory, as the function's ACCOUNTS (default: policy). With
+                    resource-directory the member accounts are those the Resource Directory lists (read with
+                    your credentials, resourcemanager:ListAccounts), scoped by the policy's accounts: if any
+  --folder F        with resource-directory: one folder's members only, as ACCOUNTS_FOLDER
+  --resource-directory-endpoint URL
+                    the Resource Directory's endpoint, http(s)://host[:port]; for the emulators
   --region R        the functions' region (default: s.yaml's, i.e. REGION or cn-hangzhou)
   --policy F        the policy (default: the repository's policy.yaml)
   --s-yaml F        the deployment (default: the repository's s.yaml)
@@ -105,6 +113,9 @@ export const iam: Command = {
     const { values } = cli.parse(
       {
         account: { type: 'string', multiple: true },
+        'accounts-from': { type: 'string' },
+        folder: { type: 'string' },
+        'resource-directory-endpoint': { type: 'string' },
         'central-account': { type: 'string' },
         region: { type: 'string' },
         policy: { type: 'string' },
@@ -134,7 +145,24 @@ export const iam: Command = {
         ? undefined
         : cli.want('region', values.region, REGION_ALLOWED, regionCheck);
     const { policy } = loadPolicyFile(givenPolicyFile(cli, values.policy, '--policy'));
-    const listed = policy.accounts?.map((a) => a.id);
+    // The directory's members when asked for (read with your credentials, as the function reads them); the
+    // flags' checks are plan's whenever one of them is given.
+    const directoryFlags =
+      values['accounts-from'] === undefined &&
+      values.folder === undefined &&
+      values['resource-directory-endpoint'] === undefined
+        ? undefined
+        : await coveredAccounts(
+            cli,
+            // Every member, not only --account's: the attach function's policy names them all.
+            { ...accountFlags(cli, values, policy), given: [] },
+            policy,
+            lazyOperatorCredentials(),
+          );
+    const fromDirectory = directoryFlags?.source === 'resource-directory';
+    const listed = fromDirectory
+      ? directoryFlags.accounts.filter((id): id is string => id !== undefined)
+      : policy.accounts?.map((a) => a.id);
     // Without accounts: the one account is the central one, so `--account` names it (as before accounts).
     const central =
       values['central-account'] ??
@@ -154,7 +182,7 @@ export const iam: Command = {
       cli.usageError(
         listed === undefined
           ? `--account: ${JSON.stringify(stranger)} is not the central account ${accountId}, and the policy lists no accounts:`
-          : `--account: ${JSON.stringify(stranger)} is not one of the policy's accounts (${listed.join(', ')})`,
+          : `--account: ${JSON.stringify(stranger)} is not one of the ${fromDirectory ? "Resource Directory's" : "policy's"} accounts (${listed.join(', ')})`,
       );
     }
     const sYaml = chosenFile(values['s-yaml'], DEFAULT_S_YAML);
@@ -173,9 +201,9 @@ export const iam: Command = {
         ? undefined
         : `${JSON.stringify(v)} is not a RAM role name (1–64 letters, digits, "." and "-")`,
     );
-    const memberIds = (policy.accounts ?? []).map((a) => a.id).filter((id) => id !== accountId);
+    const memberIds = (listed ?? []).filter((id) => id !== accountId);
     const all = iamDocuments({
-      ...(policy.accounts === undefined ? {} : { members: { accountIds: memberIds, roleName: memberRole } }),
+      ...(listed === undefined ? {} : { members: { accountIds: memberIds, roleName: memberRole } }),
       accountId,
       region: names.region,
       allowedRoles: policy.allowedRoles,

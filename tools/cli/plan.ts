@@ -1,14 +1,14 @@
 /** `ram-role-attacher plan [--account A]... [--region R]... [--policy F] [--endpoint URL] [--json] [--detailed-exitcode]` */
 import { colours } from './colour.js';
 import type { Command } from './command.js';
-import { fleetAccess, operatorCredentials } from './fleet/ecs-access.js';
+import { fleetAccess, lazyOperatorCredentials } from './fleet/ecs-access.js';
 import { FLEET_FLAGS_HELP, FLEET_OPTIONS, fleetFlags } from './fleet/fleet-flags.js';
 import { type FleetReport, reportFailed } from './fleet/fleet-report.js';
 import { createProgress } from './fleet/progress.js';
 import { renderReport } from './fleet/render.js';
 import { newRunId, runFleet } from './fleet/run-fleet.js';
 
-const USAGE = `usage: ram-role-attacher plan [--account A]... [--region R]... [--policy F] [--endpoint URL] [--calls-per-second N]
+const USAGE = `usage: ram-role-attacher plan [--account A]... [--accounts-from S [--folder F]] [--region R]... [--policy F] [--endpoint URL] [--calls-per-second N]
                              [--json] [--detailed-exitcode]
 
 What the policy would change on the instances that exist now, read-only: the fleet sweep's own walk with writes
@@ -49,8 +49,9 @@ export const planCommand: Command = {
       { ...FLEET_OPTIONS, 'detailed-exitcode': { type: 'boolean', default: false } },
       { args },
     );
-    const flags = fleetFlags(cli, values);
-    const credential = await operatorCredentials();
+    const caller = lazyOperatorCredentials();
+    const flags = await fleetFlags(cli, values, caller);
+    const credential = await caller();
     const progress = createProgress(cli.io.stderr, 'reading');
     const runId = newRunId('plan', Date.now());
     let report: FleetReport;

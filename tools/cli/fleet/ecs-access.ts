@@ -32,6 +32,15 @@ export async function operatorCredentials(): Promise<CredentialProvider> {
   return credential;
 }
 
+/** `operatorCredentials` resolved once, on first use: the flags ask for them only to read the Resource Directory. */
+export function lazyOperatorCredentials(): () => Promise<CredentialProvider> {
+  let resolved: Promise<CredentialProvider> | undefined;
+  return () => {
+    resolved ??= operatorCredentials();
+    return resolved;
+  };
+}
+
 export const ecsGateway = (credential: CredentialProvider, endpoint: Endpoint | undefined): EcsGateway =>
   new SdkEcsGateway({ credential, ...(endpoint === undefined ? {} : { endpoint }), ...ECS_TIMEOUTS });
 

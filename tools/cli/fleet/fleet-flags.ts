@@ -1,4 +1,6 @@
 /** The flags `plan` and `apply` share, parsed and checked once: the policy, the regions, ECS, the budget. */
+
+import type { CredentialProvider } from '../../../shared/credentials/credentials.js';
 import type { LoadedPolicy } from '../../../shared/policy/load-policy.js';
 import { inScope } from '../../../shared/policy/scope.js';
 import type { SweepTarget } from '../../../shared/sweep/sweep.js';
@@ -6,7 +8,14 @@ import type { Cli } from '../../cli.js';
 import { ENDPOINT_ALLOWED, type Endpoint, endpointCheck, parseEndpoint } from '../endpoint-flag.js';
 import { REGION_ALLOWED, regionCheck } from '../flag-checks.js';
 import { displayName, givenPolicyFile, loadPolicyFile } from '../policy-file.js';
-import { ACCOUNT_FLAGS_HELP, ACCOUNT_OPTIONS, type AccountFlags, accountFlags } from './account-flags.js';
+import {
+  ACCOUNT_FLAGS_HELP,
+  ACCOUNT_OPTIONS,
+  type AccountFlags,
+  type AccountValues,
+  accountFlags,
+  coveredAccounts,
+} from './account-flags.js';
 import { DEFAULT_SWEEP_CALLS_PER_SECOND } from './run-fleet.js';
 
 export const FLEET_OPTIONS = {
@@ -41,10 +50,7 @@ export interface FleetFlags {
   json: boolean;
 }
 
-interface FleetValues {
-  account?: string[] | undefined;
-  'member-role'?: string | undefined;
-  'sts-endpoint'?: string | undefined;
+interface FleetValues extends AccountValues {
   region?: string[] | undefined;
   policy?: string | undefined;
   endpoint?: string | undefined;
@@ -57,9 +63,14 @@ const BUDGET = /^(?:\d{1,4}(?:\.\d{1,3})?)$/;
 /**
  * The checked flags. Usage errors (exit 2) name the flag: a region that is no Alibaba Cloud region ("did you
  * mean"), one outside the policy's regions, no region at all, a bad endpoint or budget. An invalid policy is a
- * failure (exit 1, every problem listed), as in `check-roles`.
+ * failure (exit 1, every problem listed), as in `check-roles`. `caller` (your credentials) is asked for only
+ * when the accounts come from the Resource Directory, which is read here.
  */
-export function fleetFlags(cli: Cli, values: FleetValues): FleetFlags {
+export async function fleetFlags(
+  cli: Cli,
+  values: FleetValues,
+  caller: () => Promise<CredentialProvider>,
+): Promise<FleetFlags> {
   const given = (values.region ?? [])
     .flatMap((v) => v.split(','))
     .map((r) => r.trim())
@@ -82,7 +93,7 @@ export function fleetFlags(cli: Cli, values: FleetValues): FleetFlags {
   const loaded = loadPolicyFile(file);
   const { policy } = loaded;
   const policyRegions = policy.regions;
-  const accounts = accountFlags(cli, values, policy);
+  const accounts = await coveredAccounts(cli, accountFlags(cli, values, policy), policy, caller);
   const ownRegions = (accountId: string | undefined) =>
     policy.accounts?.find((a) => a.id === accountId)?.regions ?? policyRegions;
   if (checked.length === 0 && accounts.accounts.some((a) => ownRegions(a) === undefined)) {
