@@ -113,9 +113,6 @@ export const iam: Command = {
     const { values } = cli.parse(
       {
         account: { type: 'string', multiple: true },
-        'accounts-from': { type: 'string' },
-        folder: { type: 'string' },
-        'resource-directory-endpoint': { type: 'string' },
         'central-account': { type: 'string' },
         region: { type: 'string' },
         policy: { type: 'string' },
@@ -126,6 +123,9 @@ export const iam: Command = {
           type: 'string',
           default: process.env.MEMBER_ROLE_NAME ?? 'ram-role-attacher-member',
         },
+        'accounts-from': { type: 'string' },
+        folder: { type: 'string' },
+        'resource-directory-endpoint': { type: 'string' },
       },
       { args },
     );

@@ -229,7 +229,7 @@ describe('ram-role-attacher: help and usage errors', () => {
     [
       'an argument to a command that takes none',
       ['iam', '--account', ACCOUNT, 'extra'],
-      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --central-account, --region, --policy, --s-yaml, --json, --print, --member-role, --help)',
+      'ram-role-attacher iam: unexpected argument "extra" (this command takes options only: --account, --central-account, --region, --policy, --s-yaml, --json, --print, --member-role, --accounts-from, --folder, --resource-directory-endpoint, --help)',
     ],
     [
       'a region that is none (plan)',
