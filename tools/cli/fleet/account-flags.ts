@@ -32,7 +32,7 @@ export const ACCOUNT_SOURCES = ['policy', 'resource-directory'] as const;
 export const DEFAULT_MEMBER_ROLE = 'ram-role-attacher-member';
 
 export const ACCOUNT_FLAGS_HELP = `  --account A       an account to cover (16 digits); repeat it (or comma-separate) for more (default: every
-                    account of the policy's accounts:, or without them the one your credentials are in);
+                    configured account, see --accounts-from);
                     must be one of the configured accounts when there are any
   --accounts-from S policy or resource-directory, as the function's ACCOUNTS: the policy's accounts:, or the
                     members the Resource Directory lists (ListAccounts; needs resourcemanager:ListAccounts,
