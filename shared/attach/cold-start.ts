@@ -144,11 +144,12 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   // Real timers even under a test's fake clock: its waits for a window or a member's deadline stand for I/O
   // that runs alongside, which a clock that jumps to the next wait cannot model.
   const coalescer = new EcsCoalescer({ windowMs: config.coalesceWindowMs });
-  // One per FC instance too: every invocation's calls take slots of the same per-action budget, which halves on
-  // Throttling and wins back a tenth of itself a second, so a storm costs waiting rather than refused calls.
+  // One per FC instance too: every invocation's calls take slots of the same per-action budget (spaced from the
+  // first call: waiting for the first Throttling cost twice the refused calls in the burst bench), which halves
+  // on Throttling and wins back a tenth of itself a second, so a storm costs waiting rather than refused calls.
   const limiter = new RateLimiter({
     ratePerSecond: config.ecsCallsPerSecond,
-    onlyAfterThrottling: true,
+    onlyAfterThrottling: false,
     now: clock?.now ?? Date.now,
     sleep: clock?.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms))),
   });

@@ -304,8 +304,8 @@ describe('loadConfig: the sweep', () => {
 });
 
 describe("ECS_CALLS_PER_SECOND (the event path's adaptive rate)", () => {
-  it('defaults to 50 and takes a decimal rate', () => {
-    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q' }).ecsCallsPerSecond).toBe(50);
+  it('defaults to 15 and takes a decimal rate', () => {
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q' }).ecsCallsPerSecond).toBe(15);
     expect(loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_CALLS_PER_SECOND: '2.5' }).ecsCallsPerSecond).toBe(2.5);
   });
 
