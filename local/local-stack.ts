@@ -7,10 +7,11 @@ import type { FcContext } from '../shared/fc/fc-context.js';
 import { CallLog } from './call-log.js';
 import { CredentialStore, type StsKey } from './credential-store.js';
 import { type EcsEmulator, startEcsEmulator } from './ecs-emulator/index.js';
+import { startMemberServices } from './member-services.js';
 import { type MnsEmulator, startMnsEmulator } from './mns-emulator/index.js';
-import { type RdEmulator, startRdEmulator } from './rd-emulator/index.js';
+import type { RdEmulator } from './rd-emulator/index.js';
 import type { Seed } from './seed.js';
-import { type StsEmulator, startStsEmulator } from './sts-emulator/index.js';
+import type { StsEmulator } from './sts-emulator/index.js';
 
 export interface LocalStackOptions {
   seed: Seed;
@@ -115,25 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(members.length === 0 ? {} : { members: members.map((seed) => ({ seed })) }),
   });
   const mns = await startMnsEmulator({ credentials, accountId, calls, queues: [deadLetterQueue] });
-  const sts =
-    members.length === 0
-      ? undefined
-      : await startStsEmulator({
-          credentials,
-          calls,
-          primaryAccountId: accountId,
-          ramFor: (account) => ecs.accounts.get(account)?.ram,
-        });
-  const rd =
-    members.length === 0
-      ? undefined
-      : await startRdEmulator({
-          credentials,
-          calls,
-          primaryAccountId: accountId,
-          managementAccountId: accountId,
-          members: [{ accountId }, ...members.map((m) => ({ accountId: m.accountId }))],
-        });
+  const { sts, rd } = await startMemberServices({ credentials, calls, accountId, members, ecs });
 
   const deadLetterMessages = () =>
     mns

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
-import { authenticate } from '../ecs-emulator/authenticate.js';
-import { NonceStore } from '../ecs-emulator/nonce-store.js';
-import { loggableParams, type Params, parseFormBody, toParams } from '../ecs-emulator/request-params.js';
+import type { Params } from '../ecs-emulator/request-params.js';
 import type { RequestHandler } from '../http/http-server.js';
-import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signature/acs3.js';
-import { RamApiError, ramError, ramErrorBody } from './ram-errors.js';
+import { createRpcHandler } from '../rpc-api/rpc-handler.js';
+import { ramError } from './ram-errors.js';
 import { type RamRole, RamState } from './ram-state.js';
 
 export const RAM_API_VERSION = '2015-05-01';
@@ -45,77 +42,25 @@ function getRole(params: Params, state: RamState): Record<string, unknown> {
   return { Role: roleBody(role) };
 }
 
-const ACTIONS: Record<string, (params: Params, state: RamState) => Record<string, unknown>> = {
-  GetRole: getRole,
-};
-
 /**
- * HTTP handler of the RAM RPC API (2015-05-01): any path, GET or POST, parameters in the query string and/or a
- * form body, signed ACS3 or with the legacy HMAC-SHA1 RPC signature (the same gateway as ECS). Only GetRole.
+ * HTTP handler of the RAM RPC API (2015-05-01): the RPC gateway every small emulator shares (any path, GET or
+ * POST, ACS3 or the legacy HMAC-SHA1 signature, the same checks as ECS), with GetRole only. A call reads the
+ * roles of the account its key belongs to.
  */
 export function createRamHandler(deps: RamServerDeps): RequestHandler {
-  const nonces = new NonceStore();
-  return (req, res, body) => {
-    const requestId = randomUUID().toUpperCase();
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    const headers = headerMapFromRaw(req.rawHeaders);
-    const normalized = normalizeHeaders(headers);
-    const pairs = parseQueryString(rawQuery);
-    if ((normalized.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      pairs.push(...parseFormBody(body.toString('utf8')));
-    }
-    const params = toParams(pairs);
-    const action = normalized.get('x-acs-action') ?? params.get('Action') ?? '';
-    const version = normalized.get('x-acs-version') ?? params.get('Version') ?? '';
-    const method = req.method ?? 'GET';
-
-    let status = 200;
-    let payload: Record<string, unknown>;
-    let code: string | undefined;
-    let accessKeyId: string | undefined;
-    try {
-      if (method !== 'GET' && method !== 'POST') throw ramError('UnsupportedHTTPMethod');
-      const auth = authenticate(
-        { method, path, rawQuery, headers, body, params: pairs },
-        { credentials: deps.credentials, nonces, now: deps.now },
-      );
-      if (!auth.ok) {
-        accessKeyId = auth.accessKeyId;
-        throw RamApiError.fromGateway(auth.error);
-      }
-      accessKeyId = auth.accessKeyId;
-      if (version !== RAM_API_VERSION) throw ramError('InvalidVersion');
-      const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-      if (run === undefined) throw ramError('InvalidAction.NotFound');
-      const account = deps.credentials.accountOf(auth.accessKeyId, deps.state.accountId);
-      const state =
-        account === undefined || account === deps.state.accountId
-          ? deps.state
-          : (deps.stateFor?.(account) ?? new RamState(account));
-      payload = { RequestId: requestId, ...run(params, state) };
-    } catch (error) {
-      if (!(error instanceof RamApiError)) throw error;
-      status = error.status;
-      code = error.code;
-      payload = ramErrorBody(requestId, normalized.get('host') ?? 'ram.aliyuncs.com', error);
-    }
-    const text = JSON.stringify(payload);
-    res.writeHead(status, {
-      'content-type': 'application/json;charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'x-acs-request-id': requestId,
-    });
-    res.end(text);
-    deps.calls.record({
-      service: 'ram',
-      action,
-      status,
-      ...(code === undefined ? {} : { code }),
-      ...(accessKeyId === undefined ? {} : { accessKeyId }),
-      params: loggableParams(params),
-    });
+  const stateOf = (accessKeyId: string): RamState => {
+    const account = deps.credentials.accountOf(accessKeyId, deps.state.accountId);
+    return account === undefined || account === deps.state.accountId
+      ? deps.state
+      : (deps.stateFor?.(account) ?? new RamState(account));
   };
+  return createRpcHandler({
+    service: 'ram',
+    product: 'Ram',
+    version: RAM_API_VERSION,
+    actions: { GetRole: (params, caller) => getRole(params, stateOf(caller.accessKeyId)) },
+    credentials: deps.credentials,
+    calls: deps.calls,
+    now: deps.now,
+  });
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallLog, CallRecord } from '../call-log.js';
 import type { AccessKey, CredentialStore } from '../credential-store.js';
 import { authenticate } from '../ecs-emulator/authenticate.js';
+import { ECS_ERRORS } from '../ecs-emulator/ecs-errors.js';
 import { NonceStore } from '../ecs-emulator/nonce-store.js';
 import { loggableParams, type Params, parseFormBody, toParams } from '../ecs-emulator/request-params.js';
 import type { RequestHandler } from '../http/http-server.js';
@@ -23,6 +24,13 @@ export class RpcApiError extends Error {
     this.code = code;
     this.status = status;
   }
+}
+
+/** The gateway's own refusals, worded as in the ECS emulator's table (every RPC API answers them alike). */
+function gatewayError(
+  code: 'UnsupportedHTTPMethod' | 'InvalidVersion' | 'InvalidAction.NotFound',
+): RpcApiError {
+  return new RpcApiError(code, ECS_ERRORS[code].message, ECS_ERRORS[code].status);
 }
 
 export interface RpcCaller {
@@ -67,23 +75,16 @@ export function createRpcHandler(deps: RpcApiDeps): RequestHandler {
     let code: string | undefined;
     let accessKeyId: string | undefined;
     try {
-      if (method !== 'GET' && method !== 'POST')
-        throw new RpcApiError('UnsupportedHTTPMethod', 'This http method is not supported.', 400);
+      if (method !== 'GET' && method !== 'POST') throw gatewayError('UnsupportedHTTPMethod');
       const auth = authenticate(
         { method, path, rawQuery, headers, body, params: pairs },
         { credentials: deps.credentials, nonces, now: deps.now },
       );
       accessKeyId = auth.accessKeyId;
       if (!auth.ok) throw new RpcApiError(auth.error.code, auth.error.message, auth.error.status);
-      if (version !== deps.version)
-        throw new RpcApiError('InvalidVersion', 'Specified parameter Version is not valid.', 400);
+      if (version !== deps.version) throw gatewayError('InvalidVersion');
       const run = Object.hasOwn(deps.actions, action) ? deps.actions[action] : undefined;
-      if (run === undefined)
-        throw new RpcApiError(
-          'InvalidAction.NotFound',
-          'Specified api is not found, please check your url and method.',
-          404,
-        );
+      if (run === undefined) throw gatewayError('InvalidAction.NotFound');
       const key = deps.credentials.get(auth.accessKeyId) as AccessKey;
       payload = { RequestId: requestId, ...run(params, { accessKeyId: auth.accessKeyId, key }) };
     } catch (error) {

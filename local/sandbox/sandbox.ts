@@ -11,11 +11,12 @@ import { readMemberRoutes } from '../deployment/member-routes.js';
 import { type EcsEmulator, startEcsEmulator } from '../ecs-emulator/index.js';
 import { type EventBridge, startEventBridge } from '../eventbridge-emulator/index.js';
 import { type FcEmulator, type FunctionLogLine, startFcEmulator } from '../fc-emulator/index.js';
+import { startMemberServices } from '../member-services.js';
 import { type MnsEmulator, startMnsEmulator } from '../mns-emulator/index.js';
 import { type RamEmulator, startRamEmulator } from '../ram-emulator/index.js';
-import { type RdEmulator, startRdEmulator } from '../rd-emulator/index.js';
+import type { RdEmulator } from '../rd-emulator/index.js';
 import type { Seed } from '../seed.js';
-import { type StsEmulator, startStsEmulator } from '../sts-emulator/index.js';
+import type { StsEmulator } from '../sts-emulator/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver/index.js';
 import { EventGate } from './event-gate.js';
 
@@ -168,25 +169,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
   }
   // STS checks each member role's trust policy against the function's role (FC hands it that role's keys).
-  const sts =
-    members.length === 0
-      ? undefined
-      : await startStsEmulator({
-          credentials,
-          calls,
-          primaryAccountId: accountId,
-          ramFor: (account) => ecs.accounts.get(account)?.ram,
-        });
-  const rd =
-    members.length === 0
-      ? undefined
-      : await startRdEmulator({
-          credentials,
-          calls,
-          primaryAccountId: accountId,
-          managementAccountId: accountId,
-          members: [{ accountId }, ...members.map((m) => ({ accountId: m.accountId }))],
-        });
+  const { sts, rd } = await startMemberServices({ credentials, calls, accountId, members, ecs });
   const fanout = deployment.failures;
   const mns = await startMnsEmulator({
     credentials,
