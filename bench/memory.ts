@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { loadDeployment } from '../local/deployment/deployment.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { parseSeed } from '../local/seed.js';
 import { bundleLikeAFunction } from './cold-start.js';
@@ -55,7 +56,23 @@ export const median = (values: readonly number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-export async function measureMemory(instances = 10_000, runs = 5): Promise<MemoryFigures> {
+/**
+ * The Node.js flags s.yaml starts attach-role's server with (customRuntimeConfig's args before `server.mjs`): the
+ * heap bounds of the deployed function, so the probe runs under what FC runs.
+ */
+export function deployedNodeFlags(file = 's.yaml'): string[] {
+  const fn = loadDeployment({ file, accountId: ACCOUNT }).functions.find((f) => f.resource === 'attach-role');
+  if (fn?.customRuntime === undefined) throw new Error(`${file}: attach-role has no customRuntimeConfig`);
+  const script = fn.customRuntime.args.findIndex((a) => !a.startsWith('-'));
+  return fn.customRuntime.args.slice(0, script === -1 ? undefined : script);
+}
+
+/** `nodeFlags`: the child's Node.js flags; s.yaml's by default, `[]` for V8's own sizing. */
+export async function measureMemory(
+  instances = 10_000,
+  runs = 5,
+  nodeFlags: readonly string[] = deployedNodeFlags(),
+): Promise<MemoryFigures> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   try {
     await bundleLikeAFunction('bench/probes/one-invocation.ts', join(scratch, 'probe'));
@@ -76,7 +93,7 @@ export async function measureMemory(instances = 10_000, runs = 5): Promise<Memor
       ),
     );
     const measured: MemoryRun[] = [];
-    for (let i = 0; i < runs; i++) measured.push(await oneRun(scratch, eventFile, instances));
+    for (let i = 0; i < runs; i++) measured.push(await oneRun(scratch, eventFile, instances, nodeFlags));
     const idle = await run(process.execPath, [
       '-e',
       'process.stdout.write(String(process.resourceUsage().maxRSS * 1024))',
@@ -95,7 +112,12 @@ export async function measureMemory(instances = 10_000, runs = 5): Promise<Memor
   }
 }
 
-async function oneRun(scratch: string, eventFile: string, instances: number): Promise<MemoryRun> {
+async function oneRun(
+  scratch: string,
+  eventFile: string,
+  instances: number,
+  nodeFlags: readonly string[],
+): Promise<MemoryRun> {
   const stack = await startLocalStack({
     seed: parseSeed({
       accountId: ACCOUNT,
@@ -114,13 +136,19 @@ async function oneRun(scratch: string, eventFile: string, instances: number): Pr
     const contextFile = join(scratch, 'context.json');
     writeFileSync(contextFile, JSON.stringify(stack.context({ timeoutSeconds: 120 })));
     const env = {
-      ...stack.env({ POLICY_FILE: resolve('policy.yaml'), LOG_LEVEL: 'silent' }),
+      // The event path's ECS budget lifted: at the default 15 calls/s the run would wait ~20 s, and calls in
+      // flight at once can only raise the peak.
+      ...stack.env({
+        POLICY_FILE: resolve('policy.yaml'),
+        LOG_LEVEL: 'silent',
+        ECS_CALLS_PER_SECOND: '1000',
+      }),
       PATH: process.env.PATH ?? '',
       BENCH_EVENT_FILE: eventFile,
       BENCH_CONTEXT_FILE: contextFile,
     };
     // Asynchronous: the emulators answering the child run in this process's event loop.
-    const { stdout } = await run(process.execPath, [join(scratch, 'probe', 'index.mjs')], {
+    const { stdout } = await run(process.execPath, [...nodeFlags, join(scratch, 'probe', 'index.mjs')], {
       env,
       maxBuffer: 1024 ** 2,
     });

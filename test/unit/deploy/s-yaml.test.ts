@@ -107,12 +107,33 @@ describe.each(['direct', 'buffered'])('s.yaml, %s shape', (shape) => {
     const attach = deployment.functions.find((f) => f.resource === 'attach-role');
     expect(attach).toMatchObject({
       runtime: 'custom.debian10',
-      customRuntime: { command: ['/var/fc/lang/nodejs20/bin/node'], args: ['server.mjs'], port: 9000 },
+      customRuntime: { command: ['/var/fc/lang/nodejs20/bin/node'], port: 9000 },
       instanceConcurrency: 100,
     });
+    expect(attach?.customRuntime?.args.at(-1)).toBe('server.mjs');
     expect(attach?.environment.FUNCTION_TIMEOUT_SECONDS).toBe(String(attach?.timeoutSeconds));
     // The server it starts is the one the build writes beside the handler.
     expect(readFileSync('tools/build.ts', 'utf8')).toMatch(/name: 'attach-role', policy: true, server: true/);
+  });
+
+  it('attach-role’s Node.js heap is bounded within its memorySize (ME-1)', () => {
+    const attach = loadDeployment({
+      accountId: ACCOUNT,
+      env: { DEPLOY_SHAPE: shape, FUNCTION_ROLE_ARN: 'acs:ram::1:role/x' },
+    }).functions.find((f) => f.resource === 'attach-role');
+    const args = attach?.customRuntime?.args ?? [];
+    const flag = (name: string) => {
+      const value = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+      return value === undefined ? Number.NaN : Number(value);
+    };
+    // Flags after the script would be the script's arguments, not Node's.
+    expect(args.indexOf('server.mjs')).toBe(args.length - 1);
+    const semi = flag('max-semi-space-size');
+    const old = flag('max-old-space-size');
+    expect(semi).toBeGreaterThan(0);
+    expect(old).toBeGreaterThan(0);
+    // V8's young generation is three semi-spaces at most; the rest of the instance is code, Buffers and Node.
+    expect(3 * semi + old).toBeLessThan(attach?.memorySize ?? 0);
   });
 });
 
