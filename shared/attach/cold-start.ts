@@ -149,6 +149,7 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   // on Throttling and wins back a tenth of itself a second, so a storm costs waiting rather than refused calls.
   const limiter = new RateLimiter({
     ratePerSecond: config.ecsCallsPerSecond,
+    burst: config.ecsCallsBurst,
     onlyAfterThrottling: false,
     now: clock?.now ?? Date.now,
     sleep: clock?.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms))),

@@ -56,6 +56,12 @@ export const DEFAULT_SWEEP_CALLS_PER_SECOND = 5;
  * back. Measured in the burst bench against unhindered-until-throttled: 3.4 % throttled calls against 6.5 %.
  */
 export const DEFAULT_ECS_CALLS_PER_SECOND = 15;
+/**
+ * Calls an idle action may make at once (the limiter's burst, GCRA), well inside ECS's per-minute quotas (SW-4).
+ * At 1 the buffered burst took 1.41× its bound, its batches of 500 events spacing their ~11 role reads while the
+ * budget was unused; at 10, 1.14×. The direct shape's throttling did not change with it (a new key starts spaced).
+ */
+export const DEFAULT_ECS_CALLS_BURST = 10;
 
 /** `cn-hangzhou,cn-shanghai`: each a region id, no duplicates; empty (s.yaml's default) is unset. */
 const REGION_LIST_ALLOWED = 'region ids such as cn-hangzhou, comma-separated';
@@ -96,6 +102,8 @@ const envSchema = z.object({
    * recovers to after throttling halved it (AIMD, shared/ecs/rate-limiter.ts).
    */
   ECS_CALLS_PER_SECOND: z._default(positiveNumber(1_000), DEFAULT_ECS_CALLS_PER_SECOND),
+  /** How many of those calls an idle action may make at once before spacing applies (a batch's reads). */
+  ECS_CALLS_BURST: z._default(wholeNumber(1, 100), DEFAULT_ECS_CALLS_BURST),
   MAX_ATTEMPTS: z._default(wholeNumber(1, 50), 8),
   BACKOFF_BASE_MS: ms(200, 1, 60_000),
   BACKOFF_CAP_MS: ms(5_000, 1, 300_000),
@@ -168,6 +176,7 @@ export interface Config {
   coalesceWindowMs: number;
   /** Calls per second per ECS action and region from one FC instance, before throttling lowers it. */
   ecsCallsPerSecond: number;
+  ecsCallsBurst: number;
   /** Time kept back from FC's timeout for the report and dead-lettering; derived from the timeout when unset. */
   deadlineMarginMs?: number;
   newInstanceGraceMs: number;
@@ -224,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, capMs: e.BACKOFF_CAP_MS },
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
     ecsCallsPerSecond: e.ECS_CALLS_PER_SECOND,
+    ecsCallsBurst: e.ECS_CALLS_BURST,
     newInstanceGraceMs: e.NEW_INSTANCE_GRACE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     sweep: {

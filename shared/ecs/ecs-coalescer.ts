@@ -11,6 +11,7 @@ import {
 } from './coalesce-batches.js';
 import {
   type CallOptions,
+  type EcsAction,
   type EcsGateway,
   type InstanceState,
   MAX_IDS_PER_CALL,
@@ -82,6 +83,8 @@ interface Batch<A> {
   members: Member<A>[];
   openedAt: number;
   timer: unknown;
+  /** Its window is over and it waits for the rate budget, still open to callers. */
+  held: boolean;
 }
 
 type SharedCall<A> = (inner: EcsGateway, ids: string[], options: CallOptions) => Promise<A>;
@@ -91,7 +94,8 @@ class Lane<A> {
   readonly #batches: Batch<A>[] = [];
 
   constructor(
-    readonly action: string,
+    readonly action: EcsAction,
+    readonly regionId: string,
     readonly max: number,
     readonly call: SharedCall<A>,
     readonly owner: EcsCoalescer,
@@ -121,7 +125,13 @@ class Lane<A> {
         this.max,
       );
       if (index === -1) {
-        this.#batches.push({ ids: new Set(), members: [], openedAt: member.arrivedAt, timer: undefined });
+        this.#batches.push({
+          ids: new Set(),
+          members: [],
+          openedAt: member.arrivedAt,
+          timer: undefined,
+          held: false,
+        });
         index = this.#batches.length - 1;
       }
       const batch = this.#batches[index] as Batch<A>;
@@ -132,6 +142,8 @@ class Lane<A> {
         this.#start(batch);
         return;
       }
+      // Held open for the budget (see #start): its timer stands.
+      if (batch.held) return;
       clock.clearTimeout(batch.timer);
       const at = startAt(batch.openedAt, windowMs, batch.members);
       batch.timer = clock.setTimeout(() => this.#start(batch), Math.max(0, at - clock.now()));
@@ -157,11 +169,27 @@ class Lane<A> {
     const { clock } = this.owner;
     const index = this.#batches.indexOf(batch);
     if (index === -1) return;
-    this.#batches.splice(index, 1);
     clock.clearTimeout(batch.timer);
     const members = batch.members.filter((m) => !m.settled);
     const first = members[0];
-    if (first === undefined) return;
+    if (first === undefined) {
+      this.#batches.splice(index, 1);
+      return;
+    }
+    // The rate budget would hold the call anyway: hold it open instead, so that callers arriving meanwhile
+    // share it rather than queue calls of their own (under throttling, fewer and fuller calls). A full batch
+    // goes now and waits in the budget. Held once only: the wait is read off the budget's clock, which need not
+    // be this one (a test's virtual clock moves only when the call sleeps), so a second hold could last forever.
+    const held =
+      !batch.held && batch.ids.size < this.max
+        ? (first.inner.budgetWaitMs?.(this.regionId, this.action) ?? 0)
+        : 0;
+    if (held > 0) {
+      batch.held = true;
+      batch.timer = clock.setTimeout(() => this.#start(batch), held);
+      return;
+    }
+    this.#batches.splice(index, 1);
     const ids = unionIds(members.map((m) => m.ids));
     this.owner.stats.sharedCalls++;
     const settle = (done: (m: Member<A>) => void) => {
@@ -305,7 +333,7 @@ export class EcsCoalescer {
 
   #lane<A>(
     scope: string,
-    action: string,
+    action: EcsAction,
     regionId: string,
     role: string,
     max: number,
@@ -314,7 +342,7 @@ export class EcsCoalescer {
     const key = `${scope}\0${action}\0${regionId}\0${role}`;
     let lane = this.#lanes.get(key) as Lane<A> | undefined;
     if (lane === undefined) {
-      lane = new Lane(action, max, call, this);
+      lane = new Lane(action, regionId, max, call, this);
       this.#lanes.set(key, lane as Lane<unknown>);
     }
     return lane;

@@ -61,7 +61,19 @@ export const MAX_IDS_PER_ROLE_READ = 50;
 /** DescribeInstanceRamRole's largest `PageSize` (cloud-facts ECS-6). */
 export const MAX_ROLE_PAGE_SIZE = 50;
 
+/** The ECS action each gateway method calls: the unit ECS limits (with the region). */
+export type EcsAction =
+  | 'DescribeInstances'
+  | 'DescribeInstanceRamRole'
+  | 'AttachInstanceRamRole'
+  | 'DetachInstanceRamRole';
+
 export interface EcsGateway {
+  /**
+   * How long a call of `action` in the region would wait now for a client-side rate budget, ms; absent or 0:
+   * none. The coalescer keeps a shared call open to more callers for that long instead of queueing calls.
+   */
+  budgetWaitMs?(regionId: string, action: EcsAction): number;
   /** ≤ 100 ids. Instances that do not exist (or are not visible yet) are simply absent. */
   describeInstances(
     regionId: string,

@@ -3,6 +3,7 @@ import { describeError } from '../errors/classify.js';
 import type { Deadline } from '../retry/deadline.js';
 import type {
   CallOptions,
+  EcsAction,
   EcsGateway,
   InstancePage,
   InstanceState,
@@ -11,12 +12,7 @@ import type {
 } from './ecs-gateway.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-/** The ECS action each gateway method calls: the unit ECS limits (with the region). */
-export type EcsAction =
-  | 'DescribeInstances'
-  | 'DescribeInstanceRamRole'
-  | 'AttachInstanceRamRole'
-  | 'DetachInstanceRamRole';
+export type { EcsAction } from './ecs-gateway.js';
 
 /**
  * The budget's key: the action in the region, and with `scope` (an account id) in that account: ECS limits each
@@ -57,6 +53,10 @@ export class RateLimitedEcsGateway implements EcsGateway {
     this.#limiter = limiter;
     this.#deadline = deadline;
     this.#scope = scope;
+  }
+
+  budgetWaitMs(regionId: string, action: EcsAction): number {
+    return this.#limiter.waitMs(rateKey(regionId, action, this.#scope));
   }
 
   describeInstances(

@@ -1,7 +1,9 @@
 /**
  * A client-side rate limit per key (an ECS action in a region: ECS's limits are per API, per region, per account,
- * cloud-facts ECS-22), adapting AIMD-style: a throttled call halves the key's rate, each second without one gives
- * back a tenth of the target. Calls are spaced evenly (no bursts), so a rate below the service's limit is never
+ * cloud-facts ECS-22), adapting AIMD-style: a throttled call halves the rate the key was actually sending at (or
+ * its limit, if lower: as the AWS SDKs' adaptive mode, since halving a limit the caller does not reach slows
+ * nothing), each second without one gives back a tenth of the target. Calls are spaced evenly, but for `burst` calls a key that was idle may make at once
+ * (as a token bucket of that size: the generic cell rate algorithm), so a rate below the service's limit is never
  * throttled by our own calls; what throttles us then is everyone else's share, and the back-off yields it.
  */
 export interface RateLimiterOptions {
@@ -18,6 +20,11 @@ export interface RateLimiterOptions {
    * adaptive retry mode: no client-side limit until the service asks for one). Default false: always spaced.
    */
   onlyAfterThrottling?: boolean;
+  /**
+   * Calls a key that has been idle may start at once before spacing applies (default 1: always spaced). Credit
+   * builds at the key's rate up to this many; a throttled call spends it all.
+   */
+  burst?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
@@ -32,7 +39,15 @@ interface KeyState {
   decreasedAt: number;
   /** Whether calls are spaced now (always, unless `onlyAfterThrottling`). */
   engaged: boolean;
+  /** Calls started since `measuredFrom`, and the smoothed rate of the buckets before it (calls/s; NaN: none). */
+  sent: number;
+  measuredFrom: number;
+  measuredRate: number;
 }
+
+/** The send rate is measured in buckets of this length and smoothed across them (as the AWS SDKs measure it). */
+const MEASURE_BUCKET_MS = 500;
+const MEASURE_SMOOTHING = 0.8;
 
 export class RateLimiter {
   readonly #target: number;
@@ -42,6 +57,7 @@ export class RateLimiter {
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #lazy: boolean;
+  readonly #burst: number;
   readonly #keys = new Map<string, KeyState>();
 
   constructor(options: RateLimiterOptions) {
@@ -59,6 +75,10 @@ export class RateLimiter {
     this.#now = options.now;
     this.#sleep = options.sleep;
     this.#lazy = options.onlyAfterThrottling ?? false;
+    this.#burst = options.burst ?? 1;
+    if (!(Number.isInteger(this.#burst) && this.#burst >= 1)) {
+      throw new RangeError(`burst must be a whole number of at least 1, got ${this.#burst}`);
+    }
   }
 
   /** How long a call on `key` would wait now, ms (0: it may start at once). */
@@ -66,7 +86,7 @@ export class RateLimiter {
     const state = this.#state(key);
     this.#recover(state, this.#now());
     if (!state.engaged) return 0;
-    return Math.max(0, state.nextAt - this.#now());
+    return Math.max(0, state.nextAt - this.#credit(state) - this.#now());
   }
 
   /** Waits for the key's next slot and takes it; resolves with how long it waited. */
@@ -74,9 +94,13 @@ export class RateLimiter {
     const now = this.#now();
     const state = this.#state(key);
     this.#recover(state, now);
+    this.#measure(state, now);
+    state.sent += 1;
     if (!state.engaged) return 0;
-    const at = Math.max(now, state.nextAt);
-    state.nextAt = at + 1000 / state.rate;
+    // The slot: `nextAt`, brought forward by the burst credit, never before now; the next one follows it.
+    const slot = Math.max(now - this.#credit(state), state.nextAt);
+    const at = Math.max(now, slot);
+    state.nextAt = slot + 1000 / state.rate;
     const wait = at - now;
     if (wait > 0) await this.#sleep(wait);
     return wait;
@@ -92,7 +116,11 @@ export class RateLimiter {
       state.nextAt = now;
     }
     if (now - state.decreasedAt >= 1000 / state.rate) {
-      state.rate = Math.max(this.#min, state.rate * this.#factor);
+      this.#measure(state, now);
+      const sending = Number.isNaN(state.measuredRate)
+        ? state.rate
+        : Math.min(state.rate, state.measuredRate);
+      state.rate = Math.max(this.#min, sending * this.#factor);
       state.decreasedAt = now;
     }
     const pause = Math.max(1000 / state.rate, retryAfterMs ?? 0);
@@ -106,16 +134,38 @@ export class RateLimiter {
     return state.rate;
   }
 
+  /** Closes the measuring buckets that have ended: the smoothed rate of calls started per second. */
+  #measure(state: KeyState, now: number): void {
+    const elapsed = now - state.measuredFrom;
+    if (elapsed < MEASURE_BUCKET_MS) return;
+    const current = (state.sent * 1000) / elapsed;
+    state.measuredRate = Number.isNaN(state.measuredRate)
+      ? current
+      : MEASURE_SMOOTHING * current + (1 - MEASURE_SMOOTHING) * state.measuredRate;
+    state.sent = 0;
+    state.measuredFrom = now;
+  }
+
+  /** How far ahead of its spacing a key may run: `burst - 1` intervals at its current rate. */
+  #credit(state: KeyState): number {
+    return ((this.#burst - 1) * 1000) / state.rate;
+  }
+
   #state(key: string): KeyState {
     let state = this.#keys.get(key);
     if (state === undefined) {
       const now = this.#now();
       state = {
         rate: this.#target,
+        // A new key starts spaced, its credit built by idleness: FC instances started together by a storm
+        // must not each open with a burst.
         nextAt: now,
         adjustedAt: now,
         decreasedAt: -Infinity,
         engaged: !this.#lazy,
+        sent: 0,
+        measuredFrom: now,
+        measuredRate: Number.NaN,
       };
       this.#keys.set(key, state);
     }

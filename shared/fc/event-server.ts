@@ -5,6 +5,7 @@
  * node:http only: the server is a few KB beside the bundle.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { stdoutStream } from '../logging/stdout.js';
 import {
   type ContextDefaults,
   contextFromHeaders,
@@ -44,7 +45,8 @@ async function invoke(
   request: IncomingMessage,
   options: EventServerOptions,
 ): Promise<EventAnswer> {
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // The handler's log lines' stream, so the markers stay in order with them.
+  const write = options.write ?? ((line: string) => stdoutStream().write(`${line}\n`));
   const context = contextFromHeaders(request.headers, options.defaults);
   // FC's log format for a custom runtime: the lines that delimit one invocation's logs (never its headers).
   write(`FC Invoke Start RequestId: ${context.requestId}`);

@@ -1,5 +1,5 @@
-import { writeSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { stdoutStream } from './stdout.js';
 
 export type { Logger } from 'pino';
 
@@ -31,18 +31,15 @@ export function scrubSecrets(line: string): string {
   return out;
 }
 
-/** Synchronous stdout: FC may freeze the instance as soon as the handler returns, losing buffered lines. */
-const stdout: DestinationStream = { write: (line: string) => void writeSync(1, line) };
-
 export interface LoggerOptions {
   level: string;
-  /** Where lines go; stdout by default. Tests pass a collector. */
+  /** Where lines go; stdout, synchronously, by default (`stdout.ts`). Tests pass a collector. */
   destination?: DestinationStream;
   base?: Record<string, unknown>;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? stdout;
+  const destination = options.destination ?? stdoutStream();
   const scrubbing: DestinationStream = { write: (line: string) => destination.write(scrubSecrets(line)) };
   return pino(
     {

@@ -40,15 +40,13 @@ export const LEFT_OUT: readonly LeftOut[] = [
   // xml2js's Builder, used only by @darabonba/typescript's XML.toXML: the SDKs here only parse XML.
   { request: 'xmlbuilder', why: 'xml2js Builder (XML.toXML)', names: ['create'] },
   // pino 10's own destinations and transports (lib/tools.js `buildSafeSonicBoom`, lib/transport.js): our logger
-  // always hands pino a stream and never a transport (shared/logging/logger.ts).
-  { request: 'sonic-boom', why: 'pino.destination() and the default stdout stream' },
+  // always hands pino a stream (sonic-boom's, made by shared/logging/stdout.ts) and never a transport.
   { request: 'thread-stream', why: 'pino transports' },
   {
     request: 'on-exit-leak-free',
     why: 'pino.destination() and transports',
     names: ['register', 'unregister'],
   },
-  { request: 'atomic-sleep', why: 'pino transports' },
   // pino's tools.js reads `isMainThread` only in `buildSafeSonicBoom` (pino.destination(), left out above).
   {
     request: 'worker_threads',
@@ -285,6 +283,8 @@ export function serverBundle(entry: string, outdir: string): BuildOptions & { wr
     format: 'esm',
     minify: false,
     sourcemap: 'linked',
+    // sonic-boom (its stdout, shared/logging/stdout.ts) is CommonJS and requires Node's built-ins.
+    banner: { js: banner },
     logLevel: 'warning',
     write: false,
   };

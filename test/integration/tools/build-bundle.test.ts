@@ -61,7 +61,6 @@ describe('the attach-role bundle', () => {
       'moment',
       'xmlbuilder',
       'thread-stream',
-      'sonic-boom',
     ]) {
       expect(bundled, name).not.toContain(name);
     }

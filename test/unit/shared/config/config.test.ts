@@ -318,3 +318,14 @@ describe("ECS_CALLS_PER_SECOND (the event path's adaptive rate)", () => {
     },
   );
 });
+
+describe('ECS_CALLS_BURST (calls an idle action may make at once)', () => {
+  it('defaults to 10 and takes a whole number', () => {
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q' }).ecsCallsBurst).toBe(10);
+    expect(loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_CALLS_BURST: '1' }).ecsCallsBurst).toBe(1);
+  });
+
+  it.each(['0', '2.5', 'many', '101'])('refuses %j, naming the variable', (value) => {
+    expect(() => loadConfig({ DEAD_LETTER_QUEUE: 'q', ECS_CALLS_BURST: value })).toThrow(/ECS_CALLS_BURST: /);
+  });
+});

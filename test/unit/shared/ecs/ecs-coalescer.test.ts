@@ -294,6 +294,37 @@ describe('EcsCoalescer', () => {
     expect(mine.value?.rows).toEqual([{ instanceId: ids('a', 1)[0], roleName: 'EcsAppRole' }]);
   });
 
+  it('a batch whose window ends while the rate budget would hold the call stays open to callers until the slot', async () => {
+    const { clock, ecs, coalescer } = setup();
+    // The budget's next DescribeInstances slot is 400 ms away; then free.
+    let slotAt = clock.now() + 400;
+    const budgeted = Object.assign(ecs, {
+      budgetWaitMs: (_region: string, action: string) =>
+        action === 'DescribeInstances' ? Math.max(0, slotAt - clock.now()) : 0,
+    });
+    const [a, b, c] = [coalescer.view(budgeted), coalescer.view(budgeted), coalescer.view(budgeted)];
+    const first = track(a.describeInstances(R, ids('a', 2), { timeoutMs: 60_000 }));
+    await clock.advance(150); // the window is over, the budget is not
+    expect(ecs.calls).toHaveLength(0);
+    // Arrives after the window: joins the held call instead of queueing one of its own.
+    const second = track(b.describeInstances(R, ids('b', 2), { timeoutMs: 60_000 }));
+    await clock.advance(249);
+    expect(ecs.calls).toHaveLength(0);
+    await clock.advance(1);
+    expect(ecs.calls.map((call) => call.ids)).toEqual([[...ids('a', 2), ...ids('b', 2)]]);
+    ecs.calls[0]?.answer([...ids('a', 2), ...ids('b', 2)].map(running));
+    await clock.advance(0);
+    expect(first.value?.map((i) => i.instanceId)).toEqual(ids('a', 2));
+    expect(second.value?.map((i) => i.instanceId)).toEqual(ids('b', 2));
+    // A full batch is not held: it goes at once and waits in the budget itself.
+    slotAt = clock.now() + 10_000;
+    void a.describeInstances(R, ids('c', 60), { timeoutMs: 60_000 });
+    void c.describeInstances(R, ids('d', 40), { timeoutMs: 60_000 });
+    await clock.advance(0);
+    expect(ecs.calls).toHaveLength(2);
+    expect(ecs.calls[1]?.ids).toHaveLength(100);
+  });
+
   it('views of different scopes never share', async () => {
     const { clock, ecs, coalescer } = setup();
     const [a, b] = [coalescer.view(ecs, 'account-1'), coalescer.view(ecs, 'account-2')];

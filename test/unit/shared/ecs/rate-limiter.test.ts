@@ -16,6 +16,18 @@ function clock(start = 1_000_000) {
   };
 }
 
+/** A clock only the test moves: calls started together all see the same moment, as concurrent calls do. */
+function still(start = 1_000_000) {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (_ms: number) => undefined,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
 describe('RateLimiter', () => {
   it('with onlyAfterThrottling: no spacing until throttled, then AIMD, then unhindered again once recovered', async () => {
     const c = clock();
@@ -76,9 +88,89 @@ describe('RateLimiter', () => {
     expect(limiter.waitMs(key)).toBe(7_000);
   });
 
-  it('refuses a rate that is not positive', () => {
+  it('refuses a rate that is not positive, and a burst that is not a whole number of at least 1', () => {
     const c = clock();
     expect(() => new RateLimiter({ ratePerSecond: 0, ...c })).toThrow(/positive/);
+    expect(() => new RateLimiter({ ratePerSecond: 5, burst: 0, ...c })).toThrow(/burst/);
+    expect(() => new RateLimiter({ ratePerSecond: 5, burst: 2.5, ...c })).toThrow(/burst/);
+  });
+
+  it('with a burst: a new key starts spaced; once idle, that many calls at once, then spacing', async () => {
+    const c = still();
+    const limiter = new RateLimiter({ ratePerSecond: 20, burst: 5, ...c });
+    const key = 'cn-hangzhou/DescribeInstanceRamRole';
+    // A new key has no credit yet (FC instances a storm starts together must not each open with a burst).
+    expect(await Promise.all(Array.from({ length: 3 }, () => limiter.acquire(key)))).toEqual([0, 50, 100]);
+    // A second's idleness earns the whole burst: started together, as a batch's calls are, the first five at
+    // once, then one per 50 ms.
+    c.advance(1_100);
+    const waits = await Promise.all(Array.from({ length: 7 }, () => limiter.acquire(key)));
+    expect(waits).toEqual([0, 0, 0, 0, 0, 50, 100]);
+    // 100 ms idle after the last slot earns two calls' credit (at 20/s), not five.
+    c.advance(200);
+    expect(await Promise.all(Array.from({ length: 3 }, () => limiter.acquire(key)))).toEqual([0, 0, 50]);
+    // A long idle earns no more than the burst.
+    c.advance(60_000);
+    expect(await Promise.all(Array.from({ length: 6 }, () => limiter.acquire(key)))).toEqual([
+      0, 0, 0, 0, 0, 50,
+    ]);
+  });
+
+  it('with a burst: a throttled call spends the credit, so the next call waits out the pause', async () => {
+    const c = still();
+    const limiter = new RateLimiter({ ratePerSecond: 20, burst: 5, ...c });
+    const key = 'k';
+    c.advance(10_000);
+    limiter.throttled(key);
+    // Halved to 10/s: one interval (100 ms) before the next call, whatever credit the idle time had built.
+    expect(await limiter.acquire(key)).toBe(100);
+  });
+
+  it('property: with a burst b at rate r, no window of T ms holds more than b + T·r/1000 call starts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 2_000 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        async (rate, burst, groups) => {
+          const c = still();
+          const limiter = new RateLimiter({ ratePerSecond: rate, burst, ...c });
+          const starts: number[] = [];
+          for (const [calls, idleMs] of groups) {
+            c.advance(idleMs);
+            // Each group's calls start together; each resolves at its slot.
+            const begun = c.now();
+            const waits = await Promise.all(Array.from({ length: calls }, () => limiter.acquire('k')));
+            starts.push(...waits.map((w) => begun + w));
+            c.advance(Math.max(0, ...waits));
+          }
+          starts.sort((a, b) => a - b);
+          for (let i = 0; i < starts.length; i++) {
+            for (let j = i; j < starts.length; j++) {
+              const span = (starts[j] ?? 0) - (starts[i] ?? 0);
+              expect(j - i + 1).toBeLessThanOrEqual(burst + Math.floor((span * rate) / 1000 + 1e-9));
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('halves the rate it was sending at when that is below its limit, so the back-off slows the caller', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ ratePerSecond: 20, ...c });
+    const key = 'cn-hangzhou/DescribeInstances';
+    // 4 calls/s for three seconds: far under the 20/s limit, as coalesced calls are.
+    for (let i = 0; i < 12; i++) {
+      await limiter.acquire(key);
+      c.advance(250);
+    }
+    limiter.throttled(key);
+    // Half of the 4/s it sent, not half of 20/s (10/s would leave the caller as fast as before).
+    expect(limiter.rate(key)).toBeCloseTo(2, 1);
   });
 
   it('property: n calls on one key never start closer than one interval at the target rate', async () => {
