@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { type BundleFiles, bundleFiles } from '../tools/build/bundle-files.js';
-import { functionBundle } from '../tools/build/bundle-options.js';
+import { deferredBundles, functionBundle } from '../tools/build/bundle-options.js';
 
 export const OURS_DIR = resolve('dist/attach-role');
 /** Where the bench builds the naive baseline (a code directory the sandbox can run, like `dist/attach-role`). */
@@ -21,6 +21,7 @@ export async function bundleLikeAFunction(entry: string, outdir: string): Promis
   rmSync(outdir, { recursive: true, force: true });
   const options = functionBundle(entry, outdir);
   const result = await build({ ...options, write: true });
+  for (const deferred of deferredBundles(outdir)) await build({ ...deferred, write: true });
   return bundleFiles(result.metafile);
 }
 

@@ -13,7 +13,7 @@ import { parseYaml } from '../shared/policy/load-policy.js';
 import { encodeParsedPolicy, parsedPolicyPath } from '../shared/policy/parsed-policy.js';
 import { validatePolicy } from '../shared/policy/validate-policy.js';
 import { bundleFiles, totalBytes } from './build/bundle-files.js';
-import { functionBundle, serverBundle } from './build/bundle-options.js';
+import { deferredBundles, functionBundle, serverBundle } from './build/bundle-options.js';
 import { type Cli, createCli } from './cli.js';
 
 /**
@@ -72,6 +72,14 @@ async function main(): Promise<void> {
     const isEntry = (path: string) => /^index\.mjs(\.map)?$/.test(basename(path));
     for (const file of result.outputFiles.filter((f) => !isEntry(f.path)))
       await write(file.path, file.contents);
+    // The packages the chunks load only on demand, from files of their own (bundle-options.ts, DEFERRED).
+    let deferredBytes = 0;
+    for (const options of deferredBundles(outdir)) {
+      for (const file of (await build({ ...options, write: false })).outputFiles) {
+        await write(file.path, file.contents);
+        deferredBytes += file.contents.length;
+      }
+    }
     if (server) {
       // Its own bundle of node:http and a few lines: it imports the built index.mjs at run time, not its code.
       const built = await build(serverBundle(join('functions', name, 'server.ts'), outdir));
@@ -88,7 +96,7 @@ async function main(): Promise<void> {
     for (const stale of await readdir(outdir)) {
       if (written.has(stale) || stale.endsWith('.tmp')) continue;
       const path = join(outdir, stale);
-      const isChunk = stale.endsWith('.mjs') || stale.endsWith('.mjs.map');
+      const isChunk = stale.endsWith('.mjs') || stale.endsWith('.mjs.map') || stale.endsWith('.cjs');
       if (!isChunk || now - (await stat(path)).mtimeMs > STALE_CHUNK_GRACE_MS)
         await rm(path, { force: true });
     }
@@ -97,7 +105,8 @@ async function main(): Promise<void> {
     console.log(
       `built ${outdir}/index.mjs from ${Object.keys(result.metafile.inputs).length} files: ` +
         `${kib(totalBytes(atStart))} loaded at start (${atStart.length} files)` +
-        (onDemand.length > 0 ? `, ${kib(totalBytes(onDemand))} on demand (${onDemand.length} files)` : ''),
+        (onDemand.length > 0 ? `, ${kib(totalBytes(onDemand))} on demand (${onDemand.length} files)` : '') +
+        (deferredBytes > 0 ? `, ${kib(deferredBytes)} of deferred packages` : ''),
     );
   }
 }

@@ -178,11 +178,12 @@ class Lane<A> {
     }
     // The rate budget would hold the call anyway: hold it open instead, so that callers arriving meanwhile
     // share it rather than queue calls of their own (under throttling, fewer and fuller calls). A full batch
-    // goes now and waits in the budget. Held once only: the wait is read off the budget's clock, which need not
-    // be this one (a test's virtual clock moves only when the call sleeps), so a second hold could last forever.
+    // goes now and waits in the budget. Held once, for one window at most: the wait is read off the budget's
+    // clock, which need not be this one (a test's virtual clock moves only when the call sleeps), so an unbounded
+    // hold could last forever.
     const held =
       !batch.held && batch.ids.size < this.max
-        ? (first.inner.budgetWaitMs?.(this.regionId, this.action) ?? 0)
+        ? Math.min(this.owner.windowMs, first.inner.budgetWaitMs?.(this.regionId, this.action) ?? 0)
         : 0;
     if (held > 0) {
       batch.held = true;

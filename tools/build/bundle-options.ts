@@ -114,7 +114,15 @@ export interface Deferred {
   from: RegExp;
   /** Why the cold start of an FC function does not need it. */
   why: string;
+  /**
+   * A package (not a Node built-in): bundled on its own into `deferred-<file>.cjs` beside the function, which the
+   * stub requires on first use, so the cold start does not even parse it (`deferredBundles`).
+   */
+  file?: string;
 }
+
+/** The file a deferred package is bundled to, beside the function's chunks. */
+export const deferredFile = (entry: Pick<Deferred, 'file'>) => `deferred-${entry.file}.cjs`;
 
 /**
  * What the SDKs `require` at load time but an FC invocation that succeeds never uses. Each stays in the bundle, but
@@ -127,21 +135,23 @@ export const DEFERRED: readonly Deferred[] = [
     request: '@alicloud/credentials',
     from: /@alicloud[/\\](openapi-core|gateway-spi)[/\\]dist[/\\][\w/\\]+\.js$|[/\\]shared[/\\]credentials[/\\]credentials\.ts$/,
     why: "the SDK's credential classes, for AccessKey configs and the default chain",
+    file: 'credentials',
   },
   // @darabonba/typescript's XML: openapi-core parses XML only for an error response of type text/xml.
   {
     request: 'xml2js',
     from: /@darabonba[/\\]typescript[/\\]dist[/\\]xml\.js$/,
     why: 'XML error responses',
+    file: 'xml2js',
   },
   // httpx decompresses a gzip/deflate body, which it asks for only with `compression` (no client here sets it).
   { request: 'zlib', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, why: 'compressed response bodies' },
 ];
 
 /**
- * Resolves each deferred `require` to a module whose exports are getters that evaluate the real module on first
- * read. esbuild wraps a bundled CommonJS module in a function run on its first `require`, so until then it costs
- * only its parse. The export names are taken from the real module at build time.
+ * Resolves each deferred `require` to a module whose exports are getters that load the real module on first
+ * read: a package from its own file beside the function (`deferredBundles`: not parsed at cold start), a
+ * built-in from Node. The export names are taken from the real module at build time.
  */
 export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
   const filter = requestFilter(entries);
@@ -155,11 +165,24 @@ export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
         return {
           path: args.path,
           namespace: 'deferred',
-          pluginData: { names: exportNames(args.importer, args.path), resolveDir: dirname(args.importer) },
+          pluginData: {
+            names: exportNames(args.importer, args.path),
+            resolveDir: dirname(args.importer),
+            target: entry.file === undefined ? args.path : `./${deferredFile(entry)}`,
+          },
         };
       });
+      // The file beside the function, at run time: not bundled here.
+      build.onResolve({ filter: /^\.\/deferred-[\w-]+\.cjs$/ }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
       build.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
-        const { names, resolveDir } = args.pluginData as { names: string[]; resolveDir: string };
+        const { names, resolveDir, target } = args.pluginData as {
+          names: string[];
+          resolveDir: string;
+          target: string;
+        };
         return {
           loader: 'js',
           resolveDir,
@@ -167,7 +190,8 @@ export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
           pluginData: 'real',
           contents: [
             'let real;',
-            `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+            // The banner's `require` resolves a relative path against the chunk, which sits beside the file.
+            `const load = () => (real ??= require(${JSON.stringify(target)}));`,
             "Object.defineProperty(exports, '__esModule', { value: true });",
             ...names
               .filter((n) => n !== '__esModule')
@@ -233,6 +257,32 @@ export function quiet(entries: readonly Quieted[] = QUIETED): Plugin {
       });
     },
   };
+}
+
+/**
+ * esbuild options for each deferred package's own file (`deferred-<file>.cjs` in `outdir`): CommonJS, so the stub
+ * can load it synchronously with `require`; what it requires is bundled into it (a second copy of what the
+ * function also bundles, loaded only on the paths that need the package).
+ */
+export function deferredBundles(outdir: string, entries: readonly Deferred[] = DEFERRED): BuildOptions[] {
+  return entries
+    .filter((e) => e.file !== undefined)
+    .map((e) => ({
+      stdin: {
+        contents: `module.exports = require(${JSON.stringify(e.request)});`,
+        resolveDir: process.cwd(),
+        sourcefile: `deferred-${e.file}.js`,
+        loader: 'js' as const,
+      },
+      outfile: `${outdir}/${deferredFile(e)}`,
+      bundle: true,
+      platform: 'node' as const,
+      target: 'node20',
+      format: 'cjs' as const,
+      minify: false,
+      plugins: [leaveOut(), quiet()],
+      logLevel: 'warning' as const,
+    }));
 }
 
 // The SDKs require Node built-ins lazily; an ESM bundle needs a real `require` for them (sdk-wire.md §8).

@@ -1,12 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFiles, totalBytes } from '../../../tools/build/bundle-files.js';
 import {
   defer,
+  deferredBundles,
   functionBundle,
   LEFT_OUT,
   leaveOut,
@@ -17,6 +20,7 @@ import {
 // What the attach-role bundle makes FC parse at cold start (sizes, not times: no timed assertions here).
 
 const scratch = mkdtempSync(join(tmpdir(), 'bundle-test-'));
+const run = promisify(execFile);
 
 async function bundle(entry: string, name: string): Promise<Metafile> {
   const result = await build(functionBundle(entry, join(scratch, name)));
@@ -184,6 +188,35 @@ module.exports = { make: () => new pkg.default().hi(), twice: () => pkg.twice(21
     );
     expect(evaluations('eager-pkg')).toBe(1);
     expect(loaded.value?.()).toBe(7);
+  });
+});
+
+describe("the deferred packages' own files", () => {
+  it('keep the credentials SDK and xml2js out of what the cold start parses, and serve their paths', async () => {
+    const outdir = join(scratch, 'deferred-probe');
+    const result = await build({
+      ...functionBundle('test/fixtures/scripts/deferred-probe.ts', outdir),
+      write: true,
+    });
+    for (const options of deferredBundles(outdir)) await build({ ...options, write: true });
+    const { atStart, onDemand } = bundleFiles(result.metafile);
+    const chunks = packagesIn(
+      result.metafile,
+      [...atStart, ...onDemand].map((f) => f.file),
+    );
+    for (const name of ['@alicloud/credentials', 'xml2js', 'sax']) expect(chunks, name).not.toContain(name);
+    expect(readdirSync(outdir)).toEqual(
+      expect.arrayContaining(['deferred-credentials.cjs', 'deferred-xml2js.cjs']),
+    );
+    // Both paths taken: the default chain (from the environment) and an XML error body.
+    const { stdout } = await run(process.execPath, [join(outdir, 'index.mjs')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tDeferredProbe0001',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'deferred-probe-secret-00000000',
+      },
+    });
+    expect(JSON.parse(stdout)).toEqual({ code: 'Throttling', accessKeyId: 'LTAI5tDeferredProbe0001' });
   });
 });
 

@@ -296,8 +296,8 @@ describe('EcsCoalescer', () => {
 
   it('a batch whose window ends while the rate budget would hold the call stays open to callers until the slot', async () => {
     const { clock, ecs, coalescer } = setup();
-    // The budget's next DescribeInstances slot is 400 ms away; then free.
-    let slotAt = clock.now() + 400;
+    // The budget's next DescribeInstances slot is 250 ms away (a hold lasts one window at most: 150 ms).
+    let slotAt = clock.now() + 250;
     const budgeted = Object.assign(ecs, {
       budgetWaitMs: (_region: string, action: string) =>
         action === 'DescribeInstances' ? Math.max(0, slotAt - clock.now()) : 0,
@@ -308,7 +308,7 @@ describe('EcsCoalescer', () => {
     expect(ecs.calls).toHaveLength(0);
     // Arrives after the window: joins the held call instead of queueing one of its own.
     const second = track(b.describeInstances(R, ids('b', 2), { timeoutMs: 60_000 }));
-    await clock.advance(249);
+    await clock.advance(99);
     expect(ecs.calls).toHaveLength(0);
     await clock.advance(1);
     expect(ecs.calls.map((call) => call.ids)).toEqual([[...ids('a', 2), ...ids('b', 2)]]);
@@ -316,13 +316,20 @@ describe('EcsCoalescer', () => {
     await clock.advance(0);
     expect(first.value?.map((i) => i.instanceId)).toEqual(ids('a', 2));
     expect(second.value?.map((i) => i.instanceId)).toEqual(ids('b', 2));
+    // A hold never passes one more window, whatever the budget says (its clock need not be ours).
+    slotAt = clock.now() + 10_000;
+    void c.describeInstances(R, ids('e', 1), { timeoutMs: 60_000 });
+    await clock.advance(299);
+    expect(ecs.calls).toHaveLength(1);
+    await clock.advance(1);
+    expect(ecs.calls).toHaveLength(2);
     // A full batch is not held: it goes at once and waits in the budget itself.
     slotAt = clock.now() + 10_000;
     void a.describeInstances(R, ids('c', 60), { timeoutMs: 60_000 });
     void c.describeInstances(R, ids('d', 40), { timeoutMs: 60_000 });
     await clock.advance(0);
-    expect(ecs.calls).toHaveLength(2);
-    expect(ecs.calls[1]?.ids).toHaveLength(100);
+    expect(ecs.calls).toHaveLength(3);
+    expect(ecs.calls[2]?.ids).toHaveLength(100);
   });
 
   it('views of different scopes never share', async () => {
