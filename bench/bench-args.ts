@@ -10,8 +10,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--skip-burst]
 Prints the attach-role function's cost figures, each beside a baseline measured in the same run (README,
 "Benchmarks"), as a Markdown table on stdout; progress goes to stderr.
 
-  --quick            everything but the burst, with fewer cold-start samples and the direct-shape chaos
-                     run on 1,000 instances instead of 10,000 (about three minutes)
+  --quick            everything but the burst, with fewer cold-start and memory samples and chaos on 2,000
+                     (buffered) and 200 (direct) instances instead of 10,000 (about a minute)
   --skip-burst       leave out the burst benchmark (5,000 instances in both shapes; the slow part)
   ${BUILD_FLAG_HELP}
 

@@ -3,7 +3,7 @@
  * naive baseline (which takes ten minutes): the figures BENCHMARKS.md keeps for the burst, as one JSON line.
  */
 import { type Cli, createCli } from '../tools/cli.js';
-import { BURST, runBurst } from './burst.js';
+import { BURST, runBurst, throttledShare } from './burst.js';
 
 const USAGE = `usage: npx tsx bench/burst-cli.ts [--shape direct|buffered] [--build]
 
@@ -21,12 +21,9 @@ await cli.run(async () => {
     shape: { type: 'string', default: 'direct' },
     build: { type: 'boolean', default: false },
   });
-  const shape = values.shape;
-  if (shape !== 'direct' && shape !== 'buffered')
-    cli.usageError(`--shape: "${shape}" is not direct or buffered`);
+  const shape = cli.choice('shape', values.shape, ['direct', 'buffered']);
   if (values.build) (await import('../tools/cli/build-first.js')).buildFirst();
   const f = await runBurst(shape, 900);
-  const calls = Object.values(f.result.ecsCalls).reduce((a, b) => a + b, 0);
   console.log(
     JSON.stringify({
       shape,
@@ -37,7 +34,7 @@ await cli.run(async () => {
       ecsCallsPerInstance: f.ecsCallsPerInstance,
       ecsCalls: f.result.ecsCalls,
       throttled: f.result.throttled,
-      throttledShare: calls === 0 ? 0 : f.result.throttled / calls,
+      throttledShare: throttledShare(f),
       lost: f.lost,
       attached: f.attached,
       deadLettered: f.deadLettered,

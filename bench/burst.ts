@@ -124,3 +124,9 @@ export async function runBurst(
     lost: wrong,
   };
 }
+
+/** Throttled calls among all ECS calls made (those throttled included). */
+export function throttledShare(f: BurstFigures): number {
+  const calls = Object.values(f.result.ecsCalls).reduce((a, b) => a + b, 0);
+  return calls === 0 ? 0 : f.result.throttled / calls;
+}

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { loadDeployment } from '../local/deployment/deployment.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { parseSeed } from '../local/seed.js';
-import { bundleLikeAFunction } from './cold-start.js';
+import { bundleLikeAFunction, median } from './cold-start.js';
 
 const run = promisify(execFile);
 
@@ -49,12 +49,6 @@ const TAGS = [
   { team: 'web', 'ram-role': 'EcsAppRole' },
   { team: 'ci', app: 'build-agent' },
 ];
-
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /**
  * The Node.js flags s.yaml starts attach-role's server with (customRuntimeConfig's args before `server.mjs`): the

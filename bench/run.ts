@@ -19,7 +19,7 @@ import { loadPolicy } from '../shared/policy/load-policy.js';
 import { totalBytes } from '../tools/build/bundle-files.js';
 import { buildFirst } from '../tools/cli/build-first.js';
 import { benchCli, parseBenchArgs } from './bench-args.js';
-import { BURST, type BurstFigures, runBurst } from './burst.js';
+import { BURST, type BurstFigures, runBurst, throttledShare } from './burst.js';
 import {
   type Bundles,
   buildBundles,
@@ -351,12 +351,6 @@ async function burst(): Promise<void> {
       ok: f.lost === 0,
     });
   }
-}
-
-/** Throttled calls among all ECS calls made (those throttled included). */
-function throttledShare(f: BurstFigures): number {
-  const calls = Object.values(f.result.ecsCalls).reduce((a, b) => a + b, 0);
-  return calls === 0 ? 0 : f.result.throttled / calls;
 }
 
 /**

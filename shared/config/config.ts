@@ -15,7 +15,7 @@ export { ConfigError } from './env-vars.js';
 const ms = (fallback: number, min: number, max: number) => z._default(wholeNumber(min, max), fallback);
 
 /** MNS queue and topic names: letters, digits and `-`, starting with a letter or digit, ≤ 120 characters. */
-const MNS_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
+export const MNS_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,119}$/;
 
 /** `host[:port]`, optionally after `http://` or `https://`; group 1 is the scheme, group 2 the host. */
 const ECS_ENDPOINT = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/;
@@ -29,7 +29,9 @@ export const DEFAULT_MEMBER_ROLE_NAME = 'ram-role-attacher-member';
 // Variables both functions read, validated the same way in each.
 export const mnsName = (what: 'queue' | 'topic') =>
   matching(MNS_NAME, `an MNS ${what} name (letters, digits, "-", at most 120)`);
-export const mnsEndpoint = matching(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path');
+/** An MNS endpoint: `http(s)://host[:port]`, no path. */
+export const MNS_ENDPOINT = /^https?:\/\/[^\s/]+\/?$/;
+export const mnsEndpoint = matching(MNS_ENDPOINT, 'an http(s):// URL with no path');
 export const logLevel = z._default(
   oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   'info',
@@ -282,8 +284,14 @@ function deadLetterTarget(topic: string | undefined, queue: string | undefined):
  * so accept either form (the schema checked it) and split it once.
  */
 function parseEcsEndpoint(value: string): SdkEndpoint {
+  return parseEndpoint(value) ?? { host: value, protocol: 'https' };
+}
+
+/** `http(s)://host[:port]` or `host[:port]` (https) split for an SDK client, else undefined (also the tools'). */
+export function parseEndpoint(value: string): SdkEndpoint | undefined {
   const match = ECS_ENDPOINT.exec(value);
-  return { host: match?.[2] ?? value, protocol: match?.[1] === 'http' ? 'http' : 'https' };
+  if (match === null) return undefined;
+  return { host: match[2] ?? '', protocol: match[1] === 'http' ? 'http' : 'https' };
 }
 
 /** FC's timeout minus this margin is the invocation's deadline: 10 % of the timeout, kept within 0.5–5 s. */

@@ -1,10 +1,11 @@
 /** `ram-role-attacher check-roles [--account A]... [--policy F] [--endpoint URL] [--region R] [--json]` */
 import { credentialsFor } from '../../shared/credentials/credentials.js';
 import { describeError } from '../../shared/errors/classify.js';
-import { type GetRole, parseEndpoint, ramGetRole } from './check-roles/ram-client.js';
+import { type GetRole, ramGetRole } from './check-roles/ram-client.js';
 import { allGood, checkRole, type RoleCheck } from './check-roles/role-check.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
+import { endpointFlag } from './endpoint-flag.js';
 import { REGION_ALLOWED, regionCheck } from './flag-checks.js';
 import {
   ACCOUNT_FLAGS_HELP,
@@ -14,7 +15,7 @@ import {
   coveredAccounts,
 } from './fleet/account-flags.js';
 import { newRunId } from './fleet/run-fleet.js';
-import { chosenFile, DEFAULT_POLICY_FILE, displayName, loadPolicyFile } from './policy-file.js';
+import { displayName, givenPolicyFile, loadPolicyFile } from './policy-file.js';
 
 const USAGE = `usage: ram-role-attacher check-roles [--account A]... [--accounts-from S [--folder F]] [--policy F] [--endpoint URL] [--region R] [--json]
 
@@ -143,17 +144,8 @@ export const checkRolesCommand: Command = {
       { args },
     );
     const region = cli.want('region', values.region, REGION_ALLOWED, regionCheck);
-    const endpoint =
-      values.endpoint === undefined
-        ? undefined
-        : parseEndpoint(
-            cli.want('endpoint', values.endpoint, 'http(s)://host[:port]', (value) =>
-              parseEndpoint(value) === undefined
-                ? `${JSON.stringify(value)} is not an endpoint (http(s)://host[:port], no path)`
-                : undefined,
-            ),
-          );
-    const file = chosenFile(values.policy, DEFAULT_POLICY_FILE);
+    const endpoint = endpointFlag(cli, 'endpoint', values.endpoint);
+    const file = givenPolicyFile(cli, values.policy, '--policy');
     const { policy } = loadPolicyFile(file);
     const caller = credentialsFor(undefined);
     const flags = await coveredAccounts(cli, accountFlags(cli, values, policy), policy, async () => caller);

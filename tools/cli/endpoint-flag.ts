@@ -1,16 +1,9 @@
 /** `--endpoint URL`, which points a command's SDK client at an emulator (or any other host) instead of its default. */
+import { parseEndpoint, type SdkEndpoint } from '../../shared/config/config.js';
+import type { Cli } from '../cli.js';
 
-export interface Endpoint {
-  host: string;
-  protocol: 'http' | 'https';
-}
-
-/** `http(s)://host[:port]` or `host[:port]` (https), else undefined. */
-export function parseEndpoint(value: string): Endpoint | undefined {
-  const match = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(value);
-  if (match === null) return undefined;
-  return { host: match[2] ?? '', protocol: match[1] === 'http' ? 'http' : 'https' };
-}
+export type Endpoint = SdkEndpoint;
+export { parseEndpoint };
 
 export const ENDPOINT_ALLOWED = 'http(s)://host[:port]';
 
@@ -19,3 +12,10 @@ export const endpointCheck = (value: string): string | undefined =>
   parseEndpoint(value) === undefined
     ? `${JSON.stringify(value)} is not an endpoint (http(s)://host[:port], no path)`
     : undefined;
+
+/** The endpoint `--<flag>` gives, split for an SDK client; undefined without the flag; a usage error if bad. */
+export function endpointFlag(cli: Cli, flag: string, value: string | undefined): Endpoint | undefined {
+  if (value === undefined) return undefined;
+  // `want` has refused a value that does not parse; `??` only tells the type checker so.
+  return parseEndpoint(cli.want(flag, value, ENDPOINT_ALLOWED, endpointCheck)) ?? cli.usageError(`--${flag}`);
+}

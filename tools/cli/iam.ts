@@ -1,9 +1,8 @@
 /** `ram-role-attacher iam [--central-account <uid>] [--account A]... [--region R] [--policy F] [--s-yaml F] [--json]` */
-import { isRoleName } from '../../shared/ecs/ids.js';
 import { type Colours, colours } from './colour.js';
 import type { Command } from './command.js';
 import { REGION_ALLOWED, regionCheck, uidCheck } from './flag-checks.js';
-import { accountFlags, coveredAccounts } from './fleet/account-flags.js';
+import { accountFlags, accountIdList, coveredAccounts, memberRoleFlag } from './fleet/account-flags.js';
 import { lazyOperatorCredentials } from './fleet/ecs-access.js';
 import { readDeploymentNames } from './iam/deployment-names.js';
 import { type IamDocuments, iamDocuments } from './iam/ram-documents.js';
@@ -119,10 +118,7 @@ export const iam: Command = {
         's-yaml': { type: 'string' },
         json: { type: 'boolean', default: false },
         print: { type: 'string' },
-        'member-role': {
-          type: 'string',
-          default: process.env.MEMBER_ROLE_NAME ?? 'ram-role-attacher-member',
-        },
+        'member-role': { type: 'string' },
         'accounts-from': { type: 'string' },
         folder: { type: 'string' },
         'resource-directory-endpoint': { type: 'string' },
@@ -131,15 +127,7 @@ export const iam: Command = {
     );
     const print = values.print === undefined ? undefined : cli.choice('print', values.print, PRINTABLE);
     if (print !== undefined && values.json) cli.usageError('--print and --json: give one of them');
-    const given = [
-      ...new Set(
-        (values.account ?? [])
-          .flatMap((v) => v.split(','))
-          .map((v) => v.trim())
-          .filter((v) => v !== '')
-          .map((v) => cli.want('account', v, 'the account id (UID), 16 digits', uidCheck)),
-      ),
-    ];
+    const given = accountIdList(cli, values.account);
     const region =
       values.region === undefined
         ? undefined
@@ -196,11 +184,7 @@ export const iam: Command = {
         `${displayName(sYaml)}: the attach function sets neither DEAD_LETTER_TOPIC nor DEAD_LETTER_QUEUE`,
       );
     }
-    const memberRole = cli.want('member-role', values['member-role'], 'a RAM role name', (v) =>
-      isRoleName(v)
-        ? undefined
-        : `${JSON.stringify(v)} is not a RAM role name (1–64 letters, digits, "." and "-")`,
-    );
+    const memberRole = memberRoleFlag(cli, values['member-role'], process.env);
     const memberIds = (listed ?? []).filter((id) => id !== accountId);
     const all = iamDocuments({
       ...(listed === undefined ? {} : { members: { accountIds: memberIds, roleName: memberRole } }),

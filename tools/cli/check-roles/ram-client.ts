@@ -7,21 +7,18 @@
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import Ram, { GetRoleRequest } from '@alicloud/ram20150501';
 import type { CredentialProvider } from '../../../shared/credentials/credentials.js';
-import { type Endpoint, parseEndpoint } from '../endpoint-flag.js';
+import type { Endpoint } from '../endpoint-flag.js';
 import type { GetRoleAnswer } from './role-check.js';
 
 // Node's ESM loader hands a CommonJS module's `exports` to a default import (sdk-wire §8).
 const RamClient = ((Ram as unknown as { default?: unknown }).default ?? Ram) as typeof Ram.default;
-
-export type RamEndpoint = Endpoint;
-export { parseEndpoint };
 
 export type GetRole = (roleName: string) => Promise<GetRoleAnswer>;
 
 export function ramGetRole(options: {
   credential: CredentialProvider;
   region: string;
-  endpoint?: RamEndpoint;
+  endpoint?: Endpoint;
 }): GetRole {
   const client = new RamClient(
     new $OpenApiUtil.Config({

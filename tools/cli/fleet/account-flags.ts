@@ -7,7 +7,7 @@
  * member role, with your credentials as the caller.
  */
 import { resourceDirectory } from '../../../shared/accounts/account-directory.js';
-import { FOLDER_ID } from '../../../shared/config/config.js';
+import { DEFAULT_MEMBER_ROLE_NAME, FOLDER_ID } from '../../../shared/config/config.js';
 import { type CredentialProvider, contextProvider } from '../../../shared/credentials/credentials.js';
 import { MemberCredentials } from '../../../shared/credentials/member-credentials.js';
 import { sdkAssumeRole } from '../../../shared/credentials/sts-client.js';
@@ -15,7 +15,7 @@ import { isRoleName } from '../../../shared/ecs/ids.js';
 import type { Policy } from '../../../shared/policy/policy.js';
 import { governedAccounts } from '../../../shared/sweep/sweep-accounts.js';
 import type { Cli } from '../../cli.js';
-import { ENDPOINT_ALLOWED, type Endpoint, endpointCheck, parseEndpoint } from '../endpoint-flag.js';
+import { ENDPOINT_ALLOWED, type Endpoint, endpointFlag } from '../endpoint-flag.js';
 import { uidCheck } from '../flag-checks.js';
 
 export const ACCOUNT_OPTIONS = {
@@ -29,7 +29,7 @@ export const ACCOUNT_OPTIONS = {
 
 export const ACCOUNT_SOURCES = ['policy', 'resource-directory'] as const;
 
-export const DEFAULT_MEMBER_ROLE = 'ram-role-attacher-member';
+export const DEFAULT_MEMBER_ROLE = DEFAULT_MEMBER_ROLE_NAME;
 
 export const ACCOUNT_FLAGS_HELP = `  --account A       an account to cover (16 digits); repeat it (or comma-separate) for more (default: every
                     configured account, see --accounts-from);
@@ -87,34 +87,14 @@ export function accountFlags(
   policy: Policy,
   env: NodeJS.ProcessEnv = process.env,
 ): AccountFlags {
-  const given = [
-    ...new Set(
-      (values.account ?? [])
-        .flatMap((v) => v.split(','))
-        .map((v) => v.trim())
-        .filter((v) => v !== '')
-        .map((v) => cli.want('account', v, 'an account id (UID), 16 digits', uidCheck)),
-    ),
-  ];
+  const given = accountIdList(cli, values.account);
   const envAccount = env.ALIBABA_CLOUD_ACCOUNT_ID?.trim() || undefined;
   const ownAccountId =
     envAccount === undefined
       ? undefined
       : cli.want('account', envAccount, 'ALIBABA_CLOUD_ACCOUNT_ID: 16 digits', uidCheck);
-  const memberRole = cli.want(
-    'member-role',
-    values['member-role'] ?? env.MEMBER_ROLE_NAME ?? DEFAULT_MEMBER_ROLE,
-    'a RAM role name',
-    (v) =>
-      isRoleName(v)
-        ? undefined
-        : `${JSON.stringify(v)} is not a RAM role name (1–64 letters, digits, "." and "-")`,
-  );
-  const sts = values['sts-endpoint'];
-  const stsEndpoint =
-    sts === undefined
-      ? undefined
-      : parseEndpoint(cli.want('sts-endpoint', sts, ENDPOINT_ALLOWED, endpointCheck));
+  const memberRole = memberRoleFlag(cli, values['member-role'], env);
+  const stsEndpoint = endpointFlag(cli, 'sts-endpoint', values['sts-endpoint']);
   const configured = policy.accounts?.map((a) => a.id);
   const from = values['accounts-from'];
   const source =
@@ -140,11 +120,7 @@ export function accountFlags(
         : cli.want('folder', folder, 'a folder id such as fd-bVaRIG3qGz or the root r-Wm3qXY', (v) =>
             FOLDER_ID.test(v) ? undefined : `${JSON.stringify(v)} is not a folder id (fd-… or r-…)`,
           );
-    const rd = values['resource-directory-endpoint'];
-    const endpoint =
-      rd === undefined
-        ? undefined
-        : parseEndpoint(cli.want('resource-directory-endpoint', rd, ENDPOINT_ALLOWED, endpointCheck));
+    const endpoint = endpointFlag(cli, 'resource-directory-endpoint', values['resource-directory-endpoint']);
     return {
       source,
       directory: {
@@ -273,4 +249,30 @@ export function accountCredentials(
         contextProvider(await members.keys(request(KEYS_NEEDED_FOR_MS))).getCredential(),
     };
   };
+}
+
+/** `--account A` (repeatable, or comma-separated): the account ids given, each checked, without repeats. */
+export function accountIdList(cli: Cli, given: readonly string[] | undefined): string[] {
+  return [
+    ...new Set(
+      (given ?? [])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== '')
+        .map((v) => cli.want('account', v, 'an account id (UID), 16 digits', uidCheck)),
+    ),
+  ];
+}
+
+/** `--member-role R`, else MEMBER_ROLE_NAME, else the member template's default: a RAM role name. */
+export function memberRoleFlag(cli: Cli, given: string | undefined, env: NodeJS.ProcessEnv): string {
+  return cli.want(
+    'member-role',
+    given ?? env.MEMBER_ROLE_NAME ?? DEFAULT_MEMBER_ROLE,
+    'a RAM role name',
+    (v) =>
+      isRoleName(v)
+        ? undefined
+        : `${JSON.stringify(v)} is not a RAM role name (1–64 letters, digits, "." and "-")`,
+  );
 }

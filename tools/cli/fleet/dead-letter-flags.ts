@@ -5,12 +5,14 @@
  * is watching. Asked for, the records go exactly where the function's go (one per instance, same schema), so the
  * alerting and `npm run redrive` treat them alike.
  */
+import { MNS_ENDPOINT, MNS_NAME } from '../../../shared/config/config.js';
 import type { CredentialProvider } from '../../../shared/credentials/credentials.js';
 import { resolveCredentials } from '../../../shared/credentials/credentials.js';
 import type { DeadLetterRecord } from '../../../shared/dead-letter/dead-letter-record.js';
 import type { Deadline } from '../../../shared/retry/deadline.js';
 import type { Cli } from '../../cli.js';
 import { ACCOUNT_ALLOWED, accountCheck, matching, REGION_ALLOWED, regionCheck } from '../flag-checks.js';
+import { ECS_RETRY } from './run-fleet.js';
 
 export const DEAD_LETTER_OPTIONS = {
   'dead-letter-topic': { type: 'string' },
@@ -28,8 +30,6 @@ export const DEAD_LETTER_HELP = `  --dead-letter-topic T | --dead-letter-queue Q
   --mns-region R    the region of that topic or queue (default: the first region walked)
   --mns-endpoint URL
                     MNS's endpoint (default https://<account>.mns.<region>.aliyuncs.com); for the emulators`;
-
-const MNS_NAME = /^[A-Za-z][A-Za-z0-9-]{0,255}$/;
 
 export type DeadLetterSend = (records: readonly DeadLetterRecord[], deadline: Deadline) => Promise<void>;
 
@@ -73,7 +73,8 @@ export function deadLetterTarget(
     flag,
     topic ?? queue,
     'an MNS name',
-    matching(MNS_NAME, 'an MNS name (a letter, then letters, digits and -)'),
+    // The function's own rule for DEAD_LETTER_TOPIC / DEAD_LETTER_QUEUE: a name it takes, apply takes.
+    matching(MNS_NAME, 'an MNS name (letters, digits, "-", at most 120)'),
   );
   const accountId = cli.want(
     'mns-account',
@@ -93,7 +94,7 @@ export function deadLetterTarget(
             'mns-endpoint',
             values['mns-endpoint'],
             'http(s)://host[:port]',
-            matching(/^https?:\/\/[^\s/]+\/?$/, 'an http(s):// URL with no path'),
+            matching(MNS_ENDPOINT, 'an http(s):// URL with no path'),
           )
           .replace(/\/$/, '');
   return { kind, name, accountId, regionId, endpoint };
@@ -109,7 +110,6 @@ export function deadLetterSender(target: DeadLetterTarget, credential: Credentia
       endpoint: target.endpoint,
       timeoutMs,
     });
-  const retry = { maxAttempts: 8, backoff: { baseMs: 200, capMs: 5_000 } };
   return async (records, deadline) => {
     // The sweep's references carry no account; the records say whose instances these are.
     const stamped = records.map((r) =>
@@ -120,12 +120,12 @@ export function deadLetterSender(target: DeadLetterTarget, credential: Credentia
         ? new (await import('../../../shared/dead-letter/dead-letter-topic.js')).MnsDeadLetterTopic({
             topicName: target.name,
             client,
-            ...retry,
+            ...ECS_RETRY,
           })
         : new (await import('../../../shared/dead-letter/dead-letter-queue.js')).MnsDeadLetterQueue({
             queueName: target.name,
             client,
-            ...retry,
+            ...ECS_RETRY,
           });
     await sink.send(stamped, deadline);
   };

@@ -5,7 +5,7 @@ import type { LoadedPolicy } from '../../../shared/policy/load-policy.js';
 import { inScope } from '../../../shared/policy/scope.js';
 import type { SweepTarget } from '../../../shared/sweep/sweep.js';
 import type { Cli } from '../../cli.js';
-import { ENDPOINT_ALLOWED, type Endpoint, endpointCheck, parseEndpoint } from '../endpoint-flag.js';
+import { ENDPOINT_ALLOWED, type Endpoint, endpointFlag } from '../endpoint-flag.js';
 import { REGION_ALLOWED, regionCheck } from '../flag-checks.js';
 import { displayName, givenPolicyFile, loadPolicyFile } from '../policy-file.js';
 import {
@@ -76,10 +76,7 @@ export async function fleetFlags(
     .map((r) => r.trim())
     .filter((r) => r !== '');
   const checked = given.map((r) => cli.want('region', r, REGION_ALLOWED, regionCheck));
-  const endpoint =
-    values.endpoint === undefined
-      ? undefined
-      : parseEndpoint(cli.want('endpoint', values.endpoint, ENDPOINT_ALLOWED, endpointCheck));
+  const endpoint = endpointFlag(cli, 'endpoint', values.endpoint);
   const budget = values['calls-per-second'];
   const callsPerSecond =
     budget === undefined

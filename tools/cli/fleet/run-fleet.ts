@@ -28,7 +28,7 @@ import type { WalkedPage } from '../../../shared/sweep/walk-region.js';
 import { buildReport, type FleetReport, type FleetRow, rowFor } from './fleet-report.js';
 
 /** The engine's defaults for one invocation (README "Configuration"), which the CLI keeps. */
-const RETRY = { maxAttempts: 8, backoff: { baseMs: 200, capMs: 5_000 } };
+export const ECS_RETRY = { maxAttempts: 8, backoff: { baseMs: 200, capMs: 5_000 } };
 const TIMEOUTS = { connectTimeoutMs: 2_000, readTimeoutMs: 10_000 };
 /** As the sweep: enough slots that pages waiting on one action's budget never hold up another's. */
 const CONCURRENCY = 16;
@@ -94,7 +94,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   const base: Omit<RunContext, 'gateway'> = {
     policy: options.policy,
     deadline,
-    retry: RETRY,
+    retry: ECS_RETRY,
     ecsLimit: pLimit(CONCURRENCY),
     newInstanceGraceMs: 0,
     now,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpoint } from '../../../../../tools/cli/check-roles/ram-client.js';
 import { allGood, checkRole } from '../../../../../tools/cli/check-roles/role-check.js';
+import { parseEndpoint } from '../../../../../tools/cli/endpoint-flag.js';
 
 const ARN = 'acs:ram::1234567890123456:role/R';
 const found = (document: unknown) => ({
