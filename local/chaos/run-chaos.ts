@@ -18,6 +18,7 @@ import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { coldStart, type InvocationClock } from '../../shared/attach/cold-start.js';
 import type { InstanceOutcome, Outcome } from '../../shared/attach/outcomes.js';
+import { chunk } from '../../shared/collections/chunk.js';
 import type { DeadLetterRecord } from '../../shared/dead-letter/dead-letter-record.js';
 import { type ChaosKind, type ChaosRates, EcsChaos, seededRandom } from '../ecs-emulator/index.js';
 import { mnsSourceEvent } from '../eventbridge-emulator/mns-source-event.js';
@@ -181,7 +182,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosFigures> 
     const payloads =
       options.shape === 'direct'
         ? events.map((event) => JSON.stringify(event))
-        : batches(events, options.batchSize ?? 500).map((batch, b) =>
+        : chunk(events, options.batchSize ?? 500).map((batch, b) =>
             JSON.stringify(
               batch.map((event, i) =>
                 mnsSourceEvent(
@@ -308,10 +309,4 @@ export function check(
     }
   }
   return problems;
-}
-
-function batches<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, (i + 1) * size),
-  );
 }

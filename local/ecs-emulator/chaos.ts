@@ -43,7 +43,7 @@ export interface ChaosOptions {
   timeoutHoldMs: number;
 }
 
-/** The permanent error per action: documented codes no retry changes (cloud-facts ECS-13, ECS-15). */
+/** The permanent error per action: codes no retry changes (cloud-facts ECS-13, ECS-15; Detach's: ECS-33). */
 const PERMANENT_CODE: Readonly<Record<string, string>> = {
   AttachInstanceRamRole: 'InvalidUser.PassRoleForbidden',
   DetachInstanceRamRole: 'InvalidUser.PassRoleForbidden',

@@ -39,7 +39,7 @@ export const ECS_ERRORS = {
     status: 400,
     message: 'Specified SecurityToken mismatch with the AccessKey.',
   },
-  // The gateway's answer to STS keys past their Expiration (the code OpenAPI gateways use; cloud-facts AC-4).
+  // The gateway's answer to STS keys past their Expiration (the code OpenAPI gateways use; cloud-facts AC-15).
   'InvalidSecurityToken.Expired': { status: 400, message: 'Specified SecurityToken is expired.' },
   UnsupportedHTTPMethod: { status: 400, message: 'This http method is not supported.' },
   'InvalidAction.NotFound': {

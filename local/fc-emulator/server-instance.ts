@@ -162,7 +162,6 @@ export class ServerInstance {
         ...env,
         // Here each instance has a port of its own (FC gives each instance its own host, on the configured port).
         FC_CUSTOM_LISTEN_PORT: String(this.#port),
-        FC_SERVER_PORT: String(this.#port),
         LISTEN_HOST: '127.0.0.1',
         // FC's memory limit, roughly.
         NODE_OPTIONS: `--max-old-space-size=${memorySize}`,

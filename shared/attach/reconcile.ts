@@ -1,3 +1,4 @@
+import { groupBy } from '../collections/chunk.js';
 import type { InstanceState } from '../ecs/ecs-gateway.js';
 import type { ErrorInfo } from '../errors/classify.js';
 import type { InstanceRef } from '../events/instance-ref.js';
@@ -74,17 +75,6 @@ async function run(ctx: RunContext, refs: readonly InstanceRef[], read: ReadStat
     ledger.deadLetter(ref.regionId, ref.instanceId, { kind: 'deadline', info: deadlineInfo, attempts: 0 });
   }
   return { summary: summarize(ledger.results()), ledger };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [item]);
-    else list.push(item);
-  }
-  return groups;
 }
 
 /**

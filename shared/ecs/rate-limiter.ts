@@ -86,7 +86,8 @@ export class RateLimiter {
     const state = this.#state(key);
     this.#recover(state, this.#now());
     if (!state.engaged) return 0;
-    return Math.max(0, state.nextAt - this.#credit(state) - this.#now());
+    // As `acquire` waits: credit moves the slot after this one, never this call's start.
+    return Math.max(0, state.nextAt - this.#now());
   }
 
   /** Waits for the key's next slot and takes it; resolves with how long it waited. */

@@ -129,10 +129,7 @@ async function reconcilePage(
     eventId: options.sweepId,
     eventType: SWEEP_EVENT_TYPE,
   }));
-  const result =
-    refs.length === 0
-      ? await reconcileListed(ctx, regionId, [], [])
-      : await reconcileListed(ctx, regionId, unique, refs);
+  const result = await reconcileListed(ctx, regionId, unique, refs);
   await options.onPage({
     regionId,
     ...(options.accountId === undefined ? {} : { accountId: options.accountId }),

@@ -155,7 +155,13 @@ describe('DescribeInstances', () => {
     );
     const nextToken = first.body?.nextToken ?? '';
     expect(nextToken).not.toBe('');
-    now += 61_000;
+    // Within its life the token still turns the page (so the refusal below is the TTL's, not any token's).
+    now += 59_000;
+    const second = await ecs.describeInstances(
+      new DescribeInstancesRequest({ regionId: 'cn-beijing', maxResults: 10, nextToken }),
+    );
+    expect(second.body?.instances?.instance).toHaveLength(5);
+    now += 2_000;
     await expectSdkError(
       ecs.describeInstances(
         new DescribeInstancesRequest({ regionId: 'cn-beijing', maxResults: 10, nextToken }),

@@ -116,6 +116,22 @@ describe('RateLimiter', () => {
     ]);
   });
 
+  it('waitMs says what acquire then waits, with a burst too', async () => {
+    const c = still();
+    const limiter = new RateLimiter({ ratePerSecond: 20, burst: 5, ...c });
+    const key = 'k';
+    const check = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const said = limiter.waitMs(key);
+        expect(await limiter.acquire(key)).toBe(said);
+      }
+    };
+    await check(3); // a new key, spaced: 0, 50, 100
+    c.advance(1_100);
+    await check(7); // a burst of five, then 50, 100
+    expect(limiter.waitMs(key)).toBe(150);
+  });
+
   it('with a burst: a throttled call spends the credit, so the next call waits out the pause', async () => {
     const c = still();
     const limiter = new RateLimiter({ ratePerSecond: 20, burst: 5, ...c });
