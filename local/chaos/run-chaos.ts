@@ -57,7 +57,7 @@ export interface ChaosFigures {
   wallMs: number;
 }
 
-export const CHAOS_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'] as const;
+const CHAOS_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'] as const;
 const PREFIX: Record<(typeof CHAOS_REGIONS)[number], string> = {
   'cn-hangzhou': 'bp1',
   'cn-shanghai': 'uf6',
@@ -106,7 +106,7 @@ export function chaosFleet(count: number): ChaosInstance[] {
 }
 
 /** The EventBridge event saying the instance reached Running (what the direct shape's trigger delivers). */
-export function runningEvent(accountId: string, instance: ChaosInstance, n: number) {
+function runningEvent(accountId: string, instance: ChaosInstance, n: number) {
   return {
     id: `evt-chaos-${n}`,
     source: 'acs.ecs',
@@ -124,7 +124,7 @@ export function runningEvent(accountId: string, instance: ChaosInstance, n: numb
  * A clock per invocation: `run` gives the invocation its own time, which moves only when it sleeps (and
  * yields, so that sleeping never starves the others).
  */
-export function invocationClocks(seed: number) {
+function invocationClocks(seed: number) {
   const store = new AsyncLocalStorage<{ now: number }>();
   const clock: InvocationClock = {
     now: () => store.getStore()?.now ?? Date.now(),
@@ -144,7 +144,7 @@ export function invocationClocks(seed: number) {
  * answer held back costs little real time. A loaded machine may time out an ordinary call too (the function
  * and the emulators share one process): one more transient fault, which changes no promise.
  */
-export const CHAOS_ENV = {
+const CHAOS_ENV = {
   ECS_CONNECT_TIMEOUT_MS: '400',
   ECS_READ_TIMEOUT_MS: '400',
   LOG_LEVEL: 'silent',

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallLog } from '../call-log.js';
 import type { CredentialStore } from '../credential-store.js';
 import type { RequestHandler } from '../http/http-server.js';
-import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signature/acs3.js';
 import { findAction } from './actions/index.js';
 import { authenticate } from './authenticate.js';
 import type { EcsBehaviour } from './behaviour.js';
@@ -16,7 +15,7 @@ import type { EcsFaults } from './faults.js';
 import type { Lifecycle } from './lifecycle.js';
 import { NonceStore } from './nonce-store.js';
 import type { RateLimiter } from './rate-limits.js';
-import { loggableParams, namedInstanceIds, type Params, parseFormBody, toParams } from './request-params.js';
+import { loggableParams, namedInstanceIds, type Params, parseRpcRequest } from './request-params.js';
 import { trailParameters } from './trail-parameters.js';
 import { userIdentity } from './user-identity.js';
 import { CallEffects, type EventTiming } from './write-effects.js';
@@ -67,20 +66,10 @@ export function createEcsHandler(deps: EcsServerDeps): RequestHandler {
   const nonces = new NonceStore();
   return async (req, res, body) => {
     const requestId = randomUUID().toUpperCase();
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    const headers = headerMapFromRaw(req.rawHeaders);
-    const normalized = normalizeHeaders(headers);
-    const pairs = parseQueryString(rawQuery);
-    if ((normalized.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      pairs.push(...parseFormBody(body.toString('utf8')));
-    }
-    const params = toParams(pairs);
-    const action = normalized.get('x-acs-action') ?? params.get('Action') ?? '';
-    const version = normalized.get('x-acs-version') ?? params.get('Version') ?? '';
-    const method = req.method ?? 'GET';
+    const { method, path, rawQuery, headers, normalized, pairs, params, action, version } = parseRpcRequest(
+      req,
+      body,
+    );
 
     const answer = await (async (): Promise<Answer> => {
       if (method !== 'GET' && method !== 'POST') return failure(ecsError('UnsupportedHTTPMethod'));

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { isInstanceId } from '../../shared/ecs/ids.js';
-import { parseQueryString, type QueryPairs } from '../signature/acs3.js';
+import { headerMapFromRaw, normalizeHeaders, parseQueryString, type QueryPairs } from '../signature/acs3.js';
 import { type EcsErrorCode, ecsError } from './ecs-errors.js';
 
 /** Decoded request parameters by name (a repeated name keeps its last value). */
@@ -11,6 +12,47 @@ export type Params = ReadonlyMap<string, string>;
  */
 export function parseFormBody(body: string): Array<[string, string]> {
   return parseQueryString(body.replace(/\+/g, '%20'));
+}
+
+/** An RPC-style request as every emulated RPC gateway reads it, before authentication. */
+export interface RpcRequest {
+  method: string;
+  path: string;
+  rawQuery: string;
+  headers: ReturnType<typeof headerMapFromRaw>;
+  /** Lower-cased header names. */
+  normalized: ReturnType<typeof normalizeHeaders>;
+  /** Query pairs, then a form body's (what the signature covers). */
+  pairs: QueryPairs;
+  params: Params;
+  /** From `x-acs-action` / `x-acs-version` (ACS3) or the `Action` / `Version` parameters (legacy signing). */
+  action: string;
+  version: string;
+}
+
+export function parseRpcRequest(req: IncomingMessage, body: Buffer): RpcRequest {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  const headers = headerMapFromRaw(req.rawHeaders);
+  const normalized = normalizeHeaders(headers);
+  const pairs = parseQueryString(rawQuery);
+  if ((normalized.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+    pairs.push(...parseFormBody(body.toString('utf8')));
+  }
+  const params = toParams(pairs);
+  return {
+    method: req.method ?? 'GET',
+    path,
+    rawQuery,
+    headers,
+    normalized,
+    pairs,
+    params,
+    action: normalized.get('x-acs-action') ?? params.get('Action') ?? '',
+    version: normalized.get('x-acs-version') ?? params.get('Version') ?? '',
+  };
 }
 
 export function toParams(pairs: QueryPairs): Params {

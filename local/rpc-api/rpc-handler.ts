@@ -10,9 +10,8 @@ import type { AccessKey, CredentialStore } from '../credential-store.js';
 import { authenticate } from '../ecs-emulator/authenticate.js';
 import { ECS_ERRORS } from '../ecs-emulator/ecs-errors.js';
 import { NonceStore } from '../ecs-emulator/nonce-store.js';
-import { loggableParams, type Params, parseFormBody, toParams } from '../ecs-emulator/request-params.js';
+import { loggableParams, type Params, parseRpcRequest } from '../ecs-emulator/request-params.js';
 import type { RequestHandler } from '../http/http-server.js';
-import { headerMapFromRaw, normalizeHeaders, parseQueryString } from '../signature/acs3.js';
 
 export class RpcApiError extends Error {
   readonly code: string;
@@ -55,20 +54,10 @@ export function createRpcHandler(deps: RpcApiDeps): RequestHandler {
   const nonces = new NonceStore();
   return (req, res, body) => {
     const requestId = randomUUID().toUpperCase();
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    const headers = headerMapFromRaw(req.rawHeaders);
-    const normalized = normalizeHeaders(headers);
-    const pairs = parseQueryString(rawQuery);
-    if ((normalized.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      pairs.push(...parseFormBody(body.toString('utf8')));
-    }
-    const params = toParams(pairs);
-    const action = normalized.get('x-acs-action') ?? params.get('Action') ?? '';
-    const version = normalized.get('x-acs-version') ?? params.get('Version') ?? '';
-    const method = req.method ?? 'GET';
+    const { method, path, rawQuery, headers, normalized, pairs, params, action, version } = parseRpcRequest(
+      req,
+      body,
+    );
 
     let status = 200;
     let payload: Record<string, unknown>;

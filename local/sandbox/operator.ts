@@ -7,6 +7,7 @@ import Ecs, {
   UntagResourcesRequest,
 } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { chunk } from '../../shared/collections/chunk.js';
 import type { AccessKey } from '../credential-store.js';
 
 /**
@@ -73,13 +74,10 @@ export class Operator {
    */
   async detachRoles(regionId: string, instanceIds: string[]): Promise<string[]> {
     const detached: string[] = [];
-    for (let i = 0; i < instanceIds.length; i += 100) {
+    for (const batch of chunk(instanceIds, 100)) {
       const response = await this.#retry(() =>
         this.#client(regionId).detachInstanceRamRole(
-          new DetachInstanceRamRoleRequest({
-            regionId,
-            instanceIds: JSON.stringify(instanceIds.slice(i, i + 100)),
-          }),
+          new DetachInstanceRamRoleRequest({ regionId, instanceIds: JSON.stringify(batch) }),
         ),
       );
       for (const result of response.body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [])

@@ -33,8 +33,12 @@ export interface AttachRoleDeps {
   now?: () => number;
   /** Many accounts (ACCOUNTS set): which accounts are configured, and their assumed credentials. */
   accounts?: { directory: AccountDirectory; members: MemberCredentials };
-  /** The fleet sweep's lease and self-invocation; without them a timer event sweeps nothing (logged). */
-  sweep?: Pick<SweepDeps, 'lease' | 'invoker' | 'sleep' | 'random'>;
+  /**
+   * The fleet sweep's lease and self-invocation (without them a timer event sweeps nothing, logged) and its own
+   * ECS gateways: the sweep keeps its own budget, so in production they are the bare SDK gateways, not the event
+   * path's shared, budgeted views (absent: `ecs`). Its waits are the handler's unless given here.
+   */
+  sweep?: Pick<SweepDeps, 'lease' | 'invoker' | 'sleep' | 'random'> & { ecs?: SweepDeps['ecs'] };
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -87,15 +91,11 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         {
           ...deps.sweep,
           ...(deps.accounts === undefined ? {} : { accounts: deps.accounts }),
+          ...(deps.sweep?.sleep === undefined && deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
+          ...(deps.sweep?.random === undefined && deps.random !== undefined ? { random: deps.random } : {}),
           config: deps.config,
           policy: deps.policy,
-          // A sweep walks page by page on its own budget: its calls are not shared with events', and its views
-          // must not count as invocations waiting to share (release() only drops the count; calls go on).
-          ecs: (credential, account) => {
-            const view = deps.ecs(credential, account);
-            view.release?.();
-            return view;
-          },
+          ecs: deps.sweep?.ecs ?? deps.ecs,
           deadLetters: deps.deadLetters,
           now,
         },

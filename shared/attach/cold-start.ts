@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { type AccountDirectory, policyDirectory, resourceDirectory } from '../accounts/account-directory.js';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
-import { resolveCredentials } from '../credentials/credentials.js';
+import { type CredentialProvider, resolveCredentials } from '../credentials/credentials.js';
 import { MemberCredentials } from '../credentials/member-credentials.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter-sink.js';
 import { EcsCoalescer } from '../ecs/ecs-coalescer.js';
@@ -150,10 +150,16 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
   const limiter = new RateLimiter({
     ratePerSecond: config.ecsCallsPerSecond,
     burst: config.ecsCallsBurst,
-    onlyAfterThrottling: false,
     now: clock?.now ?? Date.now,
     sleep: clock?.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms))),
   });
+  const sdk = (credential: CredentialProvider) =>
+    new SdkEcsGateway({
+      credential,
+      ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
+      connectTimeoutMs: config.ecs.connectTimeoutMs,
+      readTimeoutMs: config.ecs.readTimeoutMs,
+    });
   const handler = createAttachRoleHandler({
     config,
     policy,
@@ -164,20 +170,7 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
     // account with its credentials (ECS limits each account on its own; a shared call is made with one member's
     // keys, which must be that account's).
     ecs: (credential, accountId) =>
-      coalescer.view(
-        new RateLimitedEcsGateway(
-          new SdkEcsGateway({
-            credential,
-            ...(config.ecsEndpoint === undefined ? {} : { endpoint: config.ecsEndpoint }),
-            connectTimeoutMs: config.ecs.connectTimeoutMs,
-            readTimeoutMs: config.ecs.readTimeoutMs,
-          }),
-          limiter,
-          undefined,
-          accountId,
-        ),
-        accountId,
-      ),
+      coalescer.view(new RateLimitedEcsGateway(sdk(credential), limiter, undefined, accountId), accountId),
     // The MNS client and the sinks load on the first failure to write (a chunk of their own in the bundle):
     // an invocation that fails nothing never pays for them.
     deadLetters: (credential, accountId, regionId): DeadLetterSink => {
@@ -213,6 +206,8 @@ export async function coldStart(env: NodeJS.ProcessEnv, options: ColdStartOption
       return { send: async (records, deadline) => (await load()).send(records, deadline) };
     },
     sweep: {
+      // Bare: the sweep pages on its own budget (SWEEP_CALLS_PER_SECOND), its calls not shared with events'.
+      ecs: (credential) => sdk(credential),
       // Loaded on the first sweep: an event invocation never pays for the MNS client or the FC SDK.
       lease: (credential, accountId, regionId) => {
         const queue = config.sweep.leaseQueue;

@@ -16,11 +16,6 @@ export interface RateLimiterOptions {
   /** Calls per second won back per second without throttling (default: a tenth of the target). */
   recoveryPerSecond?: number;
   /**
-   * Space a key's calls only once it has been throttled, until its rate is back at the target (as the AWS SDKs'
-   * adaptive retry mode: no client-side limit until the service asks for one). Default false: always spaced.
-   */
-  onlyAfterThrottling?: boolean;
-  /**
    * Calls a key that has been idle may start at once before spacing applies (default 1: always spaced). Credit
    * builds at the key's rate up to this many; a throttled call spends it all.
    */
@@ -37,8 +32,6 @@ interface KeyState {
   adjustedAt: number;
   /** The last back-off; the calls in flight then are one signal, not many. */
   decreasedAt: number;
-  /** Whether calls are spaced now (always, unless `onlyAfterThrottling`). */
-  engaged: boolean;
   /** Calls started since `measuredFrom`, and the smoothed rate of the buckets before it (calls/s; NaN: none). */
   sent: number;
   measuredFrom: number;
@@ -56,7 +49,6 @@ export class RateLimiter {
   readonly #recovery: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #lazy: boolean;
   readonly #burst: number;
   readonly #keys = new Map<string, KeyState>();
 
@@ -74,7 +66,6 @@ export class RateLimiter {
     this.#recovery = options.recoveryPerSecond ?? ratePerSecond / 10;
     this.#now = options.now;
     this.#sleep = options.sleep;
-    this.#lazy = options.onlyAfterThrottling ?? false;
     this.#burst = options.burst ?? 1;
     if (!(Number.isInteger(this.#burst) && this.#burst >= 1)) {
       throw new RangeError(`burst must be a whole number of at least 1, got ${this.#burst}`);
@@ -85,7 +76,6 @@ export class RateLimiter {
   waitMs(key: string): number {
     const state = this.#state(key);
     this.#recover(state, this.#now());
-    if (!state.engaged) return 0;
     // As `acquire` waits: credit moves the slot after this one, never this call's start.
     return Math.max(0, state.nextAt - this.#now());
   }
@@ -97,7 +87,6 @@ export class RateLimiter {
     this.#recover(state, now);
     this.#measure(state, now);
     state.sent += 1;
-    if (!state.engaged) return 0;
     // The slot: `nextAt`, brought forward by the burst credit, never before now; the next one follows it.
     const slot = Math.max(now - this.#credit(state), state.nextAt);
     const at = Math.max(now, slot);
@@ -112,10 +101,6 @@ export class RateLimiter {
     const now = this.#now();
     const state = this.#state(key);
     this.#recover(state, now);
-    if (!state.engaged) {
-      state.engaged = true;
-      state.nextAt = now;
-    }
     if (now - state.decreasedAt >= 1000 / state.rate) {
       this.#measure(state, now);
       const sending = Number.isNaN(state.measuredRate)
@@ -163,7 +148,6 @@ export class RateLimiter {
         nextAt: now,
         adjustedAt: now,
         decreasedAt: -Infinity,
-        engaged: !this.#lazy,
         sent: 0,
         measuredFrom: now,
         measuredRate: Number.NaN,
@@ -177,7 +161,5 @@ export class RateLimiter {
     const elapsed = Math.max(0, now - state.adjustedAt);
     state.rate = Math.min(this.#target, state.rate + (this.#recovery * elapsed) / 1000);
     state.adjustedAt = now;
-    if (this.#lazy && state.engaged && state.rate >= this.#target && now >= state.nextAt)
-      state.engaged = false;
   }
 }

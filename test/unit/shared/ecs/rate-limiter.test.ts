@@ -29,24 +29,6 @@ function still(start = 1_000_000) {
 }
 
 describe('RateLimiter', () => {
-  it('with onlyAfterThrottling: no spacing until throttled, then AIMD, then unhindered again once recovered', async () => {
-    const c = clock();
-    const limiter = new RateLimiter({ ratePerSecond: 20, onlyAfterThrottling: true, ...c });
-    const key = 'cn-hangzhou/DescribeInstances';
-    for (let i = 0; i < 5; i++) expect(await limiter.acquire(key)).toBe(0);
-    expect(c.now()).toBe(1_000_000);
-    limiter.throttled(key);
-    expect(limiter.rate(key)).toBe(10);
-    // Engaged: the next call waits one interval at the halved rate, then calls are spaced at it.
-    expect(await limiter.acquire(key)).toBe(100);
-    expect(await limiter.acquire(key)).toBeGreaterThan(0);
-    // Two quiet seconds at 2/s recovery per second bring 10/s back towards 20/s; five bring it to the target.
-    c.advance(5_000);
-    expect(limiter.rate(key)).toBe(20);
-    expect(await limiter.acquire(key)).toBe(0);
-    expect(await limiter.acquire(key)).toBe(0);
-  });
-
   it('spaces calls on one key evenly at the target rate, keys independently', async () => {
     const c = clock();
     const limiter = new RateLimiter({ ratePerSecond: 20, ...c });

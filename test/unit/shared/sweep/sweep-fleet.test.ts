@@ -78,6 +78,7 @@ function buildFleet(time: VirtualTime): { fleet: Fleet; kinds: Map<string, Kind>
 }
 
 function harness(time: VirtualTime, fleet: Fleet) {
+  const gateways = { event: 0, sweep: 0 };
   const records: DeadLetterRecord[] = [];
   const queued: Buffer[] = [];
   const lease = new MemoryLease();
@@ -98,14 +99,28 @@ function harness(time: VirtualTime, fleet: Fleet) {
     config,
     policy,
     logger: createLogger({ level: 'silent' }),
-    ecs: () => fleet,
+    // The event path's ECS (shared, budgeted views in production) and the sweep's own (bare): counted apart.
+    ecs: () => {
+      gateways.event++;
+      return fleet;
+    },
     deadLetters: () => ({
       send: async (batch) => {
         records.push(...batch);
       },
     }),
     now: time.now,
-    sweep: { lease: () => lease, invoker: () => invoker, sleep: time.sleep, random: () => 0.5 },
+    // The handler's own waits: the sweep takes them (coldStart injects a test's clock only there).
+    sleep: time.sleep,
+    random: () => 0.5,
+    sweep: {
+      lease: () => lease,
+      invoker: () => invoker,
+      ecs: () => {
+        gateways.sweep++;
+        return fleet;
+      },
+    },
   });
   let requests = 0;
   const invoke = (event: Buffer | string) =>
@@ -117,7 +132,7 @@ function harness(time: VirtualTime, fleet: Fleet) {
         accountId: '1234567890123456',
       }),
     ) as Promise<SweepSummary>;
-  return { records, queued, lease, invoke };
+  return { records, queued, lease, invoke, gateways };
 }
 
 const timerEvent = JSON.stringify({
@@ -146,6 +161,9 @@ describe('the sweep over 50,000 instances in two regions, every ECS action at 20
     expect(last?.sweep.state).toBe('complete');
     expect(summaries.length).toBeGreaterThan(2);
     expect(h.lease.handle).toBeNull();
+    // Only sweeps ran: every ECS gateway was the sweep's own, none the event path's shared, budgeted one.
+    expect(h.gateways.event).toBe(0);
+    expect(h.gateways.sweep).toBeGreaterThan(0);
     const elapsedMs = time.now() - startedAt;
 
     // Every instance: as the policy says, or dead-lettered exactly once (never both, never twice).
