@@ -16,6 +16,7 @@ import { sweepTrigger } from '../sweep/sweep-event.js';
 import type { SweepDeps, SweepSummary } from '../sweep/sweep-handler.js';
 import { accessFor } from './account-access.js';
 import type { Summary } from './outcomes.js';
+import { RecentWrites } from './recent-writes.js';
 import { reconcile } from './reconcile.js';
 
 export interface AttachRoleDeps {
@@ -56,6 +57,8 @@ const HARD_STOP_SAFETY_MS = 100;
  */
 export function createAttachRoleHandler(deps: AttachRoleDeps) {
   const now = deps.now ?? Date.now;
+  // Shared by the invocations of this FC instance, as the ECS coalescer is.
+  const recentWrites = new RecentWrites(deps.config.newInstanceGraceMs);
   return async function handler(event: Buffer | string, context: FcContext): Promise<Summary | SweepSummary> {
     const startedAt = now();
     const log = deps.logger.child({ requestId: context.requestId });
@@ -170,6 +173,7 @@ export function createAttachRoleHandler(deps: AttachRoleDeps) {
         },
         ecsLimit: pLimit(deps.config.ecs.concurrency),
         newInstanceGraceMs: deps.config.newInstanceGraceMs,
+        recentWrites,
         now,
         fcRequestId: context.requestId,
         logger: log,

@@ -19,6 +19,12 @@ export interface RegionState {
   failed: Map<string, ItemFailure>;
   /** Brand-new instances and when their grace ends (`newInstances`); none for a listing's. */
   graceEnds: ReadonlyMap<string, number>;
+  /**
+   * Instances a launch event named within their grace whose role was not read: taken as having none, and
+   * attached straight away (cloud-facts ECS-34: an attach never replaces a role, and one that fails is re-read).
+   * In `roles` as `null`.
+   */
+  unread: Set<string>;
 }
 
 /** A creation event may name an instance ECS does not list yet (cloud-facts ECS-25). */
@@ -42,7 +48,13 @@ export async function readRegionState(
 ): Promise<RegionState> {
   // Each brand-new instance is waited for until its grace ends, not until the deadline or the last attempt.
   const graceEnds = newInstances(ctx, refs);
-  const state: RegionState = { instances: new Map(), roles: new Map(), failed: new Map(), graceEnds };
+  const state: RegionState = {
+    instances: new Map(),
+    roles: new Map(),
+    failed: new Map(),
+    graceEnds,
+    unread: new Set(),
+  };
   const waitingFor = (id: string) => isNew(graceEnds, id, ctx.now());
 
   await Promise.all(
@@ -80,15 +92,33 @@ export async function readRegionState(
     }),
   );
 
-  await readCurrentRoles(ctx, regionId, state);
+  // Attach-first: a launched instance has no role yet unless it was launched with one, and reading it costs one
+  // throttled call per 50. Only for a launch event (a restarted instance most likely has its role) within its
+  // grace; one this FC instance has just seen as wanted is read, as attaching it again would be refused for sure;
+  // a dry run writes nothing, so it reads every role to say truly what it would do.
+  const launched = new Set(
+    ctx.policy.mode === 'dry-run' ? [] : refs.filter((r) => r.launch).map((r) => r.instanceId),
+  );
+  await readCurrentRoles(
+    ctx,
+    regionId,
+    state,
+    (id) => launched.has(id) && waitingFor(id) && !(ctx.recentWrites?.has(regionId, id, ctx.now()) ?? false),
+  );
   return state;
 }
 
 /**
  * The current roles of the live instances in `state` (≤ 50 ids a call), into `state.roles`; a chunk that cannot
- * be read moves its instances to `state.failed`. Also the sweep's entry, whose instances come from a listing.
+ * be read moves its instances to `state.failed`. Those `unread` says to leave go to `state.unread` instead. Also
+ * the sweep's entry, whose instances come from a listing.
  */
-export async function readCurrentRoles(ctx: RunContext, regionId: string, state: RegionState): Promise<void> {
+export async function readCurrentRoles(
+  ctx: RunContext,
+  regionId: string,
+  state: RegionState,
+  unread: (instanceId: string) => boolean = () => false,
+): Promise<void> {
   // Classic-network instances cannot have a role and are skipped; asking about one may fail the whole call
   // (cloud-facts ECS-9).
   const live = [...state.instances.entries()]
@@ -96,7 +126,13 @@ export async function readCurrentRoles(ctx: RunContext, regionId: string, state:
       ([, instance]) =>
         instance !== null && instance.status !== 'Deleted' && instance.networkType !== 'classic',
     )
-    .map(([id]) => id);
+    .map(([id]) => id)
+    .filter((id) => {
+      if (!unread(id)) return true;
+      state.unread.add(id);
+      state.roles.set(id, null);
+      return false;
+    });
   await Promise.all(chunk(live, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
 }
 

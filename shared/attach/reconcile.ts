@@ -52,6 +52,7 @@ export async function reconcileListed(
       failed: new Map(),
       // A listing names no instance from a creation event.
       graceEnds: new Map(),
+      unread: new Set(),
     };
     await readCurrentRoles(accountCtx, regionId, state);
     return state;
@@ -163,7 +164,12 @@ async function reconcileRegion(
         settlePlan(ledger, regionId, id, plan, currentRole);
         break;
       case 'attach':
-        writes.push(roleWrite(instance, plan, { isNew: isNew(state.graceEnds, id, ctx.now()) }));
+        writes.push(
+          roleWrite(instance, plan, {
+            isNew: isNew(state.graceEnds, id, ctx.now()),
+            unread: state.unread.has(id),
+          }),
+        );
         break;
       case 'replace':
         writes.push(roleWrite(instance, plan, { isNew: false }));

@@ -24,6 +24,12 @@ export interface AttachWrite extends WriteBase {
   kind: 'attach';
   /** Named by a recent creation event: ECS may still answer "not found" for it for a while. */
   isNew: boolean;
+  /**
+   * Its role was not read (attach-first, for brand-new instances): planned as having none. If the attach fails
+   * and a re-read finds no role, the failure may have been the call's, caused by another instance in it
+   * (cloud-facts ECS-14), so it is attached once more, now as a read instance.
+   */
+  unread: boolean;
 }
 
 export interface ReplaceWrite extends WriteBase {
@@ -43,11 +49,11 @@ export type WritePlan = Extract<Plan, { kind: 'attach' | 'replace' }>;
 export function roleWrite(
   instance: InstanceState,
   plan: WritePlan,
-  how: { isNew: boolean; replanned?: boolean },
+  how: { isNew: boolean; unread?: boolean; replanned?: boolean },
 ): RoleWrite {
   const { role, rule } = plan;
   return plan.kind === 'attach'
-    ? { kind: 'attach', instance, role, rule, isNew: how.isNew }
+    ? { kind: 'attach', instance, role, rule, isNew: how.isNew, unread: how.unread ?? false }
     : { kind: 'replace', instance, role, rule, from: plan.from, replanned: how.replanned ?? false };
 }
 
@@ -69,9 +75,12 @@ export async function writeRoles(
   const ready: RoleWrite[] = writes.filter((w) => w.kind === 'attach');
   const replaces = writes.filter((w): w is ReplaceWrite => w.kind === 'replace');
   const detachReplans = await detachPhase(ctx, ledger, regionId, replaces, ready);
-  const attachReplans = await attachPhase(ctx, ledger, regionId, ready);
-  const replans = [...detachReplans, ...attachReplans];
-  if (replans.length > 0) await replan(ctx, ledger, regionId, replans);
+  const attached = await attachPhase(ctx, ledger, regionId, ready);
+  const replans = [...detachReplans, ...attached.replans];
+  await Promise.all([
+    replans.length > 0 ? replan(ctx, ledger, regionId, replans) : undefined,
+    attached.again.length > 0 ? writeRoles(ctx, ledger, regionId, attached.again) : undefined,
+  ]);
 }
 
 /**
@@ -124,15 +133,17 @@ async function detachPhase(
 
 /**
  * Attaches the role of every write in `ready` (attaches, and replaces whose detach went through), one
- * AttachInstanceRamRole per role per ≤ 100 instances, and settles each; returns those to plan again.
+ * AttachInstanceRamRole per role per ≤ 100 instances, and settles each; returns those to plan again, and the
+ * unread attaches to write once more.
  */
 async function attachPhase(
   ctx: RunContext,
   ledger: Ledger,
   regionId: string,
   ready: readonly RoleWrite[],
-): Promise<Replan[]> {
+): Promise<{ replans: Replan[]; again: AttachWrite[] }> {
   const replans: Replan[] = [];
+  const again: AttachWrite[] = [];
   await Promise.all(
     groupBy(ready, (w) => w.role).flatMap(([role, group]) =>
       chunk(group, MAX_IDS_PER_CALL).map(async (batch) => {
@@ -144,6 +155,7 @@ async function attachPhase(
         });
         for (const [id, how] of outcome.ok) {
           const w = must(byId, id);
+          ctx.recentWrites?.note(regionId, id, ctx.now());
           if (w.kind === 'replace' && how === 'written') {
             ledger.settle(regionId, id, { outcome: 'replaced', role, previousRole: w.from, rule: w.rule });
           } else {
@@ -163,12 +175,17 @@ async function attachPhase(
             replans.push({ write: w, current });
             continue;
           }
+          // Re-read with no role, never read before: now it is known to have none, so it gets a read one's try.
+          if (current === null && w.kind === 'attach' && w.unread) {
+            again.push({ ...w, unread: false });
+            continue;
+          }
           deadLetterAttach(ledger, regionId, w, failure, current ?? null);
         }
       }),
     ),
   );
-  return replans;
+  return { replans, again };
 }
 
 /** An instance whose write found it holding `current`, a role the plan was not made for. */

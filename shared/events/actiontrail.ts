@@ -144,6 +144,8 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
     );
   }
   const reason: RefReason = kind;
+  // Launched with a role (`RamRoleName`), an instance would only refuse an attach: its role is read first.
+  const launch = kind === 'created' && !has(params, 'RamRoleName');
   for (const location of locations) {
     // A Tag service ARN names the resource's own region and owner, which the call's region need not be
     // (cloud-facts EV-18): there the ARN wins. ECS's own calls name ids only; their region is the call's.
@@ -155,7 +157,8 @@ export function decodeActionTrail(source: ActionTrailSource, ctx: DecodeContext)
             accountId: location.accountId ?? place.accountId,
           }
         : place;
-    ctx.sink.addRef(makeRef(location, at, meta, reason, ctx));
+    const ref = makeRef(location, at, meta, reason, ctx);
+    ctx.sink.addRef(launch ? { ...ref, launch } : ref);
   }
 }
 

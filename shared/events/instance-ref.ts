@@ -13,4 +13,10 @@ export interface InstanceRef {
   eventType: string;
   /** When the event happened (ISO-8601), if the event says; used to give brand-new instances time to appear. */
   eventTime?: string;
+  /**
+   * The event is the instance's launch itself: ActionTrail `RunInstances`/`CreateInstance` that named no
+   * `RamRoleName`, or the state `Pending` or `Created` (a restart goes through `Starting`, never `Pending`). Such
+   * an instance is attached without reading its role first (cloud-facts ECS-34). Absent for any other event.
+   */
+  launch?: true;
 }

@@ -20,6 +20,8 @@ import { pointer, quote } from './text.js';
  */
 
 const CREATION_STATES = new Set(['pending', 'created', 'starting', 'running']);
+/** States only a launch passes through: a restart goes Stopped → Starting → Running (cloud-facts ECS-34). */
+const LAUNCH_STATES = new Set(['pending', 'created']);
 
 /** The ref reason for a state, or undefined when the state means there is nothing to do. */
 export function reasonForState(state: string | undefined): RefReason | undefined {
@@ -84,5 +86,6 @@ export function decodeStateChange(source: StateChangeSource, ctx: DecodeContext)
     });
     return;
   }
-  ctx.sink.addRef(makeRef(resolved.location, source.place, meta, reason, ctx));
+  const ref = makeRef(resolved.location, source.place, meta, reason, ctx);
+  ctx.sink.addRef(LAUNCH_STATES.has(state?.toLowerCase() ?? '') ? { ...ref, launch: true } : ref);
 }

@@ -48,7 +48,7 @@ describe('attach-role handler against the ECS and MNS emulators', () => {
     expect(h.stack.ecs.state.instance('i-bp1bld00000000000002')?.role).toBeNull();
   });
 
-  it('250 instances across 3 roles in one batched event: ⌈n/100⌉ attach calls per role, ⌈n/50⌉ role reads', async () => {
+  it('250 instances launched across 3 roles in one batched event: ⌈n/100⌉ attach calls per role, no role read', async () => {
     const payments = ids('pay', 120);
     const app = ids('app', 90);
     const build = ids('bld', 40);
@@ -71,7 +71,8 @@ describe('attach-role handler against the ECS and MNS emulators', () => {
     expect(perRole('EcsBuildAgentRole')).toBe(1);
     expect(attaches).toHaveLength(4);
     expect(h.stack.calls.count('DescribeInstances')).toBe(3);
-    expect(h.stack.calls.count('DescribeInstanceRamRole')).toBe(5); // ≤ 50 ids a call (cloud-facts ECS-4)
+    // Launched (state Pending): attached without reading their roles first (cloud-facts ECS-34).
+    expect(h.stack.calls.count('DescribeInstanceRamRole')).toBe(0);
     const roles = h.stack.ecs.state.roleAssignments();
     expect(payments.every((id) => roles[id] === 'EcsPaymentsRole')).toBe(true);
     expect(app.every((id) => roles[id] === 'EcsAppRole')).toBe(true);

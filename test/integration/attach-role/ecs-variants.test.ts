@@ -20,12 +20,12 @@ const byInstance = (summary: Summary) =>
 async function run(
   behaviour: Partial<EcsBehaviour>,
   instances: ReturnType<typeof instance>[],
-  options: { policy?: string; before?: (h: Harness) => void } = {},
+  options: { policy?: string; before?: (h: Harness) => void; state?: string } = {},
 ): Promise<{ summary: Summary; harness: Harness }> {
   h = await startHarness({ seed: { instances }, ...(options.policy ? { policy: options.policy } : {}) });
   Object.assign(h.stack.ecs.behaviour, behaviour);
   options.before?.(h);
-  const summary = await h.invoke(instances.map((i) => stateChange(i.id)));
+  const summary = await h.invoke(instances.map((i) => stateChange(i.id, options.state)));
   return { summary, harness: h };
 }
 
@@ -119,6 +119,34 @@ describe('an attach refused because a role appeared meanwhile, under whatever co
       previousRole: 'LegacyOpsRole',
     });
     expect(harness.stack.ecs.state.instance(raced)?.role).toBe('EcsPaymentsRole');
+  });
+});
+
+/**
+ * A launch event's instance is attached without a read (cloud-facts ECS-34); one launched with a role is refused
+ * under whatever code, re-read, and ends as a read would have ended it.
+ */
+describe('attach-first for a launch, whatever code refuses an instance launched with a role', () => {
+  const codes = ['InvalidRamRole.AlreadyAttached', 'Forbidden.InstanceHasRole'];
+  const [fresh, same, other] = ids('lnch', 3) as [string, string, string];
+  const launched = () => [
+    instance(fresh, payments),
+    instance(same, payments, { role: 'EcsPaymentsRole' }),
+    instance(other, payments, { role: 'LegacyOpsRole' }),
+  ];
+
+  it.each(codes)('%s: attached, already-correct and conflict, nothing dead-lettered', async (code) => {
+    const { summary, harness } = await run({ alreadyAttachedCode: code }, launched(), { state: 'Pending' });
+    expect(byInstance(summary)).toEqual([
+      [fresh, 'attached', 'EcsPaymentsRole', undefined, undefined],
+      [same, 'already-correct', 'EcsPaymentsRole', undefined, undefined],
+      [other, 'conflict', 'EcsPaymentsRole', 'LegacyOpsRole', undefined],
+    ]);
+    expect(harness.stack.deadLetters()).toEqual([]);
+    // One attach of all three, one re-read of the two it refused; no read before.
+    const calls = harness.stack.calls.records.filter((r) => r.service === 'ecs').map((r) => r.action);
+    expect(calls).toEqual(['DescribeInstances', 'AttachInstanceRamRole', 'DescribeInstanceRamRole']);
+    expect(harness.stack.ecs.state.instance(other)?.role).toBe('LegacyOpsRole');
   });
 });
 

@@ -20,8 +20,10 @@ describe('roleWrite', () => {
       role: 'EcsAppRole',
       rule: 'app',
       isNew: true,
+      unread: false,
     });
     expect(roleWrite(instance, plan, { isNew: false })).toMatchObject({ kind: 'attach', isNew: false });
+    expect(roleWrite(instance, plan, { isNew: true, unread: true })).toMatchObject({ unread: true });
   });
 
   it('a replace names the role to detach, is never new, and is not replanned unless said', () => {

@@ -62,6 +62,7 @@ describe.each(Object.keys(FORMS) as (keyof typeof FORMS)[])(
           eventId: `doc-${form}`,
           eventType: FORMS[form].type,
           eventTime: '2022-10-22T21:52:00.000Z',
+          launch: true,
         },
       ]);
     });

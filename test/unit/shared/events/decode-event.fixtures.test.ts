@@ -13,6 +13,7 @@ const pending = (instanceId: string, regionId: string, eventId: string): Instanc
   eventId,
   eventType: 'ecs:Instance:StateChange',
   eventTime: '2026-11-29T04:00:00.000Z',
+  launch: true,
 });
 
 const EXPECTED_REFS: Record<string, InstanceRef[]> = {
@@ -46,6 +47,7 @@ const EXPECTED_REFS: Record<string, InstanceRef[]> = {
     eventId: '6f1c2a3b-0000-4000-8000-000000000002',
     eventType: 'actiontrail:ActionTrail:ApiCall',
     eventTime: '2026-11-29T04:01:00.000Z',
+    launch: true as const,
   })),
   'eb-actiontrail-tagresources.json': ['01', '02'].map((n) => ({
     regionId: 'cn-hangzhou',
@@ -58,7 +60,10 @@ const EXPECTED_REFS: Record<string, InstanceRef[]> = {
   })),
   'eb-batch.json': [
     pending('i-bp1pay00000000000002', 'cn-hangzhou', '6f1c2a3b-0000-4000-8000-000000000001'),
-    pending('i-uf6app00000000000001', 'cn-shanghai', '6f1c2a3b-0000-4000-8000-000000000004'),
+    // Its state is Running: a start, which need not be a launch.
+    (({ launch: _, ...running }) => running)(
+      pending('i-uf6app00000000000001', 'cn-shanghai', '6f1c2a3b-0000-4000-8000-000000000004'),
+    ),
   ],
   'eb-instance-state-pending.json': [
     pending('i-bp1pay00000000000002', 'cn-hangzhou', '6f1c2a3b-0000-4000-8000-000000000001'),

@@ -502,6 +502,7 @@ describe('decodeEvent collapsing and defaults', () => {
         reason: 'created',
         eventId: 'unknown',
         eventType: 'raw:Instance:StateChange',
+        launch: true,
       },
     ]);
   });

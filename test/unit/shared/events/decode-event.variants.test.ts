@@ -21,7 +21,7 @@ const trail = (fields: Partial<InstanceRef> & Pick<InstanceRef, 'instanceId' | '
 
 const REFS: Record<string, InstanceRef[]> = {
   'variants/eb-state-content-resourceid.json': [
-    ref({ instanceId: 'i-bp1pay00000000000011', eventId: 'v-state-content' }),
+    ref({ instanceId: 'i-bp1pay00000000000011', eventId: 'v-state-content', launch: true }),
   ],
   // No aliyunregionid/aliyunaccountid: both come from the subject ARN, not from the defaults.
   'variants/eb-state-subject-only.json': [
@@ -40,6 +40,7 @@ const REFS: Record<string, InstanceRef[]> = {
       regionId: 'cn-shanghai',
       instanceId: 'i-uf6app00000000000015',
       eventId: 'v-cms-arn',
+      launch: true,
       eventType: 'ECS:Instance:StateChange',
       eventTime: '2026-11-29T04:01:14.000Z',
     }),
@@ -49,12 +50,14 @@ const REFS: Record<string, InstanceRef[]> = {
       regionId: 'cn-shanghai',
       instanceId: 'i-uf6app00000000000021',
       eventId: 'v-trail-createinstance',
+      launch: true,
     }),
   ],
   'variants/eb-actiontrail-console-create.json': ['22', '23'].map((n) =>
     trail({
       instanceId: `i-bp1web000000000000${n}`,
       eventId: 'v-trail-console',
+      launch: true,
       eventType: 'ecs:ActionTrail:ConsoleOperation',
     }),
   ),
@@ -93,6 +96,7 @@ const REFS: Record<string, InstanceRef[]> = {
       instanceId: 'i-uf6app00000000000062',
       reason: 'created',
       eventId: 'TRAIL-RunInstances',
+      launch: true,
       eventType: 'raw:ActionTrail',
       eventTime: '2026-11-29T04:09:58.000Z',
     },
@@ -122,6 +126,7 @@ const REFS: Record<string, InstanceRef[]> = {
     trail({
       instanceId: 'i-bp1web00000000000064',
       eventId: 'v-trail-no-servicename',
+      launch: true,
       eventType: 'actiontrail:ActionTrail:ApiCall',
     }),
   ],
@@ -130,6 +135,7 @@ const REFS: Record<string, InstanceRef[]> = {
       instanceId: 'i-bp1pay00000000000002',
       eventId: '6f1c2a3b-0000-4000-8000-000000000001',
       eventTime: '2026-11-29T04:00:00.000Z',
+      launch: true,
     }),
   ],
   'variants/fc-destination-parsed-batch.json': [
@@ -137,6 +143,7 @@ const REFS: Record<string, InstanceRef[]> = {
       instanceId: 'i-bp1pay00000000000002',
       eventId: '6f1c2a3b-0000-4000-8000-000000000001',
       eventTime: '2026-11-29T04:00:00.000Z',
+      launch: true,
     }),
     ref({
       regionId: 'cn-shanghai',
@@ -244,6 +251,7 @@ describe('decodeEvent on shape variants', () => {
         instanceId: 'i-bp1pay00000000000002',
         eventId: '6f1c2a3b-0000-4000-8000-000000000001',
         eventTime: '2026-11-29T04:00:00.000Z',
+        launch: true,
       }),
     ]);
     expect(result.ignored).toEqual([
