@@ -49,6 +49,21 @@ export const LEFT_OUT: readonly LeftOut[] = [
   },
   // pino's tools.js reads `isMainThread` only in `buildSafeSonicBoom` (pino.destination(), left out above).
   {
+    request: './lib/transport',
+    from: /[/\\]pino[/\\]pino\.js$/,
+    why: 'pino.transport() (worker-thread transports; logs go to stdout)',
+  },
+  {
+    request: './transport',
+    from: /[/\\]pino[/\\]lib[/\\]tools\.js$/,
+    why: 'pino({ transport }) (worker-thread transports; logs go to stdout)',
+  },
+  {
+    request: './lib/multistream',
+    from: /[/\\]pino[/\\]pino\.js$/,
+    why: 'pino.multistream() (one stream: stdout)',
+  },
+  {
     request: 'worker_threads',
     from: /[/\\]pino[/\\]lib[/\\]tools\.js$/,
     why: 'pino.destination() (isMainThread)',
