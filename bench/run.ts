@@ -201,12 +201,13 @@ async function callsPerThousand(): Promise<void> {
     run(async (env) => naiveColdStart(env)),
   ]);
   row({
-    figure: 'ECS calls per 1,000 instances, 3 roles, one batched event',
+    figure: 'ECS calls per 1,000 launched instances, 3 roles, one batched event',
     value: `${ours.calls} ${ours.byAction}`,
     baseline: `${naive.calls} naive ${naive.byAction}`,
     ratio: ours.calls / naive.calls,
-    target: '≤ 42 calls',
-    ok: ours.calls <= 42,
+    // 10 DescribeInstances + 12 attaches: a launch's role is not read first (cloud-facts ECS-34).
+    target: '≤ 22 calls',
+    ok: ours.calls <= 22,
   });
 }
 

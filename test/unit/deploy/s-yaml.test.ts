@@ -171,7 +171,7 @@ describe('the deployment shapes', () => {
     expect(trigger).toMatchObject({
       kind: 'mns-stream',
       queueName: d.queueRules[0]?.queueName,
-      batch: { maxEvents: 500, windowSeconds: 1 },
+      batch: { maxEvents: 250, windowSeconds: 1 },
       deadLetterQueue: { kind: 'queue', name: 'ram-role-attacher-events-dlq' },
     });
   });
