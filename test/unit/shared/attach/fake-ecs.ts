@@ -265,3 +265,8 @@ export const policy = (overrides: Partial<Policy> = {}): Policy => ({
 /** `i-bp1` + a family + a zero-padded number, like real ids. */
 export const idsOf = (family: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `i-bp1${family}${String(i + 1).padStart(17 - family.length, '0')}`);
+
+/** Outcome, role and previous role per instance, for comparing runs. */
+export const outcomes = (
+  results: { instanceId: string; outcome: string; role?: string; previousRole?: string }[],
+) => results.map((r) => [r.instanceId, r.outcome, r.role, r.previousRole]);

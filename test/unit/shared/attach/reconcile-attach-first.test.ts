@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecentWrites } from '../../../../shared/attach/recent-writes.js';
 import { reconcile } from '../../../../shared/attach/reconcile.js';
 import type { InstanceRef } from '../../../../shared/events/instance-ref.js';
-import { FakeEcs, fakeContext, idsOf, policy, REGION, stateChangeRef } from './fake-ecs.js';
+import { FakeEcs, fakeContext, idsOf, outcomes, policy, REGION, stateChangeRef } from './fake-ecs.js';
 
 /**
  * Attach-first (cloud-facts ECS-34): an instance a creation event names a moment ago is attached without reading
@@ -38,10 +38,7 @@ class RefusesWholeCall extends FakeEcs {
   }
 }
 
-const outcomes = (results: { instanceId: string; outcome: string; role?: string; previousRole?: string }[]) =>
-  results.map((r) => [r.instanceId, r.outcome, r.role, r.previousRole]);
-
-describe('attach-first for brand-new instances (cloud-facts ECS-34)', () => {
+describe('attach-first for launched instances (cloud-facts ECS-34)', () => {
   it('attaches 120 new instances without reading a role: 2 attach calls, no DescribeInstanceRamRole', async () => {
     const ids = idsOf('new', 120);
     const ecs = new FakeEcs(Object.fromEntries(ids.map((id) => [id, { tags: payments }])));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../../../shared/attach/reconcile.js';
-import { FakeEcs, fakeContext, idsOf, policy, stateChangeRef } from './fake-ecs.js';
+import { FakeEcs, fakeContext, idsOf, outcomes, policy, stateChangeRef } from './fake-ecs.js';
 
 const payments = { team: 'payments' };
 
@@ -16,10 +16,6 @@ const failingAttach = (code: string) =>
       };
     }
   };
-
-/** Outcome, role and previous role per instance, for comparing runs. */
-const outcomes = (results: { instanceId: string; outcome: string; role?: string; previousRole?: string }[]) =>
-  results.map((r) => [r.instanceId, r.outcome, r.role, r.previousRole]);
 
 describe('reading roles: at most 50 ids a call, every row counted (cloud-facts ECS-4, ECS-7)', () => {
   it('reads 120 instances’ roles in 3 calls of ≤ 50 ids', async () => {
