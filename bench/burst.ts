@@ -98,6 +98,14 @@ export async function runBurst(
   });
   const sandbox = result.sandbox;
   if (sandbox === undefined) throw new Error('the sandbox was not kept open');
+  // A function that never starts would read as a baseline that converges "never": say what happened instead.
+  const notStarted = sandbox.fc.invocations.filter((i) => i.errorType === 'InitializationError');
+  if (notStarted.length > 0) {
+    await sandbox.close();
+    throw new Error(
+      `attach-role did not start in ${notStarted.length} invocations: ${notStarted[0]?.errorMessage ?? ''}`,
+    );
+  }
   const instances = sandbox.ecs.state.instances();
   for (const i of instances) {
     if (i.launchedAt !== null) lastLaunchAt = Math.max(lastLaunchAt, i.launchedAt);

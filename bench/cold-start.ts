@@ -42,6 +42,9 @@ export async function buildBundles(): Promise<Bundles> {
   const ours = await bundleLikeAFunction('functions/attach-role/index.ts', join(scratch, 'ours-again'));
   const naive = await bundleLikeAFunction('bench/naive/index.ts', NAIVE_DIR);
   copyFileSync('policy.yaml', join(NAIVE_DIR, 'policy.yaml'));
+  // attach-role is deployed on a custom runtime (s.yaml), whose server.mjs imports the code directory's
+  // index.mjs: without it the naive code never starts (every invocation an InitializationError).
+  copyFileSync(join(OURS_DIR, 'server.mjs'), join(NAIVE_DIR, 'server.mjs'));
   await bundleLikeAFunction('bench/probes/attach-role.ts', join(scratch, 'ours'));
   await bundleLikeAFunction('bench/probes/naive.ts', join(scratch, 'naive'));
   return {

@@ -15,6 +15,11 @@ export interface LeftOut {
   why: string;
   /** Exports read at load time, for a package (a module's are taken from the module itself at build time). */
   names?: readonly string[];
+  /**
+   * Called at load time, so it cannot throw: the stub does nothing and returns itself (a debug logger whose
+   * `enabled` is then never true). Otherwise calling the stub throws.
+   */
+  inert?: true;
 }
 
 /**
@@ -64,6 +69,12 @@ export const LEFT_OUT: readonly LeftOut[] = [
     why: 'pino.multistream() (one stream: stdout)',
   },
   {
+    request: 'debug',
+    from: /[/\\]httpx[/\\]lib[/\\]index\.js$/,
+    why: "httpx's DEBUG=httpx:* request and body tracing, which FC never turns on",
+    inert: true,
+  },
+  {
     request: 'worker_threads',
     from: /[/\\]pino[/\\]lib[/\\]tools\.js$/,
     why: 'pino.destination() (isMainThread)',
@@ -101,7 +112,13 @@ export function leaveOut(entries: readonly LeftOut[] = LEFT_OUT): Plugin {
         );
         if (index < 0) return undefined;
         const entry = entries[index] as LeftOut;
-        const names = entry.from === undefined ? (entry.names ?? []) : exportNames(args.importer, args.path);
+        // An inert stub has no named exports: `debug`'s own `enabled` would then read as a (truthy) function.
+        const names =
+          entry.inert === true
+            ? []
+            : entry.from === undefined
+              ? (entry.names ?? [])
+              : exportNames(args.importer, args.path);
         return { path: args.path, namespace: 'left-out', pluginData: { entry, names } };
       });
       build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => {
@@ -109,7 +126,9 @@ export function leaveOut(entries: readonly LeftOut[] = LEFT_OUT): Plugin {
         return {
           loader: 'js',
           contents: [
-            `function leftOut() { throw new Error(${JSON.stringify(leftOutMessage(entry))}); }`,
+            entry.inert
+              ? 'function leftOut() { return leftOut; }'
+              : `function leftOut() { throw new Error(${JSON.stringify(leftOutMessage(entry))}); }`,
             'module.exports = leftOut;',
             ...['default', ...names].map(
               (n) =>

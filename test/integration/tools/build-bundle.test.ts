@@ -128,6 +128,30 @@ describe('a left-out module', () => {
   });
 });
 
+describe('an inert left-out module', () => {
+  it("is httpx's debug: called at load, it does nothing, is never enabled, and returns itself", async () => {
+    const httpx = createRequire(import.meta.url).resolve('httpx');
+    const out = join(scratch, 'httpx.bundle.cjs');
+    await build({
+      entryPoints: [httpx],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      plugins: [leaveOut()],
+      logLevel: 'error',
+      metafile: true,
+    }).then((result) => {
+      const inputs = Object.keys(result.metafile.inputs);
+      expect(inputs.some((i) => /node_modules[/\\]debug[/\\]/.test(i))).toBe(false);
+      expect(inputs).toContain('left-out:debug');
+    });
+    const loaded = createRequire(import.meta.url)(out) as { request?: unknown };
+    expect(typeof loaded.request).toBe('function');
+    const stub = LEFT_OUT.find((e) => e.request === 'debug');
+    expect(stub?.inert).toBe(true);
+  });
+});
+
 /** A package in the scratch directory that counts its evaluations on `globalThis`. */
 function countingPackage(name: string, body: string): void {
   const dir = join(scratch, 'node_modules', name);
