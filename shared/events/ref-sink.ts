@@ -14,15 +14,16 @@ const refKey = (ref: InstanceRef): string => `${ref.regionId}/${ref.instanceId}`
 
 /**
  * Collects what one input decodes to. Refs are unique by (region, instance) across the whole input: the first
- * event naming an instance wins, later ones are dropped (the truth is read from ECS anyway) but for their `launch`. Refs beyond the
- * budget (`MAX_REFS_PER_INPUT`) are held as overflow, which the event's decoder turns into a poison entry.
+ * event naming an instance wins, later ones are dropped (the truth is read from ECS anyway; a `launch` dropped so
+ * only costs a role read). Refs beyond the budget (`MAX_REFS_PER_INPUT`) are held as overflow, which the event's
+ * decoder turns into a poison entry.
  */
 export class RefSink {
   readonly refs: InstanceRef[] = [];
   readonly ignored: IgnoredEvent[] = [];
   readonly poison: PoisonEvent[] = [];
   readonly #overflow: InstanceRef[] = [];
-  readonly #seen = new Map<string, InstanceRef>();
+  readonly #seen = new Set<string>();
   readonly #maxRefs: number;
 
   constructor(maxRefs = MAX_REFS_PER_INPUT) {
@@ -31,13 +32,8 @@ export class RefSink {
 
   addRef(ref: InstanceRef): void {
     const key = refKey(ref);
-    const first = this.#seen.get(key);
-    if (first !== undefined) {
-      // A later launch event still says the instance is brand-new, whichever event came first.
-      if (ref.launch) first.launch = true;
-      return;
-    }
-    this.#seen.set(key, ref);
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
     if (this.refs.length < this.#maxRefs) this.refs.push(ref);
     else this.#overflow.push(ref);
   }

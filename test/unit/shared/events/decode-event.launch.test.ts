@@ -27,9 +27,9 @@ describe('launch events', () => {
     ]);
   });
 
-  it('a later launch event for an instance already named marks it launched', () => {
+  it('the first event naming an instance decides, as for every other field of its ref', () => {
     const id = 'i-bp1aaaaaaaaaaaaaaaa1';
-    expect(launchOf([state(id, 'Running'), state(id, 'Pending')])).toEqual([[id, 'created', true]]);
+    expect(launchOf([state(id, 'Running'), state(id, 'Pending')])).toEqual([[id, 'created', undefined]]);
     expect(launchOf([state(id, 'Pending'), state(id, 'Running')])).toEqual([[id, 'created', true]]);
   });
 
