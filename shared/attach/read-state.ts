@@ -96,28 +96,25 @@ export async function readRegionState(
   // throttled call per 50. Only for a launch event (a restarted instance most likely has its role) within its
   // grace; one this FC instance has just seen as wanted is read, as attaching it again would be refused for sure;
   // a dry run writes nothing, so it reads every role to say truly what it would do.
-  const launched = new Set(
-    ctx.policy.mode === 'dry-run' ? [] : refs.filter((r) => r.launch).map((r) => r.instanceId),
-  );
-  await readCurrentRoles(
-    ctx,
-    regionId,
-    state,
-    (id) => launched.has(id) && waitingFor(id) && !(ctx.recentWrites?.has(regionId, id, ctx.now()) ?? false),
-  );
+  const attachFirst = (id: string) => waitingFor(id) && !ctx.recentWrites?.has(regionId, id, ctx.now());
+  const unread =
+    ctx.policy.mode === 'dry-run'
+      ? []
+      : refs.filter((ref) => ref.launch && attachFirst(ref.instanceId)).map((ref) => ref.instanceId);
+  await readCurrentRoles(ctx, regionId, state, new Set(unread));
   return state;
 }
 
 /**
  * The current roles of the live instances in `state` (≤ 50 ids a call), into `state.roles`; a chunk that cannot
- * be read moves its instances to `state.failed`. Those `unread` says to leave go to `state.unread` instead. Also
- * the sweep's entry, whose instances come from a listing.
+ * be read moves its instances to `state.failed`. Those in `unread` are not read: they go to `state.unread`, with no
+ * role. Also the sweep's entry, whose instances come from a listing.
  */
 export async function readCurrentRoles(
   ctx: RunContext,
   regionId: string,
   state: RegionState,
-  unread: (instanceId: string) => boolean = () => false,
+  unread: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   // Classic-network instances cannot have a role and are skipped; asking about one may fail the whole call
   // (cloud-facts ECS-9).
@@ -126,14 +123,13 @@ export async function readCurrentRoles(
       ([, instance]) =>
         instance !== null && instance.status !== 'Deleted' && instance.networkType !== 'classic',
     )
-    .map(([id]) => id)
-    .filter((id) => {
-      if (!unread(id)) return true;
-      state.unread.add(id);
-      state.roles.set(id, null);
-      return false;
-    });
-  await Promise.all(chunk(live, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
+    .map(([id]) => id);
+  for (const id of live.filter((id) => unread.has(id))) {
+    state.unread.add(id);
+    state.roles.set(id, null);
+  }
+  const toRead = live.filter((id) => !unread.has(id));
+  await Promise.all(chunk(toRead, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
 }
 
 /** Current roles of ≤ 50 instances. A failure marks the whole chunk as unreadable. */

@@ -147,8 +147,20 @@ describe('an inert left-out module', () => {
     });
     const loaded = createRequire(import.meta.url)(out) as { request?: unknown };
     expect(typeof loaded.request).toBe('function');
-    const stub = LEFT_OUT.find((e) => e.request === 'debug');
-    expect(stub?.inert).toBe(true);
+  });
+
+  it('does nothing when called, returns itself, and is never enabled (no named exports, not even `enabled`)', async () => {
+    const debug = LEFT_OUT.find((e) => e.request === 'debug');
+    if (debug === undefined) throw new Error('debug is left out');
+    const loaded = await bundleCjs(
+      'uses-inert',
+      "const trace = require('debug')('x:body'); module.exports = { trace: () => trace, enabled: () => trace.enabled, call: () => trace('%s', 1) };",
+      [leaveOut([{ ...debug, from: /uses-inert\.cjs$/ }])],
+    );
+    const trace = loaded.trace?.();
+    expect(typeof trace).toBe('function');
+    expect(loaded.enabled?.()).toBeUndefined();
+    expect(loaded.call?.()).toBe(trace);
   });
 });
 

@@ -5,7 +5,8 @@ import { ACCOUNT, expectWellFormed, listFixtures, OPTIONS, readFixture } from '.
 
 /** The shared fixtures (copied from the project's reference set): exact refs, ignored, and poison codes. */
 
-const pending = (instanceId: string, regionId: string, eventId: string): InstanceRef => ({
+/** A ref from a state change to a creation state: `Pending` is a launch, `Running` need not be. */
+const created = (instanceId: string, regionId: string, eventId: string): InstanceRef => ({
   regionId,
   accountId: ACCOUNT,
   instanceId,
@@ -13,8 +14,8 @@ const pending = (instanceId: string, regionId: string, eventId: string): Instanc
   eventId,
   eventType: 'ecs:Instance:StateChange',
   eventTime: '2026-11-29T04:00:00.000Z',
-  launch: true,
 });
+const pending = (...args: Parameters<typeof created>): InstanceRef => ({ ...created(...args), launch: true });
 
 const EXPECTED_REFS: Record<string, InstanceRef[]> = {
   'cms-instance-state-running.json': [
@@ -61,9 +62,7 @@ const EXPECTED_REFS: Record<string, InstanceRef[]> = {
   'eb-batch.json': [
     pending('i-bp1pay00000000000002', 'cn-hangzhou', '6f1c2a3b-0000-4000-8000-000000000001'),
     // Its state is Running: a start, which need not be a launch.
-    (({ launch: _, ...running }) => running)(
-      pending('i-uf6app00000000000001', 'cn-shanghai', '6f1c2a3b-0000-4000-8000-000000000004'),
-    ),
+    created('i-uf6app00000000000001', 'cn-shanghai', '6f1c2a3b-0000-4000-8000-000000000004'),
   ],
   'eb-instance-state-pending.json': [
     pending('i-bp1pay00000000000002', 'cn-hangzhou', '6f1c2a3b-0000-4000-8000-000000000001'),
