@@ -52,12 +52,12 @@ async function main(): Promise<void> {
   const policyText = await readFile('policy.yaml', 'utf8');
   // Throws, naming rule and field, if invalid.
   const { value, warnings: yamlWarnings } = parseYaml(policyText, 'policy.yaml');
-  const { warnings } = validatePolicy(value, yamlWarnings, 'policy.yaml');
-  for (const warning of warnings) console.warn(`policy.yaml: ${warning}`);
-  // The cold start validates this instead of parsing the YAML again (shared/policy/parsed-policy.ts).
-  const parsedPolicy = encodeParsedPolicy(policyText, value, yamlWarnings);
+  const validated = validatePolicy(value, yamlWarnings, 'policy.yaml');
+  for (const warning of validated.warnings) console.warn(`policy.yaml: ${warning}`);
+  // The cold start takes this instead of parsing and validating the YAML again (shared/policy/parsed-policy.ts).
+  const parsedPolicy = encodeParsedPolicy(policyText, validated);
   if (parsedPolicy === undefined)
-    console.warn('policy.yaml: not representable as JSON; parsed at cold start');
+    console.warn('policy.yaml: not representable as JSON; validated at cold start');
 
   for (const { name, policy, server } of FUNCTIONS) {
     const outdir = join('dist', name);

@@ -10,9 +10,8 @@ import { RateLimitedEcsGateway } from '../ecs/rate-limited-gateway.js';
 import { RateLimiter } from '../ecs/rate-limiter.js';
 import { SdkEcsGateway } from '../ecs/sdk-ecs-gateway.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { readParsedPolicy } from '../policy/parsed-policy.js';
+import { readParsedPolicy, type ValidatedPolicy } from '../policy/parsed-policy.js';
 import type { Policy } from '../policy/policy.js';
-import { type LoadedPolicy, validatePolicy } from '../policy/validate-policy.js';
 import { SWEEP_LEASE } from '../sweep/sweep-lease.js';
 import { fileProblem } from '../text/file-problem.js';
 import { createAttachRoleHandler } from './attach-role-handler.js';
@@ -60,13 +59,13 @@ export function readPolicyText(policyPath: string, config: Pick<Config, 'policyF
 }
 
 /**
- * The policy at `policyPath`: the document the build parsed when the text is still the one it parsed
- * (`parsed-policy.ts`), otherwise the YAML, with the parser loaded only then.
+ * The policy at `policyPath`: the one the build validated when the text is still the one it validated
+ * (`parsed-policy.ts`), otherwise the YAML parsed and validated, with the parser and validator loaded only then.
  */
-async function readPolicy(policyPath: string, text: string, logger: Logger): Promise<LoadedPolicy> {
-  const parsed = readParsedPolicy(policyPath, text);
-  if (parsed.found) return validatePolicy(parsed.document, parsed.yamlWarnings, policyPath);
-  if (parsed.why !== undefined) logger.info({ policy: policyPath }, `${parsed.why}: parsing the YAML`);
+async function readPolicy(policyPath: string, text: string, logger: Logger): Promise<ValidatedPolicy> {
+  const stored = readParsedPolicy(policyPath, text);
+  if (stored.found) return stored;
+  if (stored.why !== undefined) logger.info({ policy: policyPath }, `${stored.why}: validating the YAML`);
   const { loadPolicy } = await import('../policy/load-policy.js');
   return loadPolicy(text, policyPath);
 }

@@ -1,57 +1,71 @@
 /**
- * The policy as `npm run build` parsed it: `<policy file>.parsed.json` beside the policy, holding the YAML
- * document as plain values, the parser's warnings and the SHA-256 of the text they came from. A cold start whose
- * policy text still has that digest validates the stored document and never loads a YAML parser (a quarter of the
- * bundle); any other policy text is parsed as YAML, as before.
+ * The policy as `npm run build` validated it: `<policy file>.parsed.json` beside the policy, holding the validated
+ * policy, the warnings its validation gave, the SHA-256 of the text they came from, and a second SHA-256 binding
+ * that text to what is stored. A cold start whose policy text is still that text takes the stored policy, and loads
+ * neither the YAML parser nor the validator (about a tenth of the cold start: BENCHMARKS.md); any other text, or a
+ * file changed after the build wrote it, is parsed and validated from the YAML, as without the file.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod/mini';
-import type { PolicyWarning } from './lint-policy.js';
+import { deepFreeze } from '../collections/deep-freeze.js';
+import { compiledPolicy } from './compiled-policy.js';
+import type { Policy } from './policy.js';
+
+/** Bumped whenever `Policy` changes shape: a file from an earlier build is then not taken, and the YAML is. */
+const FORMAT = 2;
 
 export const parsedPolicyPath = (policyPath: string): string => `${policyPath}.parsed.json`;
 
 const digest = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-const yamlWarningSchema = z.object({
-  kind: z.literal('yaml'),
-  field: z.string(),
-  message: z.string(),
-  rule: z.optional(z.string()),
-  ruleIndex: z.optional(z.number()),
-  line: z.optional(z.number()),
-  column: z.optional(z.number()),
-  followOn: z.optional(z.literal(true)),
-});
+/**
+ * What `storedSha256` covers. Not a defence against someone who can write the code directory (they can change
+ * the code too), but a hand edit of the stored policy would otherwise bypass validation (`allowedRoles` included).
+ */
+const storedDigest = (text: string, policy: unknown, warnings: readonly string[]): string =>
+  digest(JSON.stringify([FORMAT, text, policy, warnings]));
+
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 const parsedPolicySchema = z.object({
-  format: z.literal(1),
-  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  document: z.unknown(),
-  yamlWarnings: z.array(yamlWarningSchema),
+  format: z.literal(FORMAT),
+  sha256,
+  storedSha256: sha256,
+  policy: z.unknown(),
+  warnings: z.array(z.string()),
 });
 
+/** What the build validated: the policy, and its warnings one line each (`LoadedPolicy`). */
+export interface ValidatedPolicy {
+  policy: Policy;
+  warnings: readonly string[];
+}
+
 /**
- * The file's contents for a policy text and what the YAML parser made of it; `undefined` when JSON cannot carry
- * the document exactly (`.inf`, `.nan`: YAML numbers JSON has not), so the cold start parses the YAML instead.
+ * The file's contents for a policy text and what validating it gave; `undefined` when JSON cannot carry the policy
+ * exactly, so the cold start validates the YAML instead.
  */
-export function encodeParsedPolicy(
-  text: string,
-  document: unknown,
-  yamlWarnings: readonly PolicyWarning[],
-): string | undefined {
-  const json = JSON.stringify(document);
-  if (json === undefined || !isDeepStrictEqual(JSON.parse(json), document)) return undefined;
-  return `${JSON.stringify({ format: 1, sha256: digest(text), document, yamlWarnings }, null, 1)}\n`;
+export function encodeParsedPolicy(text: string, { policy, warnings }: ValidatedPolicy): string | undefined {
+  const json = JSON.stringify(policy);
+  if (json === undefined || !isDeepStrictEqual(JSON.parse(json), policy)) return undefined;
+  const file = {
+    format: FORMAT,
+    sha256: digest(text),
+    storedSha256: storedDigest(text, policy, warnings),
+    policy,
+    warnings,
+  };
+  return `${JSON.stringify(file, null, 1)}\n`;
 }
 
 export type ParsedPolicyLookup =
-  | { found: true; document: unknown; yamlWarnings: PolicyWarning[] }
+  | { found: true; policy: Policy; warnings: string[] }
   /** `why` is set when a file was there but could not be used. */
   | { found: false; why?: string };
 
-/** The stored parse of `text`, read from beside `policyPath`, if there is one and it is of this very text. */
+/** The stored validation of `text`, read from beside `policyPath`, if there is one and it is of this very text. */
 export function readParsedPolicy(policyPath: string, text: string): ParsedPolicyLookup {
   const path = parsedPolicyPath(policyPath);
   let json: string;
@@ -64,7 +78,7 @@ export function readParsedPolicy(policyPath: string, text: string): ParsedPolicy
   return decodeParsedPolicy(json, text, path);
 }
 
-/** The stored parse in `json` (the file at `path`), if it is of this very `text`. */
+/** The stored validation in `json` (the file at `path`), if it is of this very `text` and unchanged since. */
 export function decodeParsedPolicy(json: string, text: string, path: string): ParsedPolicyLookup {
   let value: unknown;
   try {
@@ -73,9 +87,16 @@ export function decodeParsedPolicy(json: string, text: string, path: string): Pa
     return { found: false, why: `${path} is not JSON (${(error as Error).message})` };
   }
   const parsed = parsedPolicySchema.safeParse(value, { jitless: true }); // once per cold start
-  if (!parsed.success) return { found: false, why: `${path} is not a parsed policy (format 1)` };
+  if (!parsed.success) return { found: false, why: `${path} is not a validated policy (format ${FORMAT})` };
+  const { policy, warnings } = parsed.data;
   if (parsed.data.sha256 !== digest(text)) {
-    return { found: false, why: `the policy changed since the build parsed it into ${path}` };
+    return { found: false, why: `the policy changed since the build validated it into ${path}` };
   }
-  return { found: true, document: parsed.data.document, yamlWarnings: parsed.data.yamlWarnings };
+  if (parsed.data.storedSha256 !== storedDigest(text, policy, warnings)) {
+    return { found: false, why: `${path} was changed after the build wrote it` };
+  }
+  // Frozen and compiled as `validatePolicy` leaves a policy: a glob that does not compile fails here, at start.
+  const frozen = deepFreeze(policy as Policy);
+  compiledPolicy(frozen);
+  return { found: true, policy: frozen, warnings };
 }

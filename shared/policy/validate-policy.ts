@@ -1,9 +1,10 @@
 /**
  * A parsed policy document → a validated, frozen Policy, or a PolicyError listing every issue at once (a person
  * fixing the file should not have to run the validator once per mistake). Knows nothing of YAML (`load-policy.ts`
- * parses it), so that a cold start with a policy parsed at build (`parsed-policy.ts`) does not load a YAML parser.
+ * parses it). A cold start whose policy the build validated (`parsed-policy.ts`) loads neither this nor a YAML parser.
  */
 import type * as z from 'zod/mini';
+import { deepFreeze } from '../collections/deep-freeze.js';
 import { isRoleName } from '../ecs/ids.js';
 import { compiledPolicy } from './compiled-policy.js';
 import { quote } from './display.js';
@@ -117,14 +118,6 @@ function toPolicyAccount(account: {
     ...(account.name === undefined ? {} : { name: account.name }),
     ...(account.regions === undefined ? {} : { regions: account.regions }),
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/local-stack.js';
 import { parseSeed } from '../../../local/seed.js';
 import { type ColdStartPhase, coldStart } from '../../../shared/attach/cold-start.js';
-import { parseYaml } from '../../../shared/policy/load-policy.js';
+import { loadPolicy } from '../../../shared/policy/load-policy.js';
 import { encodeParsedPolicy, parsedPolicyPath } from '../../../shared/policy/parsed-policy.js';
+import type { Policy } from '../../../shared/policy/policy.js';
 import { ACCOUNT, DESIGN_POLICY, fixture, instance } from './harness.js';
 
 let stack: LocalStack | undefined;
@@ -15,13 +16,13 @@ afterEach(async () => {
   stack = undefined;
 });
 
-/** A code directory holding the policy, and beside it the build's parse of `parsedText` (if given). */
-function codeDir(policyText: string, parsed?: { text: string; document: unknown }): string {
+/** A code directory holding the policy, and beside it what the build validated of `built.text` (if given). */
+function codeDir(policyText: string, built?: { text: string; policy: Policy }): string {
   const dir = mkdtempSync(join(tmpdir(), 'cold-start-'));
   const policyPath = join(dir, 'policy.yaml');
   writeFileSync(policyPath, policyText);
-  if (parsed !== undefined) {
-    const json = encodeParsedPolicy(parsed.text, parsed.document, []);
+  if (built !== undefined) {
+    const json = encodeParsedPolicy(built.text, { policy: built.policy, warnings: [] });
     if (json === undefined) throw new Error('not representable');
     writeFileSync(parsedPolicyPath(policyPath), json);
   }
@@ -48,30 +49,30 @@ async function startAndInvoke(dir: string) {
 }
 
 describe('cold start: the policy', () => {
-  it('is the document the build parsed, when the policy text is the one it parsed', async () => {
-    // The stored document says dry-run; the YAML says enforce: which one ran shows which was read.
-    const { value } = parseYaml(DESIGN_POLICY, 'policy.yaml');
-    const dryRun = { ...(value as Record<string, unknown>), mode: 'dry-run' };
+  it('is the policy the build validated, when the policy text is the one it validated', async () => {
+    // The stored policy says dry-run; the YAML says enforce: which one ran shows which was read.
+    const { policy } = loadPolicy(DESIGN_POLICY, 'policy.yaml');
+    const dryRun: Policy = { ...policy, mode: 'dry-run' };
     const { summary, phases } = await startAndInvoke(
-      codeDir(DESIGN_POLICY, { text: DESIGN_POLICY, document: dryRun }),
+      codeDir(DESIGN_POLICY, { text: DESIGN_POLICY, policy: dryRun }),
     );
     expect(summary).toMatchObject({ mode: 'dry-run' });
     expect(phases).toEqual(['config', 'policy', 'ready']);
   });
 
-  it('is parsed from the YAML, saying so, when the policy changed since the build', async () => {
+  it('is validated from the YAML, saying so, when the policy changed since the build', async () => {
     const edited = `${DESIGN_POLICY}# edited after the build\n`;
-    const { value } = parseYaml(DESIGN_POLICY, 'policy.yaml');
-    const { lines, summary } = await startAndInvoke(
-      codeDir(edited, { text: DESIGN_POLICY, document: value }),
-    );
+    const { policy } = loadPolicy(DESIGN_POLICY, 'policy.yaml');
+    const { lines, summary } = await startAndInvoke(codeDir(edited, { text: DESIGN_POLICY, policy }));
     expect(summary).toMatchObject({ mode: 'enforce', counts: { attached: 1 } });
-    expect(lines.find((l) => l.level === 'info' && String(l.msg).includes('parsing the YAML'))?.msg).toMatch(
-      /the policy changed since the build parsed it into .*policy\.yaml\.parsed\.json: parsing the YAML/,
+    expect(
+      lines.find((l) => l.level === 'info' && String(l.msg).includes('validating the YAML'))?.msg,
+    ).toMatch(
+      /the policy changed since the build validated it into .*policy\.yaml\.parsed\.json: validating the YAML/,
     );
   });
 
-  it('is parsed from the YAML, silently, when the build did not parse it', async () => {
+  it('is validated from the YAML, silently, when the build did not validate it', async () => {
     const { lines, summary } = await startAndInvoke(codeDir(DESIGN_POLICY));
     expect(summary).toMatchObject({ mode: 'enforce', counts: { attached: 1 } });
     expect(lines.filter((l) => l.level !== 'info' || String(l.msg).includes('YAML'))).toEqual([]);

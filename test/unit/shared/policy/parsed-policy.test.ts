@@ -2,71 +2,110 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadPolicy, parseYaml } from '../../../../shared/policy/load-policy.js';
+import { decide } from '../../../../shared/policy/decide.js';
+import { loadPolicy } from '../../../../shared/policy/load-policy.js';
 import { decodeParsedPolicy, encodeParsedPolicy } from '../../../../shared/policy/parsed-policy.js';
-import { validatePolicy } from '../../../../shared/policy/validate-policy.js';
 import { policyDocument } from './arbitraries.js';
 
 /** The design's policy (a fixture, not the shipped example). */
 const ROOT_POLICY = readFileSync(new URL('../../../fixtures/policies/design.yaml', import.meta.url), 'utf8');
 
-/** What the build writes for `text`, then what the cold start makes of it. */
-function throughTheBuild(text: string) {
-  const { value, warnings } = parseYaml(text, 'policy.yaml');
-  const json = encodeParsedPolicy(text, value, warnings);
+/** What the build writes for `text` (it validates the YAML first, as `npm run build` does). */
+function built(text: string): string {
+  const json = encodeParsedPolicy(text, loadPolicy(text, 'policy.yaml'));
   if (json === undefined) throw new Error('not representable');
-  const lookup = decodeParsedPolicy(json, text, 'policy.yaml.parsed.json');
-  if (!lookup.found) throw new Error(lookup.why);
-  return validatePolicy(lookup.document, lookup.yamlWarnings, 'policy.yaml');
+  return json;
 }
 
-describe('the policy as the build parsed it', () => {
-  it('validates to the very policy, findings and warnings that parsing the YAML gives', () => {
-    expect(throughTheBuild(ROOT_POLICY)).toEqual(loadPolicy(ROOT_POLICY, 'policy.yaml'));
+/** What the build writes for `text`, then what the cold start takes from it. */
+function throughTheBuild(text: string) {
+  const lookup = decodeParsedPolicy(built(text), text, 'policy.yaml.parsed.json');
+  if (!lookup.found) throw new Error(lookup.why);
+  return lookup;
+}
+
+/** The file the build wrote, with `edit` applied to its JSON. */
+function edited(text: string, edit: (file: Record<string, unknown>) => void): string {
+  const file = JSON.parse(built(text)) as Record<string, unknown>;
+  edit(file);
+  return JSON.stringify(file);
+}
+
+describe('the policy as the build validated it', () => {
+  it('is the very policy and warnings that parsing and validating the YAML give', () => {
+    const { policy, warnings } = loadPolicy(ROOT_POLICY, 'policy.yaml');
+    expect(throughTheBuild(ROOT_POLICY)).toEqual({ found: true, policy, warnings });
   });
 
-  it('does so for any valid policy, and with YAML warnings', () => {
+  it('is so for any valid policy, and with YAML warnings', () => {
     fc.assert(
       fc.property(policyDocument, (document) => {
         const text = stringify(document);
-        expect(throughTheBuild(text)).toEqual(loadPolicy(text, 'policy.yaml'));
+        const { policy, warnings } = loadPolicy(text, 'policy.yaml');
+        expect(throughTheBuild(text)).toEqual({ found: true, policy, warnings });
       }),
     );
     const withWarning = ROOT_POLICY.replace(/^mode: enforce/m, 'mode: !unknown enforce');
-    expect(loadPolicy(withWarning, 'policy.yaml').warnings).toEqual([
+    expect(throughTheBuild(withWarning).warnings).toEqual([
       expect.stringContaining('Unresolved tag: !unknown'),
     ]);
-    expect(throughTheBuild(withWarning)).toEqual(loadPolicy(withWarning, 'policy.yaml'));
-    // Refused alike: the stored document is checked as the parsed YAML is.
-    const protoKey = ROOT_POLICY.replace('team: payments', '__proto__: payments');
-    expect(() => loadPolicy(protoKey, 'policy.yaml')).toThrow(/the tag key "__proto__" is not supported/);
-    expect(() => throughTheBuild(protoKey)).toThrow(/the tag key "__proto__" is not supported/);
   });
 
-  it('is not used for any other text: a changed policy is parsed again', () => {
-    const { value, warnings } = parseYaml(ROOT_POLICY, 'policy.yaml');
-    const json = encodeParsedPolicy(ROOT_POLICY, value, warnings) ?? '';
-    expect(decodeParsedPolicy(json, `${ROOT_POLICY}# edited in the console\n`, 'p.json')).toEqual({
+  it('is frozen and decides as the validated policy does', () => {
+    const { policy } = throughTheBuild(ROOT_POLICY);
+    expect(Object.isFrozen(policy)).toBe(true);
+    expect(Object.isFrozen(policy.rules[0]?.when.tags)).toBe(true);
+    const facts = { instanceId: 'i-1', regionId: 'cn-hangzhou', tags: { team: 'payments', env: 'prod' } };
+    expect(decide(policy, facts)).toEqual(decide(loadPolicy(ROOT_POLICY, 'policy.yaml').policy, facts));
+    expect(decide(policy, facts)).toMatchObject({ action: 'attach' });
+  });
+
+  it('is not used for any other text: a changed policy is validated again', () => {
+    expect(
+      decodeParsedPolicy(built(ROOT_POLICY), `${ROOT_POLICY}# edited in the console\n`, 'p.json'),
+    ).toEqual({
       found: false,
-      why: 'the policy changed since the build parsed it into p.json',
+      why: 'the policy changed since the build validated it into p.json',
     });
   });
 
-  it('is ignored, saying why, when the file is not one', () => {
+  it('is not used when the stored policy or warnings were edited after the build', () => {
+    const why = 'p.json was changed after the build wrote it';
+    // An edit that would bypass validation: a role allowedRoles does not hold, and a mode the schema refuses.
+    const bypass = edited(ROOT_POLICY, (file) => {
+      const policy = file.policy as { allowedRoles: string[]; mode: string };
+      policy.allowedRoles.push('AdministratorRole');
+      policy.mode = 'yolo';
+    });
+    expect(decodeParsedPolicy(bypass, ROOT_POLICY, 'p.json')).toEqual({ found: false, why });
+    // Warnings dropped from the file would no longer be logged at cold start.
+    const withWarning = ROOT_POLICY.replace(/^mode: enforce/m, 'mode: !unknown enforce');
+    const silenced = edited(withWarning, (file) => {
+      file.warnings = [];
+    });
+    expect(decodeParsedPolicy(silenced, withWarning, 'p.json')).toEqual({ found: false, why });
+  });
+
+  it('is ignored, saying why, when the file is not one, or is one from an earlier build', () => {
     expect(decodeParsedPolicy('{', ROOT_POLICY, 'p.json')).toMatchObject({
       found: false,
       why: expect.stringMatching(/^p\.json is not JSON \(/),
     });
-    expect(decodeParsedPolicy('{"format":2}', ROOT_POLICY, 'p.json')).toEqual({
-      found: false,
-      why: 'p.json is not a parsed policy (format 1)',
+    const notOne = { found: false, why: 'p.json is not a validated policy (format 2)' };
+    expect(decodeParsedPolicy('{"format":2}', ROOT_POLICY, 'p.json')).toEqual(notOne);
+    // What builds before format 2 wrote: the YAML document, not the validated policy.
+    const formatOne = edited(ROOT_POLICY, (file) => {
+      file.format = 1;
     });
+    expect(decodeParsedPolicy(formatOne, ROOT_POLICY, 'p.json')).toEqual(notOne);
   });
 
-  it('is not written when JSON cannot carry the document exactly (YAML .inf, .nan, !!binary)', () => {
-    for (const text of ['version: .inf\n', 'version: 1\nx: .nan\n', 'version: 1\nx: !!binary aGVsbG8=\n']) {
-      const { value, warnings } = parseYaml(text, 'policy.yaml');
-      expect(encodeParsedPolicy(text, value, warnings)).toBeUndefined();
+  it('is not written when JSON cannot carry the policy exactly', () => {
+    const { policy, warnings } = loadPolicy(ROOT_POLICY, 'policy.yaml');
+    for (const odd of [Number.NaN, Number.POSITIVE_INFINITY, undefined, new Date(0)]) {
+      expect(
+        encodeParsedPolicy(ROOT_POLICY, { policy: { ...policy, version: odd as never }, warnings }),
+      ).toBe(undefined);
     }
   });
 });
