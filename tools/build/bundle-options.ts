@@ -153,6 +153,11 @@ export interface Deferred {
    * stub requires on first use, so the cold start does not even parse it (`deferredBundles`).
    */
   file?: string;
+  /**
+   * The module is itself a function its requirer calls (`assert(ok, message)`): the stand-in is a function that
+   * loads it on its first call, as its exports load it on their first read.
+   */
+  callable?: true;
 }
 
 /** The file a deferred package is bundled to, beside the function's chunks. */
@@ -180,6 +185,14 @@ export const DEFERRED: readonly Deferred[] = [
   },
   // httpx decompresses a gzip/deflate body, which it asks for only with `compression` (no client here sets it).
   { request: 'zlib', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, why: 'compressed response bodies' },
+  // sonic-boom calls assert only when its stream is closed (`actualClose`), which FC's instances never do: loading
+  // node:assert (and its error formatting) was about 1.5 ms of each cold start.
+  {
+    request: 'assert',
+    from: /[/\\]sonic-boom[/\\]index\.js$/,
+    why: 'checks when the log stream closes',
+    callable: true,
+  },
 ];
 
 /**
@@ -203,6 +216,7 @@ export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
             names: exportNames(args.importer, args.path),
             resolveDir: dirname(args.importer),
             target: entry.file === undefined ? args.path : `./${deferredFile(entry)}`,
+            callable: entry.callable === true,
           },
         };
       });
@@ -212,10 +226,11 @@ export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
         external: true,
       }));
       build.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
-        const { names, resolveDir, target } = args.pluginData as {
+        const { names, resolveDir, target, callable } = args.pluginData as {
           names: string[];
           resolveDir: string;
           target: string;
+          callable: boolean;
         };
         return {
           loader: 'js',
@@ -226,12 +241,14 @@ export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
             'let real;',
             // The banner's `require` resolves a relative path against the chunk, which sits beside the file.
             `const load = () => (real ??= require(${JSON.stringify(target)}));`,
-            "Object.defineProperty(exports, '__esModule', { value: true });",
+            ...(callable
+              ? ['const stand = (...args) => load()(...args);', 'module.exports = stand;']
+              : ['const stand = exports;', "Object.defineProperty(stand, '__esModule', { value: true });"]),
             ...names
               .filter((n) => n !== '__esModule')
               .map(
                 (n) =>
-                  `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`,
+                  `Object.defineProperty(stand, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`,
               ),
           ].join('\n'),
         };
@@ -369,6 +386,8 @@ export function serverBundle(entry: string, outdir: string): BuildOptions & { wr
     sourcemap: 'linked',
     // sonic-boom (its stdout, shared/logging/stdout.ts) is CommonJS and requires Node's built-ins.
     banner: { js: banner },
+    // The server starts before the function, in the same cold start: it defers what the function defers.
+    plugins: [defer()],
     logLevel: 'warning',
     write: false,
   };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
   leaveOut,
   leftOutMessage,
   quiet,
+  serverBundle,
 } from '../../../tools/build/bundle-options.js';
 
 // What the attach-role bundle makes FC parse at cold start (sizes, not times: no timed assertions here).
@@ -213,6 +214,41 @@ module.exports = { make: () => new pkg.default().hi(), twice: () => pkg.twice(21
     expect(loaded.make?.()).toBe('hi');
     expect(loaded.twice?.()).toBe(42);
     expect(evaluations('deferred-pkg')).toBe(before + 1);
+  });
+
+  it('that is a function is evaluated on its first call, and its exports on their first read', async () => {
+    countingPackage(
+      'callable-pkg',
+      "module.exports = (ok, message) => { if (!ok) throw new Error(message); return 'checked'; }; module.exports.strict = 'strict';",
+    );
+    const loaded = await bundleCjs(
+      'uses-callable',
+      "const check = require('callable-pkg'); module.exports = { pass: () => check(true, 'no'), fail: () => check(false, 'failed'), strict: () => check.strict };",
+      [defer([{ request: 'callable-pkg', from: /uses-callable\.cjs$/, why: 'test', callable: true }])],
+    );
+    // Counted from here (the build loads the package once for its export names): an eager stand-in would have
+    // counted one more already, and the first call none.
+    const before = evaluations('callable-pkg') ?? 0;
+    expect(loaded.pass?.()).toBe('checked');
+    expect(evaluations('callable-pkg')).toBe(before + 1);
+    expect(() => loaded.fail?.()).toThrow('failed');
+    expect(loaded.strict?.()).toBe('strict');
+    expect(evaluations('callable-pkg')).toBe(before + 1);
+  });
+
+  it("keeps node:assert out of the cold start: sonic-boom's is deferred, in the function and in its server", async () => {
+    const outdir = join(scratch, 'assert-probe');
+    await build({ ...functionBundle('functions/attach-role/index.ts', outdir), write: true });
+    await build({ ...serverBundle('functions/attach-role/server.ts', outdir), write: true });
+    for (const file of ['index.mjs', 'server.mjs']) {
+      const code = readFileSync(join(outdir, file), 'utf8');
+      expect(code, file).toContain('// deferred:assert');
+      // The only require of assert is the stand-in's, on first call.
+      expect(code.match(/__require\("assert"\)/g), file).toEqual(['__require("assert")']);
+      expect(code, file).toMatch(
+        /var load = \(\) => real \?\?= __require\("assert"\);\n\s*var stand = \(\.\.\.args\)/,
+      );
+    }
   });
 
   it('is required as usual by files its entry does not name', async () => {
