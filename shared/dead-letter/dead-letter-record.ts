@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { once } from '../collections/once.js';
 import { isAccountId, isInstanceId, isRegionId } from '../ecs/ids.js';
 import type { ErrorClass } from '../errors/app-error.js';
 import { describeType, isSafeToken } from '../events/text.js';
@@ -20,70 +21,79 @@ export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 export const isDeadLetterKind = (value: string): value is DeadLetterKind =>
   (DEAD_LETTER_KINDS as readonly string[]).includes(value);
 
-const instanceId = z.string().check(z.refine(isInstanceId, 'not a valid ECS instance id'));
-const regionId = z.string().check(z.refine(isRegionId, 'not a valid region id'));
-const accountId = z.string().check(z.refine(isAccountId, 'not a valid account id'));
-/** Ids and types are copied into logs and alerts: printable ASCII only (what the decoder lets through). */
-const token = z.string().check(z.refine(isSafeToken, 'not printable ASCII of at most 256 characters'));
-const errorClass: z.ZodMiniType<ErrorClass> = z.enum(['retryable', 'permanent']);
-
-const common = {
-  version: z.literal(1),
-  /** When the record was written (ISO-8601). */
-  at: z.string(),
-  accountId: z.optional(accountId),
-  regionId: z.optional(regionId),
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    class: errorClass,
-    requestId: z.optional(z.string()),
-    /** `account`: the account's credentials failed (AssumeRole), not the instance: alerted once per account. */
-    scope: z.optional(z.literal('account')),
-  }),
-  attempts: z.number().check(z.int(), z.gte(0, 'must be 0 or more')),
-  source: z.object({
-    eventId: z.optional(token),
-    eventType: z.optional(token),
-    fcRequestId: z.string(),
-  }),
-};
-
-export const instanceRecordSchema = z.object({
-  kind: z.enum(INSTANCE_KINDS),
-  ...common,
-  instanceId,
-  desiredRole: z.optional(z.nullable(z.string())),
-  currentRole: z.optional(z.nullable(z.string())),
-  /** `replace-failed` only: the role that was detached before the attach failed. */
-  previousRole: z.optional(z.string()),
-  rule: z.optional(z.string()),
+/**
+ * The schemas are built on first use, not when the module loads: building zod schemas is most of what loading a
+ * module of them costs, and an invocation that fails nothing never writes or reads a record (BENCHMARKS.md).
+ */
+const fields = once(() => {
+  const instanceId = z.string().check(z.refine(isInstanceId, 'not a valid ECS instance id'));
+  const regionId = z.string().check(z.refine(isRegionId, 'not a valid region id'));
+  const accountId = z.string().check(z.refine(isAccountId, 'not a valid account id'));
+  /** Ids and types are copied into logs and alerts: printable ASCII only (what the decoder lets through). */
+  const token = z.string().check(z.refine(isSafeToken, 'not printable ASCII of at most 256 characters'));
+  const errorClass: z.ZodMiniType<ErrorClass> = z.enum(['retryable', 'permanent']);
+  const common = {
+    version: z.literal(1),
+    /** When the record was written (ISO-8601). */
+    at: z.string(),
+    accountId: z.optional(accountId),
+    regionId: z.optional(regionId),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      class: errorClass,
+      requestId: z.optional(z.string()),
+      /** `account`: the account's credentials failed (AssumeRole), not the instance: alerted once per account. */
+      scope: z.optional(z.literal('account')),
+    }),
+    attempts: z.number().check(z.int(), z.gte(0, 'must be 0 or more')),
+    source: z.object({
+      eventId: z.optional(token),
+      eventType: z.optional(token),
+      fcRequestId: z.string(),
+    }),
+  };
+  return { instanceId, common };
 });
 
-export const poisonRecordSchema = z.object({
-  kind: z.literal('poison'),
-  ...common,
-  /** JSON pointer of the offending field in the event (`/data/referencedResources/ACS::ECS::Instance/3`). */
-  path: z.optional(z.string()),
-  /** The offending value as text, truncated. */
-  value: z.optional(z.string()),
-  /** The event that could not be decoded, as it came (JSON, or the raw text), or `{truncated, originalBytes, head}`. */
-  event: z.optional(z.unknown()),
-  /**
-   * Valid instance ids the event names, in this record's region and account: redrive re-checks them, so an
-   * undecodable event loses no instance. A long list is split over several records (`part`).
-   */
-  instanceIds: z.optional(z.array(instanceId)),
-  /** This record's place among the records one poison event was split into ("part 2 of 6"). */
-  part: z.optional(
-    z.object({ index: z.number().check(z.int(), z.gte(1)), count: z.number().check(z.int(), z.gte(1)) }),
-  ),
-});
+export const instanceRecordSchema = z.lazy(() =>
+  z.object({
+    kind: z.enum(INSTANCE_KINDS),
+    ...fields().common,
+    instanceId: fields().instanceId,
+    desiredRole: z.optional(z.nullable(z.string())),
+    currentRole: z.optional(z.nullable(z.string())),
+    /** `replace-failed` only: the role that was detached before the attach failed. */
+    previousRole: z.optional(z.string()),
+    rule: z.optional(z.string()),
+  }),
+);
 
-export const deadLetterRecordSchema = z.discriminatedUnion('kind', [
-  instanceRecordSchema,
-  poisonRecordSchema,
-]);
+export const poisonRecordSchema = z.lazy(() =>
+  z.object({
+    kind: z.literal('poison'),
+    ...fields().common,
+    /** JSON pointer of the offending field in the event (`/data/referencedResources/ACS::ECS::Instance/3`). */
+    path: z.optional(z.string()),
+    /** The offending value as text, truncated. */
+    value: z.optional(z.string()),
+    /** The event that could not be decoded, as it came (JSON, or the raw text), or `{truncated, originalBytes, head}`. */
+    event: z.optional(z.unknown()),
+    /**
+     * Valid instance ids the event names, in this record's region and account: redrive re-checks them, so an
+     * undecodable event loses no instance. A long list is split over several records (`part`).
+     */
+    instanceIds: z.optional(z.array(fields().instanceId)),
+    /** This record's place among the records one poison event was split into ("part 2 of 6"). */
+    part: z.optional(
+      z.object({ index: z.number().check(z.int(), z.gte(1)), count: z.number().check(z.int(), z.gte(1)) }),
+    ),
+  }),
+);
+
+export const deadLetterRecordSchema = z.lazy(() =>
+  z.discriminatedUnion('kind', [instanceRecordSchema, poisonRecordSchema]),
+);
 
 export type DeadLetterRecord = z.infer<typeof deadLetterRecordSchema>;
 export type InstanceRecord = z.infer<typeof instanceRecordSchema>;

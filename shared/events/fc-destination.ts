@@ -56,45 +56,54 @@ export function destinationTime(value: unknown): string | undefined {
 
 /** A value that may be bad: parsed by `schema`, else left out. */
 const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
-const nonEmpty = z.pipe(
-  z.string(),
-  z.transform((s) => (s === '' ? undefined : s)),
+const nonEmpty = z.lazy(() =>
+  z.pipe(
+    z.string(),
+    z.transform((s) => (s === '' ? undefined : s)),
+  ),
 );
 /** A JSON string as is; an already parsed value as its JSON text (FT-11). */
-const payloadText = z.union([
-  z.string(),
-  z.pipe(
-    z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
-    z.transform((v) => JSON.stringify(v)),
-  ),
-]);
+const payloadText = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.pipe(
+      z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
+      z.transform((v) => JSON.stringify(v)),
+    ),
+  ]),
+);
 
-/** One schema for the record: what the dead-letter reader, the alerts and redrive all read. */
-export const fcDestinationRecord = z.pipe(
-  z.object({
-    timestamp: z.optional(z.unknown()),
-    requestContext: z.record(z.string(), z.unknown()),
-    requestPayload: payloadText,
-    responseContext: lenient(z.record(z.string(), z.unknown())),
-    responsePayload: lenient(payloadText),
-  }),
-  z.transform((raw) => {
-    const context = raw.requestContext;
-    const response = raw.responseContext ?? {};
-    const arn = lenient(z.string()).parse(context.functionArn);
-    return {
-      requestId: lenient(nonEmpty).parse(context.requestId),
-      at: destinationTime(raw.timestamp),
-      function: arn === undefined ? {} : parseFcFunctionArn(arn),
-      condition: lenient(nonEmpty).parse(context.condition),
-      approximateInvokeCount: lenient(z.number()).parse(context.approximateInvokeCount),
-      requestPayload: raw.requestPayload,
-      /** 200 for function errors too (the invocation itself answered 200); another value is a system error. */
-      statusCode: lenient(z.number()).parse(response.statusCode),
-      functionError: lenient(nonEmpty).parse(response.functionError),
-      responsePayload: raw.responsePayload,
-    };
-  }),
+/**
+ * One schema for the record: what the dead-letter reader, the alerts and redrive all read. Built on first use: most
+ * invocations are not FC destination records, and building zod schemas is most of what loading this module costs.
+ */
+export const fcDestinationRecord = z.lazy(() =>
+  z.pipe(
+    z.object({
+      timestamp: z.optional(z.unknown()),
+      requestContext: z.record(z.string(), z.unknown()),
+      requestPayload: payloadText,
+      responseContext: lenient(z.record(z.string(), z.unknown())),
+      responsePayload: lenient(payloadText),
+    }),
+    z.transform((raw) => {
+      const context = raw.requestContext;
+      const response = raw.responseContext ?? {};
+      const arn = lenient(z.string()).parse(context.functionArn);
+      return {
+        requestId: lenient(nonEmpty).parse(context.requestId),
+        at: destinationTime(raw.timestamp),
+        function: arn === undefined ? {} : parseFcFunctionArn(arn),
+        condition: lenient(nonEmpty).parse(context.condition),
+        approximateInvokeCount: lenient(z.number()).parse(context.approximateInvokeCount),
+        requestPayload: raw.requestPayload,
+        /** 200 for function errors too (the invocation itself answered 200); another value is a system error. */
+        statusCode: lenient(z.number()).parse(response.statusCode),
+        functionError: lenient(nonEmpty).parse(response.functionError),
+        responsePayload: raw.responsePayload,
+      };
+    }),
+  ),
 );
 
 export type FcDestinationRecord = z.output<typeof fcDestinationRecord>;

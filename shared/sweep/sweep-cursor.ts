@@ -1,34 +1,44 @@
 import * as z from 'zod/mini';
+import { once } from '../collections/once.js';
 import { isAccountId, isRegionId } from '../ecs/ids.js';
 import type { ErrorInfo } from '../errors/classify.js';
 
-const regionId = z.string().check(z.refine(isRegionId, 'not a valid region id'));
-const accountId = z.string().check(z.refine(isAccountId, 'not a valid account id'));
-const regionList = z.array(regionId).check(z.maxLength(100));
+/**
+ * Built on first use, not when the module loads: an event invocation recognises a continuation by its `kind`
+ * before anything parses it, and building zod schemas is most of what loading a module of them costs.
+ */
+const ids = once(() => {
+  const regionId = z.string().check(z.refine(isRegionId, 'not a valid region id'));
+  const accountId = z.string().check(z.refine(isAccountId, 'not a valid account id'));
+  return { regionId, accountId, regionList: z.array(regionId).check(z.maxLength(100)) };
+});
 
 /**
  * Where a sweep stands: the account it is in and the region there (indexes into its account and region lists),
  * and the page to list next. A cursor written before sweeps walked accounts has no `accountIndex`: it is the
  * first (and then only) account's, so it parses as 0.
  */
-export const sweepCursorSchema = z.object({
-  sweepId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - (≤ 128)')),
-  accountIndex: z._default(z.number().check(z.int(), z.gte(0)), 0),
-  regionIndex: z.number().check(z.int(), z.gte(0)),
-  /** `null`: the region's first page. */
-  nextToken: z.nullable(z.string().check(z.maxLength(4096))),
-});
+export const sweepCursorSchema = z.lazy(() =>
+  z.object({
+    sweepId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - (≤ 128)')),
+    accountIndex: z._default(z.number().check(z.int(), z.gte(0)), 0),
+    regionIndex: z.number().check(z.int(), z.gte(0)),
+    /** `null`: the region's first page. */
+    nextToken: z.nullable(z.string().check(z.maxLength(4096))),
+  }),
+);
 export type SweepCursor = z.infer<typeof sweepCursorSchema>;
 
 /** One account a sweep walks, with its own regions (the scope module's, `sweep-accounts.ts`). */
-export const sweepAccountSchema = z.object({ accountId, regions: regionList });
+export const sweepAccountSchema = z.lazy(() =>
+  z.object({ accountId: ids().accountId, regions: ids().regionList }),
+);
 export type SweepAccount = z.infer<typeof sweepAccountSchema>;
 
 /** An account the sweep could not enter (its member role could not be assumed), and why. */
-export const failedAccountSchema = z.object({
-  accountId,
-  code: z.string().check(z.maxLength(256)),
-});
+export const failedAccountSchema = z.lazy(() =>
+  z.object({ accountId: ids().accountId, code: z.string().check(z.maxLength(256)) }),
+);
 export type FailedAccount = z.infer<typeof failedAccountSchema>;
 
 /** Accounts one sweep walks at most: a Resource Directory's worth, and still a payload FC takes async (FT-13). */
@@ -41,37 +51,41 @@ export const MAX_SWEEP_ACCOUNTS = 500;
  * (`shared/mns/queue-lease.ts`). `accounts` since sweeps walk accounts; a continuation written before has only
  * `regions`, the function's own account's.
  */
-export const sweepContinuationSchema = z
-  .object({
-    kind: z.literal('ram-role-attacher/sweep-continuation'),
-    version: z.literal(1),
-    cursor: sweepCursorSchema,
-    /** The function's own account's regions (a continuation from before accounts), or absent with `accounts`. */
-    regions: z.optional(regionList.check(z.minLength(1))),
-    accounts: z.optional(z.array(sweepAccountSchema).check(z.minLength(1), z.maxLength(MAX_SWEEP_ACCOUNTS))),
-    /** The lease message, handed over by the invocation before (`shared/mns/queue-lease.ts`). */
-    lease: z.optional(
-      z.object({
-        receiptHandle: z.string().check(z.minLength(1), z.maxLength(1024)),
-        enqueuedAt: z.nullable(z.number()),
-      }),
+export const sweepContinuationSchema = z.lazy(() =>
+  z
+    .object({
+      kind: z.literal('ram-role-attacher/sweep-continuation'),
+      version: z.literal(1),
+      cursor: sweepCursorSchema,
+      /** The function's own account's regions (a continuation from before accounts), or absent with `accounts`. */
+      regions: z.optional(ids().regionList.check(z.minLength(1))),
+      accounts: z.optional(
+        z.array(sweepAccountSchema).check(z.minLength(1), z.maxLength(MAX_SWEEP_ACCOUNTS)),
+      ),
+      /** The lease message, handed over by the invocation before (`shared/mns/queue-lease.ts`). */
+      lease: z.optional(
+        z.object({
+          receiptHandle: z.string().check(z.minLength(1), z.maxLength(1024)),
+          enqueuedAt: z.nullable(z.number()),
+        }),
+      ),
+      /** This invocation's place in the sweep, the first being 1 (a bound, and the log's progress). */
+      invocation: z.number().check(z.int(), z.gte(1)),
+      /**
+       * Outcome counts per region (summed over accounts) of the invocations before, so the last one logs the whole
+       * sweep's summary. Per account only in each invocation's own log line: carried, they could outgrow the payload.
+       */
+      counts: z.optional(z.record(ids().regionId, z.record(z.string(), z.number().check(z.int(), z.gte(0))))),
+      /** Accounts the invocations before could not enter. */
+      failedAccounts: z.optional(z.array(failedAccountSchema).check(z.maxLength(MAX_SWEEP_ACCOUNTS))),
+    })
+    .check(
+      z.refine(
+        (c) => (c.regions === undefined) !== (c.accounts === undefined),
+        'exactly one of regions (one account) and accounts',
+      ),
     ),
-    /** This invocation's place in the sweep, the first being 1 (a bound, and the log's progress). */
-    invocation: z.number().check(z.int(), z.gte(1)),
-    /**
-     * Outcome counts per region (summed over accounts) of the invocations before, so the last one logs the whole
-     * sweep's summary. Per account only in each invocation's own log line: carried, they could outgrow the payload.
-     */
-    counts: z.optional(z.record(regionId, z.record(z.string(), z.number().check(z.int(), z.gte(0))))),
-    /** Accounts the invocations before could not enter. */
-    failedAccounts: z.optional(z.array(failedAccountSchema).check(z.maxLength(MAX_SWEEP_ACCOUNTS))),
-  })
-  .check(
-    z.refine(
-      (c) => (c.regions === undefined) !== (c.accounts === undefined),
-      'exactly one of regions (one account) and accounts',
-    ),
-  );
+);
 export type SweepContinuation = z.infer<typeof sweepContinuationSchema>;
 
 /** The accounts a continuation walks: its `accounts`, or (written before accounts) the own account's `regions`. */

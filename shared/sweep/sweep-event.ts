@@ -13,11 +13,13 @@ export type SweepTrigger =
  * FC's timer event: `{triggerTime, triggerName, payload}` with the trigger's `payload` as a string
  * (cloud-facts SW-5). The attach function's only timer is the sweep's, so any timer event starts one.
  */
-const timerEventSchema = z.object({
-  triggerTime: z.string(),
-  triggerName: z.string(),
-  payload: z.optional(z.string()),
-});
+const timerEventSchema = z.lazy(() =>
+  z.object({
+    triggerTime: z.string(),
+    triggerName: z.string(),
+    payload: z.optional(z.string()),
+  }),
+);
 
 /** `{"ram-role-attacher": "sweep"}`: what the post-deploy action (or an operator) invokes the function with. */
 export const SWEEP_REQUEST = { 'ram-role-attacher': 'sweep' } as const;
