@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { oneStartChunk } from './one-start-chunk.js';
 
 export interface LeftOut {
   /** What is required: a package (`lodash`), or a module of one as the file `from` names it (`./websocket`). */
@@ -185,8 +186,8 @@ export const DEFERRED: readonly Deferred[] = [
   },
   // httpx decompresses a gzip/deflate body, which it asks for only with `compression` (no client here sets it).
   { request: 'zlib', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, why: 'compressed response bodies' },
-  // sonic-boom calls assert only when its stream is closed (`actualClose`), which FC's instances never do: loading
-  // node:assert (and its error formatting) was about 1.5 ms of each cold start.
+  // sonic-boom calls assert only when its stream is closed (`actualClose`), which ours never is (cloud-facts CS-4):
+  // loading node:assert (and its error formatting) was about 1.5 ms of each cold start.
   {
     request: 'assert',
     from: /[/\\]sonic-boom[/\\]index\.js$/,
@@ -362,7 +363,7 @@ export function functionBundle(
     minify: false,
     sourcemap: 'linked',
     banner: { js: banner },
-    plugins: [leaveOut(), defer(), quiet()],
+    plugins: [leaveOut(), defer(), quiet(), oneStartChunk()],
     logLevel: 'warning',
     metafile: true,
     write: false,

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleFiles, totalBytes } from '../../../tools/build/bundle-files.js';
 import {
@@ -81,11 +82,80 @@ describe('the attach-role bundle', () => {
       attachRole,
       onDemand.map((f) => f.file),
     );
-    for (const name of ['@alicloud/mns', 'yaml']) {
+    // The validator and its schemas too: a cold start takes the policy the build validated (parsed-policy.ts).
+    for (const name of [
+      '@alicloud/mns',
+      'yaml',
+      'shared/policy/validate-policy.ts',
+      'shared/policy/policy-schema.ts',
+    ]) {
       expect(start, name).not.toContain(name);
       expect(later, name).toContain(name);
     }
     expect(start).toContain('@alicloud/openapi-core');
+  });
+
+  it('starts from its files when the policy is validated from the YAML (a lazy chunk loaded during the cold start)', async () => {
+    const outdir = join(scratch, 'attach-role-yaml');
+    await build({ ...functionBundle('functions/attach-role/index.ts', outdir), write: true });
+    copyFileSync('policy.yaml', join(outdir, 'policy.yaml')); // and no policy.yaml.parsed.json beside it
+    const code = `const m = await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)}); console.log(typeof m.handler);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], {
+      timeout: 20_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DEAD_LETTER_QUEUE: 'dlq',
+        FC_FUNC_CODE_PATH: outdir,
+        LOG_LEVEL: 'silent',
+      },
+    });
+    expect(stdout.trim()).toBe('function');
+  });
+
+  it('loads its cold start from two files: the entry, and one chunk that every lazy chunk shares', () => {
+    const { atStart, onDemand } = bundleFiles(attachRole);
+    expect(atStart.map((f) => f.file)).toEqual(['index.mjs', expect.stringMatching(/^chunk-\w+\.mjs$/)]);
+    expect(onDemand.length).toBeGreaterThan(3);
+  });
+});
+
+describe('one start chunk', () => {
+  // An entry whose cold start (root) shares one module with each of two lazy modules: esbuild alone puts each
+  // shared module in a chunk of its own, all three loaded at start.
+  const sources: Record<string, string> = {
+    'entry.ts': `import { loadBoth, parts } from './root.js';
+const [one, two] = await loadBoth(); // during the entry's top-level await, as a cold start loads the YAML parser
+console.log(JSON.stringify({ same: one.seen === parts.a && two.seen === parts.b, loads: parts.a.loads + parts.b.loads }));`,
+    'root.ts': `import { a } from './a.js';
+import { b } from './b.js';
+export const parts = { a, b };
+export const loadBoth = () => Promise.all([import('./one.js'), import('./two.js')]);`,
+    'a.ts': 'export const a = { loads: 0 };',
+    'b.ts': 'export const b = { loads: 0 };',
+    'one.ts': "import { a } from './a.js'; a.loads += 1; export const seen = a;",
+    'two.ts': "import { b } from './b.js'; b.loads += 1; export const seen = b;",
+  };
+  const fixture = join(scratch, 'one-start-chunk');
+  mkdirSync(fixture, { recursive: true });
+  for (const [file, text] of Object.entries(sources)) writeFileSync(join(fixture, file), text);
+
+  async function startFiles(name: string, plugins: (p: Plugin[]) => Plugin[]) {
+    const outdir = join(scratch, name);
+    const options = functionBundle(join(fixture, 'entry.ts'), outdir);
+    const result = await build({ ...options, plugins: plugins(options.plugins ?? []), write: true });
+    const { stdout } = await run(process.execPath, [join(outdir, 'index.mjs')], { timeout: 10_000 });
+    return { atStart: bundleFiles(result.metafile).atStart.length, ran: JSON.parse(stdout) as unknown };
+  }
+
+  it('holds everything the entry loads at start, and each lazy module uses its modules, not copies', async () => {
+    expect(await startFiles('one-start', (p) => p)).toEqual({ atStart: 2, ran: { same: true, loads: 2 } });
+  });
+
+  it('is what makes it one: without it, the same entry loads three files at start', async () => {
+    const without = await startFiles('many-start', (p) =>
+      p.filter((plugin) => plugin.name !== 'one-start-chunk'),
+    );
+    expect(without).toEqual({ atStart: 3, ran: { same: true, loads: 2 } });
   });
 });
 
@@ -238,10 +308,16 @@ module.exports = { make: () => new pkg.default().hi(), twice: () => pkg.twice(21
 
   it("keeps node:assert out of the cold start: sonic-boom's is deferred, in the function and in its server", async () => {
     const outdir = join(scratch, 'assert-probe');
-    await build({ ...functionBundle('functions/attach-role/index.ts', outdir), write: true });
+    const result = await build({ ...functionBundle('functions/attach-role/index.ts', outdir), write: true });
     await build({ ...serverBundle('functions/attach-role/server.ts', outdir), write: true });
-    for (const file of ['index.mjs', 'server.mjs']) {
-      const code = readFileSync(join(outdir, file), 'utf8');
+    const read = (files: readonly string[]) =>
+      files.map((f) => readFileSync(join(outdir, f), 'utf8')).join('\n');
+    // What the function loads at start (the MNS client, loaded on demand, requires assert for itself).
+    const atStart = bundleFiles(result.metafile).atStart.map((f) => f.file);
+    for (const [file, code] of [
+      ['the function at start', read(atStart)],
+      ['server.mjs', read(['server.mjs'])],
+    ] as const) {
       expect(code, file).toContain('// deferred:assert');
       // The only require of assert is the stand-in's, on first call.
       expect(code.match(/__require\("assert"\)/g), file).toEqual(['__require("assert")']);
