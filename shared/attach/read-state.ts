@@ -124,11 +124,14 @@ export async function readCurrentRoles(
         instance !== null && instance.status !== 'Deleted' && instance.networkType !== 'classic',
     )
     .map(([id]) => id);
-  for (const id of live.filter((id) => unread.has(id))) {
-    state.unread.add(id);
-    state.roles.set(id, null);
+  const toRead: string[] = [];
+  for (const id of live) {
+    if (!unread.has(id)) toRead.push(id);
+    else {
+      state.unread.add(id);
+      state.roles.set(id, null);
+    }
   }
-  const toRead = live.filter((id) => !unread.has(id));
   await Promise.all(chunk(toRead, MAX_IDS_PER_ROLE_READ).map((ids) => readRoles(ctx, regionId, ids, state)));
 }
 

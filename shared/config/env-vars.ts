@@ -21,36 +21,27 @@ export class ConfigError extends AppError {
 
 // Every schema below carries the allowed form as its message, so no zod locale is needed (or loaded).
 
-// The range is checked on the text, in one refinement, rather than by piping into a number schema: half the zod
-// schemas per variable, and building the config's schemas is most of what loading the config costs at cold start.
+/**
+ * A number written as `pattern` allows, within the range `inRange` allows, as a number. The range is checked on
+ * the text in one refinement rather than by piping into a number schema: half the zod schemas per variable, and
+ * building the config's schemas is most of what loading the config costs at cold start.
+ */
+const numberText = (pattern: RegExp, allowed: string, inRange: (n: number) => boolean) =>
+  z.pipe(
+    z.string({ error: allowed }).check(
+      z.regex(pattern, allowed),
+      z.refine((text) => inRange(Number(text)), allowed),
+    ),
+    z.transform(Number),
+  );
 
 /** A whole number within `[min, max]`, written in decimal digits (no sign, exponent or fraction). */
-export const wholeNumber = (min: number, max: number) => {
-  const allowed = `a whole number from ${min} to ${max}`;
-  const inRange = (text: string) => {
-    const n = Number(text);
-    return n >= min && n <= max;
-  };
-  return z.pipe(
-    z.string({ error: allowed }).check(z.regex(/^\d{1,15}$/, allowed), z.refine(inRange, allowed)),
-    z.transform(Number),
-  );
-};
+export const wholeNumber = (min: number, max: number) =>
+  numberText(/^\d{1,15}$/, `a whole number from ${min} to ${max}`, (n) => n >= min && n <= max);
 
 /** A number above 0 and at most `max`, in decimal (`0.5`, `20`; no sign or exponent). */
-export const positiveNumber = (max: number) => {
-  const allowed = `a number above 0 and at most ${max}`;
-  const inRange = (text: string) => {
-    const n = Number(text);
-    return n > 0 && n <= max;
-  };
-  return z.pipe(
-    z
-      .string({ error: allowed })
-      .check(z.regex(/^\d{1,15}(?:\.\d{1,6})?$/, allowed), z.refine(inRange, allowed)),
-    z.transform(Number),
-  );
-};
+export const positiveNumber = (max: number) =>
+  numberText(/^\d{1,15}(?:\.\d{1,6})?$/, `a number above 0 and at most ${max}`, (n) => n > 0 && n <= max);
 
 /** One of `values`, exactly. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>

@@ -56,29 +56,31 @@ export function destinationTime(value: unknown): string | undefined {
 
 /** A value that may be bad: parsed by `schema`, else left out. */
 const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
-const nonEmpty = z.lazy(() =>
-  z.pipe(
-    z.string(),
-    z.transform((s) => (s === '' ? undefined : s)),
-  ),
-);
-/** A JSON string as is; an already parsed value as its JSON text (FT-11). */
-const payloadText = z.lazy(() =>
-  z.union([
+
+/**
+ * One schema for the record: what the dead-letter reader, the alerts and redrive all read. Built on first use, all
+ * its parts with it: most invocations are not FC destination records, and building zod schemas is most of what
+ * loading this module costs.
+ */
+export const fcDestinationRecord = z.lazy(() => {
+  /** A JSON string as is; an already parsed value as its JSON text (FT-11). */
+  const payloadText = z.union([
     z.string(),
     z.pipe(
       z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
       z.transform((v) => JSON.stringify(v)),
     ),
-  ]),
-);
-
-/**
- * One schema for the record: what the dead-letter reader, the alerts and redrive all read. Built on first use: most
- * invocations are not FC destination records, and building zod schemas is most of what loading this module costs.
- */
-export const fcDestinationRecord = z.lazy(() =>
-  z.pipe(
+  ]);
+  // The context fields, read one by one in the transform: each left out when bad rather than failing the record.
+  const text = lenient(z.string());
+  const nonEmpty = lenient(
+    z.pipe(
+      z.string(),
+      z.transform((s) => (s === '' ? undefined : s)),
+    ),
+  );
+  const number = lenient(z.number());
+  return z.pipe(
     z.object({
       timestamp: z.optional(z.unknown()),
       requestContext: z.record(z.string(), z.unknown()),
@@ -89,22 +91,22 @@ export const fcDestinationRecord = z.lazy(() =>
     z.transform((raw) => {
       const context = raw.requestContext;
       const response = raw.responseContext ?? {};
-      const arn = lenient(z.string()).parse(context.functionArn);
+      const arn = text.parse(context.functionArn);
       return {
-        requestId: lenient(nonEmpty).parse(context.requestId),
+        requestId: nonEmpty.parse(context.requestId),
         at: destinationTime(raw.timestamp),
         function: arn === undefined ? {} : parseFcFunctionArn(arn),
-        condition: lenient(nonEmpty).parse(context.condition),
-        approximateInvokeCount: lenient(z.number()).parse(context.approximateInvokeCount),
+        condition: nonEmpty.parse(context.condition),
+        approximateInvokeCount: number.parse(context.approximateInvokeCount),
         requestPayload: raw.requestPayload,
         /** 200 for function errors too (the invocation itself answered 200); another value is a system error. */
-        statusCode: lenient(z.number()).parse(response.statusCode),
-        functionError: lenient(nonEmpty).parse(response.functionError),
+        statusCode: number.parse(response.statusCode),
+        functionError: nonEmpty.parse(response.functionError),
         responsePayload: raw.responsePayload,
       };
     }),
-  ),
-);
+  );
+});
 
 export type FcDestinationRecord = z.output<typeof fcDestinationRecord>;
 

@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { deepFreeze } from '../collections/deep-freeze.js';
 import { compiledPolicy } from './compiled-policy.js';
 import type { Policy } from './policy.js';
+import type { LoadedPolicy } from './validate-policy.js';
 
 /** Bumped whenever `Policy` changes shape: a file from an earlier build is then not taken, and the YAML is. */
 const FORMAT = 2;
@@ -21,27 +22,25 @@ export const parsedPolicyPath = (policyPath: string): string => `${policyPath}.p
 const digest = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
- * What `storedSha256` covers. Not a defence against someone who can write the code directory (they can change
- * the code too), but a hand edit of the stored policy would otherwise bypass validation (`allowedRoles` included).
+ * What `storedSha256` covers: the text's digest with what is stored. Not a defence against someone who can write
+ * the code directory (they can change the code too), but a hand edit of the stored policy would otherwise bypass
+ * validation (`allowedRoles` included).
  */
-const storedDigest = (text: string, policy: unknown, warnings: readonly string[]): string =>
-  digest(JSON.stringify([FORMAT, text, policy, warnings]));
+const storedDigest = (textSha256: string, policy: unknown, warnings: readonly string[]): string =>
+  digest(JSON.stringify([FORMAT, textSha256, policy, warnings]));
 
-const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const hexSha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 const parsedPolicySchema = z.object({
   format: z.literal(FORMAT),
-  sha256,
-  storedSha256: sha256,
+  sha256: hexSha256,
+  storedSha256: hexSha256,
   policy: z.unknown(),
   warnings: z.array(z.string()),
 });
 
-/** What the build validated: the policy, and its warnings one line each (`LoadedPolicy`). */
-export interface ValidatedPolicy {
-  policy: Policy;
-  warnings: readonly string[];
-}
+/** What the build validated: the policy, and its warnings one line each. */
+export type ValidatedPolicy = Pick<LoadedPolicy, 'policy' | 'warnings'>;
 
 /**
  * The file's contents for a policy text and what validating it gave; `undefined` when JSON cannot carry the policy
@@ -50,10 +49,11 @@ export interface ValidatedPolicy {
 export function encodeParsedPolicy(text: string, { policy, warnings }: ValidatedPolicy): string | undefined {
   const json = JSON.stringify(policy);
   if (json === undefined || !isDeepStrictEqual(JSON.parse(json), policy)) return undefined;
+  const sha256 = digest(text);
   const file = {
     format: FORMAT,
-    sha256: digest(text),
-    storedSha256: storedDigest(text, policy, warnings),
+    sha256,
+    storedSha256: storedDigest(sha256, policy, warnings),
     policy,
     warnings,
   };
@@ -88,11 +88,11 @@ export function decodeParsedPolicy(json: string, text: string, path: string): Pa
   }
   const parsed = parsedPolicySchema.safeParse(value, { jitless: true }); // once per cold start
   if (!parsed.success) return { found: false, why: `${path} is not a validated policy (format ${FORMAT})` };
-  const { policy, warnings } = parsed.data;
-  if (parsed.data.sha256 !== digest(text)) {
+  const { sha256, storedSha256, policy, warnings } = parsed.data;
+  if (sha256 !== digest(text)) {
     return { found: false, why: `the policy changed since the build validated it into ${path}` };
   }
-  if (parsed.data.storedSha256 !== storedDigest(text, policy, warnings)) {
+  if (storedSha256 !== storedDigest(sha256, policy, warnings)) {
     return { found: false, why: `${path} was changed after the build wrote it` };
   }
   // Frozen and compiled as `validatePolicy` leaves a policy: a glob that does not compile fails here, at start.

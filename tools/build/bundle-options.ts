@@ -258,59 +258,6 @@ export function defer(entries: readonly Deferred[] = DEFERRED): Plugin {
   };
 }
 
-export interface Quieted {
-  /** A `debug`-style package: a factory of loggers, each a function with an `enabled` flag. */
-  request: string;
-  /** The requiring files whose `require` of it is quieted. */
-  from: RegExp;
-  /** The variable that turns its loggers on: set at cold start, the real package is loaded. */
-  env: string;
-}
-
-/**
- * Loggers the SDKs create at load time and that log only when an environment variable asks. Unless it is set at
- * cold start, they are disabled stand-ins and the package (and what it requires) is never evaluated.
- */
-export const QUIETED: readonly Quieted[] = [
-  // httpx creates `debug('httpx:body')` and `debug('httpx:header')` when it loads.
-  { request: 'debug', from: /[/\\]httpx[/\\]lib[/\\]index\.js$/, env: 'DEBUG' },
-];
-
-/** Resolves each quieted `require` to the real package when its variable is set, else to disabled loggers. */
-export function quiet(entries: readonly Quieted[] = QUIETED): Plugin {
-  const filter = requestFilter(entries);
-  return {
-    name: 'quiet',
-    setup(build) {
-      build.onResolve({ filter }, (args) => {
-        if (args.pluginData === 'real') return undefined;
-        const entry = entries.find((e) => e.request === args.path && e.from.test(args.importer));
-        if (entry === undefined) return undefined;
-        return {
-          path: args.path,
-          namespace: 'quieted',
-          pluginData: { env: entry.env, resolveDir: dirname(args.importer) },
-        };
-      });
-      build.onLoad({ filter: /.*/, namespace: 'quieted' }, (args) => {
-        const { env, resolveDir } = args.pluginData as { env: string; resolveDir: string };
-        return {
-          loader: 'js',
-          resolveDir,
-          pluginData: 'real',
-          contents: [
-            `module.exports = process.env[${JSON.stringify(env)}] ? require(${JSON.stringify(args.path)}) : () => {`,
-            '  const disabled = () => {};',
-            '  disabled.enabled = false;',
-            '  return disabled;',
-            '};',
-          ].join('\n'),
-        };
-      });
-    },
-  };
-}
-
 /**
  * esbuild options for each deferred package's own file (`deferred-<file>.cjs` in `outdir`): CommonJS, so the stub
  * can load it synchronously with `require`; what it requires is bundled into it (a second copy of what the
@@ -332,7 +279,7 @@ export function deferredBundles(outdir: string, entries: readonly Deferred[] = D
       target: 'node20',
       format: 'cjs' as const,
       minify: false,
-      plugins: [leaveOut(), quiet()],
+      plugins: [leaveOut()],
       logLevel: 'warning' as const,
     }));
 }
@@ -363,7 +310,7 @@ export function functionBundle(
     minify: false,
     sourcemap: 'linked',
     banner: { js: banner },
-    plugins: [leaveOut(), defer(), quiet(), oneStartChunk()],
+    plugins: [leaveOut(), defer(), oneStartChunk()],
     logLevel: 'warning',
     metafile: true,
     write: false,

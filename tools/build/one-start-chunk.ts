@@ -15,20 +15,10 @@
  * none is (build-bundle.test.ts: the lazy modules are all on demand).
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import type { Loader, Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 /** Marks the plugin's own `resolve` calls, so that it does not see them again. */
 const OWN = Symbol('one-start-chunk');
-
-const LOADERS: Readonly<Record<string, Loader>> = {
-  '.ts': 'ts',
-  '.mts': 'ts',
-  '.cts': 'ts',
-  '.js': 'js',
-  '.mjs': 'js',
-  '.cjs': 'js',
-};
 
 export function oneStartChunk(): Plugin {
   return {
@@ -65,12 +55,12 @@ export function oneStartChunk(): Plugin {
         return undefined;
       });
 
-      build.onLoad({ filter: /\.[cm]?[jt]s$/, namespace: 'file' }, async (args) => {
-        const loader = LOADERS[extname(args.path)];
-        if (!lazy.has(args.path) || roots.size === 0 || loader === undefined) return undefined;
+      // Not `.cjs`/`.cts`: an `import` appended to a CommonJS module would turn it into an ES module.
+      build.onLoad({ filter: /\.m?[jt]s$/, namespace: 'file' }, async (args) => {
+        if (!lazy.has(args.path) || roots.size === 0) return undefined;
         const source = await readFile(args.path, 'utf8');
         const imports = [...roots].map((root) => `import ${JSON.stringify(root)};`).join(' ');
-        return { contents: `${source}\n${imports}\n`, loader };
+        return { contents: `${source}\n${imports}\n`, loader: /ts$/.test(args.path) ? 'ts' : 'js' };
       });
     },
   };

@@ -15,7 +15,6 @@ import {
   LEFT_OUT,
   leaveOut,
   leftOutMessage,
-  quiet,
   serverBundle,
 } from '../../../tools/build/bundle-options.js';
 
@@ -365,35 +364,5 @@ describe("the deferred packages' own files", () => {
       },
     });
     expect(JSON.parse(stdout)).toEqual({ code: 'Throttling', accessKeyId: 'LTAI5tDeferredProbe0001' });
-  });
-});
-
-describe('a quieted logger package', () => {
-  const source =
-    "const debug = require('debug-pkg')('x'); module.exports = { enabled: () => debug.enabled, log: () => debug('line') };";
-  const plugins = [quiet([{ request: 'debug-pkg', from: /uses-debug-\w+\.cjs$/, env: 'TEST_QUIET_DEBUG' }])];
-
-  it('is a disabled stand-in, never evaluated, while its variable is unset', async () => {
-    countingPackage(
-      'debug-pkg',
-      "module.exports = () => { const f = () => 'logged'; f.enabled = true; return f; };",
-    );
-    delete process.env.TEST_QUIET_DEBUG;
-    const loaded = await bundleCjs('uses-debug-off', source, plugins);
-    expect(loaded.enabled?.()).toBe(false);
-    expect(loaded.log?.()).toBeUndefined();
-    expect(evaluations('debug-pkg')).toBeUndefined();
-  });
-
-  it('is the package itself when its variable is set at load', async () => {
-    process.env.TEST_QUIET_DEBUG = '*';
-    try {
-      const loaded = await bundleCjs('uses-debug-on', source, plugins);
-      expect(loaded.enabled?.()).toBe(true);
-      expect(loaded.log?.()).toBe('logged');
-      expect(evaluations('debug-pkg')).toBe(1);
-    } finally {
-      delete process.env.TEST_QUIET_DEBUG;
-    }
   });
 });
